@@ -1,0 +1,135 @@
+// Fakes for every seam (testonly). Fakes over mocks: each one behaves like the real thing over
+// in-memory state, and records what was asked of it.
+#ifndef CHANTLESS_RESOLVER_TESTING_FAKES_H_
+#define CHANTLESS_RESOLVER_TESTING_FAKES_H_
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "resolver/clock.h"
+#include "resolver/environment.h"
+#include "resolver/filesystem.h"
+#include "resolver/http_client.h"
+#include "resolver/process_runner.h"
+#include "resolver/provider.h"
+#include "resolver/trace.h"
+
+namespace chantless {
+namespace testing {
+
+class FakeEnvironment : public Environment {
+ public:
+  FakeEnvironment() = default;
+  FakeEnvironment(std::initializer_list<std::pair<const std::string, std::string>> vars)
+      : vars_(vars) {}
+  std::optional<std::string> Get(std::string_view name) const override;
+  void Set(const std::string& name, const std::string& value);
+  void Unset(const std::string& name);
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string, std::less<>> vars_;
+};
+
+class FakeFilesystem : public Filesystem {
+ public:
+  StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) const override;
+  std::optional<std::string> HomeDirectoryFallback() const override { return home_fallback_; }
+
+  void SetFile(const std::string& path, std::string contents);
+  void RemoveFile(const std::string& path);
+  // ReadFile(path) fails with this status.
+  void SetError(const std::string& path, Status status);
+  void SetHomeDirectoryFallback(std::optional<std::string> home) { home_fallback_ = home; }
+  int read_count(const std::string& path) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, std::string> files_;
+  std::map<std::string, Status> errors_;
+  mutable std::map<std::string, int> reads_;
+  std::optional<std::string> home_fallback_;
+};
+
+// Starts at 2024-05-01T12:00:00Z (wall) and an arbitrary monotonic origin. SleepFor advances both
+// and records the sleep; nothing ever blocks.
+class FakeClock : public Clock {
+ public:
+  FakeClock();
+  WallTime Now() const override;
+  MonoTime MonotonicNow() const override;
+  void SleepFor(Duration d) const override;
+
+  void Advance(Duration d);
+  void SetNow(WallTime t);  // moves wall time only
+  std::vector<Duration> sleeps() const;
+
+ private:
+  mutable std::mutex mu_;
+  mutable WallTime wall_;
+  mutable MonoTime mono_;
+  mutable std::vector<Duration> sleeps_;
+};
+
+// Answers requests from a queue of scripted replies, in order, and records every request.
+// An exhausted queue answers kUnavailable("fake: no reply scripted for …").
+class FakeHttpClient : public HttpClient {
+ public:
+  StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+
+  void Reply(int status, std::string body, HttpHeaders headers = {});
+  void Fail(Status status);
+  // Full control: called for the next request.
+  void ReplyWith(std::function<StatusOr<HttpResponse>(const HttpRequest&)> fn);
+
+  std::vector<HttpRequest> requests() const;
+  size_t pending() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::function<StatusOr<HttpResponse>(const HttpRequest&)>> replies_;
+  std::vector<HttpRequest> requests_;
+};
+
+// Answers Run() from a scripted ProcessResult (or error) and records argv and limits.
+class FakeProcessRunner : public ProcessRunner {
+ public:
+  StatusOr<ProcessResult> Run(const std::vector<std::string>& argv,
+                              const ProcessLimits& limits) override;
+  void SetResult(StatusOr<ProcessResult> result) { result_ = std::move(result); }
+  std::vector<std::vector<std::string>> calls() const;
+  ProcessLimits last_limits() const;
+
+ private:
+  mutable std::mutex mu_;
+  StatusOr<ProcessResult> result_ = InternalError("FakeProcessRunner: no result set");
+  std::vector<std::vector<std::string>> calls_;
+  ProcessLimits last_limits_;
+};
+
+// Owns one of each fake and hands out a ProviderContext over them.
+struct FakeWorld {
+  FakeEnvironment env;
+  FakeFilesystem fs;
+  FakeClock clock;
+  FakeHttpClient http;
+  FakeProcessRunner process;
+  CollectingTraceSink trace;
+
+  ProviderContext context();
+  // Every trace event rendered to one string (messages, steps, endpoints, paths) for
+  // "no secret in the trace" assertions.
+  std::string TraceText() const;
+};
+
+// All text of a trace, joined by newlines (for secret-leak assertions).
+std::string TraceToText(const std::vector<TraceEvent>& events);
+
+}  // namespace testing
+}  // namespace chantless
+
+#endif  // CHANTLESS_RESOLVER_TESTING_FAKES_H_
