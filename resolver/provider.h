@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "resolver/clock.h"
 #include "resolver/credentials.h"
@@ -20,6 +21,21 @@
 
 namespace chantless {
 
+// The selected profile's settings — the config file's section with the credentials file's over it —
+// as providers other than the profile provider need them (`region`, `ec2_metadata_service_endpoint`,
+// `metadata_service_timeout`, …). Built once by resolver/profile_config.h (LoadProfileConfig) from
+// the same files the profile provider reads. Thread-safe (immutable once built).
+class ProfileSettings {
+ public:
+  virtual ~ProfileSettings() = default;
+  // The selected profile's name ("default", or from --profile / AWS_PROFILE / AWS_DEFAULT_PROFILE).
+  virtual std::string ProfileName() const = 0;
+  // The value of `key` (compared case-insensitively) in the selected profile; nullopt when absent.
+  virtual std::optional<std::string> Get(std::string_view key) const = 0;
+  // Where `key` was set, for messages: "/home/u/.aws/config:12 (profile dev)"; "" when absent.
+  virtual std::string Where(std::string_view key) const = 0;
+};
+
 struct ProviderContext {
   const Environment* env = nullptr;
   const Filesystem* fs = nullptr;
@@ -27,6 +43,8 @@ struct ProviderContext {
   HttpClient* http = nullptr;
   ProcessRunner* process = nullptr;
   TraceSink* trace = nullptr;  // may be null: nothing is traced
+  // May be null: no profile settings (every key absent).
+  const ProfileSettings* settings = nullptr;
   // `--profile` on the command line; wins over AWS_PROFILE / AWS_DEFAULT_PROFILE.
   std::optional<std::string> profile_override;
 };

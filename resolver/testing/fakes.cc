@@ -158,6 +158,16 @@ ProcessLimits FakeProcessRunner::last_limits() const {
   return last_limits_;
 }
 
+std::optional<std::string> FakeProfileSettings::Get(std::string_view key) const {
+  auto it = values_.find(key);
+  if (it == values_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::string FakeProfileSettings::Where(std::string_view key) const {
+  return values_.count(key) ? "fake-config:" + std::string(key) : "";
+}
+
 ProviderContext FakeWorld::context() {
   ProviderContext ctx;
   ctx.env = &env;
@@ -166,6 +176,7 @@ ProviderContext FakeWorld::context() {
   ctx.http = &http;
   ctx.process = &process;
   ctx.trace = &trace;
+  ctx.settings = &settings;
   return ctx;
 }
 

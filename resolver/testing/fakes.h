@@ -111,6 +111,20 @@ class FakeProcessRunner : public ProcessRunner {
   ProcessLimits last_limits_;
 };
 
+// Profile settings from a map; Where() answers "fake-config:<key>".
+class FakeProfileSettings : public ProfileSettings {
+ public:
+  std::string ProfileName() const override { return name_; }
+  std::optional<std::string> Get(std::string_view key) const override;
+  std::string Where(std::string_view key) const override;
+  void Set(const std::string& key, const std::string& value) { values_[key] = value; }
+  void SetProfileName(std::string name) { name_ = std::move(name); }
+
+ private:
+  std::string name_ = "default";
+  std::map<std::string, std::string, std::less<>> values_;
+};
+
 // Owns one of each fake and hands out a ProviderContext over them.
 struct FakeWorld {
   FakeEnvironment env;
@@ -119,6 +133,7 @@ struct FakeWorld {
   FakeHttpClient http;
   FakeProcessRunner process;
   CollectingTraceSink trace;
+  FakeProfileSettings settings;
 
   ProviderContext context();
   // Every trace event rendered to one string (messages, steps, endpoints, paths) for
