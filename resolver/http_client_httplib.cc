@@ -1,0 +1,249 @@
+// HttplibHttpClient: cpp-httplib behind the HttpClient seam (see http_client_httplib.h for the
+// guarantees). cpp-httplib reports failures through Result::error(); nothing here throws.
+#include "resolver/http_client_httplib.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <utility>
+
+namespace chantless {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+bool IsHostNameChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
+}
+
+bool IsIpv6Char(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.';
+}
+
+std::string Describe(const HttpRequest& request) {
+  return request.method + " " + request.endpoint + request.path;
+}
+
+}  // namespace
+
+StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
+  auto bad = [&](std::string_view why) {
+    // The endpoint comes from configuration, not from a secret; cap its length in the message.
+    std::string shown(endpoint.substr(0, 120));
+    return InvalidConfigurationError("endpoint \"" + shown + "\" " + std::string(why));
+  };
+  HttpEndpoint out;
+  std::string_view rest = endpoint;
+  auto starts_with_ci = [&](std::string_view prefix) {
+    if (rest.size() < prefix.size()) return false;
+    for (size_t i = 0; i < prefix.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(rest[i])) != prefix[i]) return false;
+    }
+    return true;
+  };
+  if (starts_with_ci("http://")) {
+    rest.remove_prefix(7);
+    out.port = 80;
+  } else if (starts_with_ci("https://")) {
+    rest.remove_prefix(8);
+    out.https = true;
+    out.port = 443;
+  } else {
+    return bad("must start with http:// or https://");
+  }
+  if (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);
+  if (rest.empty()) return bad("has no host");
+  if (rest.find_first_of("/?#@") != std::string_view::npos) {
+    return bad("must be scheme, host and port only (no path, query or user-info)");
+  }
+  std::string_view port_text;
+  if (rest.front() == '[') {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return bad("has an unclosed '[' in its IPv6 host");
+    std::string_view host = rest.substr(1, close - 1);
+    if (host.empty() || host.find(':') == std::string_view::npos ||
+        !std::all_of(host.begin(), host.end(), IsIpv6Char)) {
+      return bad("has an invalid IPv6 literal");
+    }
+    out.host = std::string(host);
+    out.ipv6_literal = true;
+    rest.remove_prefix(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return bad("has characters after its IPv6 host");
+      port_text = rest.substr(1);
+      if (port_text.empty()) return bad("has an empty port");
+    }
+  } else {
+    size_t colon = rest.find(':');
+    std::string_view host = rest.substr(0, colon);
+    if (host.empty() || !std::all_of(host.begin(), host.end(), IsHostNameChar)) {
+      return bad("has an invalid host (IPv6 literals must be in brackets)");
+    }
+    out.host = std::string(host);
+    if (colon != std::string_view::npos) {
+      port_text = rest.substr(colon + 1);
+      if (port_text.empty()) return bad("has an empty port");
+    }
+  }
+  if (!port_text.empty()) {
+    if (port_text.size() > 5 ||
+        !std::all_of(port_text.begin(), port_text.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+      return bad("has an invalid port");
+    }
+    int port = std::stoi(std::string(port_text));  // ≤ 5 digits: cannot throw
+    if (port < 1 || port > 65535) return bad("has a port out of range");
+    out.port = port;
+  }
+  return out;
+}
+
+struct HttplibHttpClient::Connection {
+  std::mutex mu;  // held for a whole exchange: one request at a time on the connection
+  std::unique_ptr<httplib::ClientImpl> client;
+};
+
+HttplibHttpClient::HttplibHttpClient() = default;
+HttplibHttpClient::~HttplibHttpClient() = default;
+
+HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::string& key,
+                                                                const HttpEndpoint& endpoint) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<Connection>& slot = connections_[key];
+  if (slot == nullptr) {
+    slot = std::make_unique<Connection>();
+    // ClientImpl/SSLClient take the bare host (IPv6 without brackets; httplib brackets it again in
+    // the Host header). The "scheme://host:port" constructor cannot be used: its pattern accepts
+    // only digits in an IPv6 literal, so fd00:ec2::254 would not parse.
+    if (endpoint.https) {
+      slot->client = std::make_unique<httplib::SSLClient>(endpoint.host, endpoint.port);
+    } else {
+      slot->client = std::make_unique<httplib::ClientImpl>(endpoint.host, endpoint.port);
+    }
+    slot->client->set_keep_alive(true);
+    slot->client->set_follow_location(false);
+    slot->client->set_tcp_nodelay(true);
+    slot->client->set_decompress(false);
+  }
+  return slot.get();
+}
+
+StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  const SteadyClock::time_point deadline = start + request.timeout;
+  CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
+  if (request.path.empty() || request.path.front() != '/') {
+    return InvalidConfigurationError(Describe(request) + ": the path must start with '/'");
+  }
+  const std::string key = std::string(endpoint.https ? "https://" : "http://") +
+                          (endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host) +
+                          ":" + std::to_string(endpoint.port);
+  Connection* connection = ConnectionFor(key, endpoint);
+  std::lock_guard<std::mutex> lock(connection->mu);
+
+  auto remaining = [&]() {
+    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline -
+                                                                      SteadyClock::now());
+    return std::max(left, std::chrono::microseconds(1000));  // httplib treats 0 as "poll once"
+  };
+  auto elapsed_ms = [&]() {
+    return std::to_string(
+        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start)
+            .count());
+  };
+  httplib::ClientImpl& client = *connection->client;
+  const auto left = remaining();
+  client.set_connection_timeout(left);
+  client.set_read_timeout(left);
+  client.set_write_timeout(left);
+
+  // What the receivers saw, to tell a refused connection from a truncated body from a cap.
+  bool got_headers = false;
+  bool over_cap = false;
+  bool past_deadline = false;
+  std::optional<uint64_t> content_length;
+  std::string body;
+
+  httplib::Request req;
+  req.method = request.method;
+  req.path = request.path;
+  for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
+  req.body = request.body;
+  req.response_handler = [&](const httplib::Response& res) {
+    got_headers = true;
+    if (res.has_header("Content-Length")) {
+      const std::string text = res.get_header_value("Content-Length");
+      if (!text.empty() && text.size() <= 19 &&
+          std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        content_length = std::stoull(text);
+        if (*content_length > request.max_response_bytes) {
+          over_cap = true;
+          return false;
+        }
+      }
+    }
+    return true;
+  };
+  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+    if (SteadyClock::now() > deadline) {
+      past_deadline = true;
+      return false;
+    }
+    if (size > request.max_response_bytes - std::min(body.size(), request.max_response_bytes)) {
+      over_cap = true;
+      return false;
+    }
+    body.append(data, size);
+    return true;
+  };
+
+  httplib::Result result = client.send(req);
+  if (over_cap) {
+    client.stop();  // never reuse a connection with an unread body on it
+    return InvalidResponseError(Describe(request) + ": response body exceeds the " +
+                                std::to_string(request.max_response_bytes) + "-byte limit");
+  }
+  if (past_deadline) {
+    client.stop();
+    return UnavailableError(Describe(request) + ": timed out after " + elapsed_ms() +
+                            " ms while reading the body (timeout " +
+                            std::to_string(request.timeout.count()) + " ms)");
+  }
+  if (!result) {
+    const httplib::Error error = result.error();
+    client.stop();
+    if (got_headers) {
+      return InvalidResponseError(Describe(request) + ": body truncated (" +
+                                  std::to_string(body.size()) + " bytes read" +
+                                  (content_length ? " of " + std::to_string(*content_length)
+                                                  : std::string()) +
+                                  ", " + httplib::to_string(error) + ")");
+    }
+    // httplib's read timeout was set to the time left, so it fires a hair before the deadline.
+    const bool timed_out = SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
+                           error == httplib::Error::ConnectionTimeout;
+    if (timed_out) {
+      return UnavailableError(Describe(request) + ": timed out after " + elapsed_ms() +
+                              " ms (timeout " + std::to_string(request.timeout.count()) +
+                              " ms, " + httplib::to_string(error) + ")");
+    }
+    return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
+                            ")");
+  }
+  if (content_length && body.size() != *content_length) {
+    client.stop();
+    return InvalidResponseError(Describe(request) + ": body length " +
+                                std::to_string(body.size()) + " does not match Content-Length " +
+                                std::to_string(*content_length));
+  }
+  HttpResponse response;
+  response.status = result->status;
+  for (const auto& [name, value] : result->headers) response.headers.emplace_back(name, value);
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace chantless

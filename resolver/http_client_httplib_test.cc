@@ -1,0 +1,247 @@
+// End-to-end tests of HttplibHttpClient against servers on 127.0.0.1:0 inside the test, plus the
+// pure endpoint parser. No test contacts a non-loopback address.
+#include "resolver/http_client_httplib.h"
+
+#include <atomic>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resolver/testing/loopback_server.h"
+#include "resolver/testing/status_matchers.h"
+
+namespace chantless {
+namespace {
+
+using ::chantless::testing::LoopbackHttpServer;
+using ::chantless::testing::RawLoopbackServer;
+using ::chantless::testing::SilentLoopbackServer;
+using ::chantless::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+HttpRequest Get(const std::string& endpoint, const std::string& path) {
+  HttpRequest r;
+  r.endpoint = endpoint;
+  r.path = path;
+  r.timeout = std::chrono::milliseconds(2000);
+  return r;
+}
+
+TEST(ParseHttpEndpointTest, AcceptsHostAndDefaultPort) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("http://169.254.169.254"));
+  EXPECT_FALSE(e.https);
+  EXPECT_EQ(e.host, "169.254.169.254");
+  EXPECT_EQ(e.port, 80);
+}
+
+TEST(ParseHttpEndpointTest, AcceptsBracketedIpv6LiteralWithPort) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("http://[fd00:ec2::254]:8080/"));
+  EXPECT_EQ(e.host, "fd00:ec2::254");
+  EXPECT_TRUE(e.ipv6_literal);
+  EXPECT_EQ(e.port, 8080);
+}
+
+TEST(ParseHttpEndpointTest, HttpsDefaultsToPort443) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("HTTPS://example.com"));
+  EXPECT_TRUE(e.https);
+  EXPECT_EQ(e.port, 443);
+}
+
+TEST(ParseHttpEndpointTest, RejectsMalformedEndpoints) {
+  for (const char* bad : {"169.254.169.254", "ftp://x", "http://", "http://host:0",
+                          "http://host:70000", "http://host:8a", "http://[fd00::1", "http://fd00::1",
+                          "http://host/path", "http://user@host", "http://[fd00::1]x",
+                          "http://host:"}) {
+    EXPECT_THAT(ParseHttpEndpoint(bad), StatusIs(StatusCode::kInvalidConfiguration,
+                                                 HasSubstr("endpoint")))
+        << bad;
+  }
+}
+
+TEST(HttplibHttpClientTest, ReturnsStatusHeadersAndBody) {
+  LoopbackHttpServer server;
+  server.server().Put("/latest/api/token", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-aws-ec2-metadata-token-ttl-seconds",
+                   req.get_header_value("X-aws-ec2-metadata-token-ttl-seconds"));
+    res.set_content("TOKEN", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest put = Get(server.endpoint(), "/latest/api/token");
+  put.method = "PUT";
+  put.headers.emplace_back("X-aws-ec2-metadata-token-ttl-seconds", "21600");
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(put));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "TOKEN");
+  EXPECT_EQ(FindHeader(res.headers, "x-aws-ec2-metadata-token-ttl-seconds"), "21600");
+}
+
+TEST(HttplibHttpClientTest, NotFoundIsAResponseNotAnError) {
+  LoopbackHttpServer server;
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/missing")));
+  EXPECT_EQ(res.status, 404);
+}
+
+TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
+    EXPECT_EQ(res.body, "ok");
+  }
+  EXPECT_EQ(server.request_count(), 5);
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(HttplibHttpClientTest, IsSafeToCallFromSeveralThreads) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto res = client.Send(Get(server.endpoint(), "/x"));
+        if (res.ok() && res->body == "ok") ++good;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 20);
+}
+
+TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
+  SilentLoopbackServer silent;
+  HttplibHttpClient client;
+  HttpRequest req = Get(silent.endpoint(), "/latest/api/token");
+  req.method = "PUT";
+  req.timeout = std::chrono::milliseconds(200);
+  auto res = client.Send(req);
+  EXPECT_THAT(res, StatusIs(StatusCode::kUnavailable,
+                            AllOf(HasSubstr("timed out"), HasSubstr("PUT " + silent.endpoint() +
+                                                                    "/latest/api/token"))));
+}
+
+TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {
+  HttplibHttpClient client;
+  const std::string endpoint =
+      "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  EXPECT_THAT(client.Send(Get(endpoint, "/latest/meta-data/")),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));
+}
+
+TEST(HttplibHttpClientTest, HundredMegabyteBodyIsRefusedBeforeItIsRead) {
+  LoopbackHttpServer server;
+  std::atomic<size_t> served{0};
+  server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+    const size_t total = 100u << 20;
+    res.set_content_provider(total, "text/plain",
+                             [&](size_t offset, size_t length, httplib::DataSink& sink) {
+                               std::string chunk(std::min<size_t>(length, 64 * 1024), 'x');
+                               served += chunk.size();
+                               return sink.write(chunk.data(), chunk.size());
+                             });
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get(server.endpoint(), "/big")),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("65536-byte limit")));
+  server.Stop();
+  EXPECT_LT(served.load(), 100u << 20);
+}
+
+TEST(HttplibHttpClientTest, HundredMegabyteChunkedBodyIsCutAtTheCap) {
+  LoopbackHttpServer server;
+  server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+    auto sent = std::make_shared<size_t>(0);
+    res.set_chunked_content_provider("text/plain", [sent](size_t, httplib::DataSink& sink) {
+      if (*sent >= (100u << 20)) {
+        sink.done();
+        return true;
+      }
+      std::string chunk(64 * 1024, 'x');
+      *sent += chunk.size();
+      return sink.write(chunk.data(), chunk.size());
+    });
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest req = Get(server.endpoint(), "/big");
+  req.max_response_bytes = 1000;
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("1000-byte limit")));
+}
+
+TEST(HttplibHttpClientTest, RedirectIsReturnedNotFollowed) {
+  LoopbackHttpServer server;
+  std::atomic<int> followed{0};
+  server.server().Get("/here", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/there", 302);
+  });
+  server.server().Get("/there", [&](const httplib::Request&, httplib::Response& res) {
+    ++followed;
+    res.set_content("followed", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/here")));
+  EXPECT_EQ(res.status, 302);
+  EXPECT_EQ(FindHeader(res.headers, "Location"), "/there");
+  EXPECT_EQ(followed.load(), 0);
+}
+
+TEST(HttplibHttpClientTest, BodyCutShortByACloseIsInvalidResponse) {
+  RawLoopbackServer raw(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly-ten!!",
+      /*hold_open=*/false);
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get(raw.endpoint(), "/creds")),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
+}
+
+TEST(HttplibHttpClientTest, ContentLengthLongerThanTheBodyIsInvalidResponse) {
+  RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", /*hold_open=*/true);
+  HttplibHttpClient client;
+  HttpRequest req = Get(raw.endpoint(), "/creds");
+  req.timeout = std::chrono::milliseconds(300);
+  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
+}
+
+TEST(HttplibHttpClientTest, GarbageInsteadOfAStatusLineIsAnError) {
+  RawLoopbackServer raw("SSH-2.0-OpenSSH_9.2\r\n\r\n", /*hold_open=*/false);
+  HttplibHttpClient client;
+  auto res = client.Send(Get(raw.endpoint(), "/"));
+  EXPECT_FALSE(res.ok());
+}
+
+TEST(HttplibHttpClientTest, ErrorsNeverContainHeaderValues) {
+  HttplibHttpClient client;
+  HttpRequest req =
+      Get("http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()), "/latest/x");
+  req.headers.emplace_back("X-aws-ec2-metadata-token", "AQAEAFAKETOKENEXAMPLE==");
+  auto res = client.Send(req);
+  ASSERT_FALSE(res.ok());
+  EXPECT_THAT(res.status().message(), Not(HasSubstr("AQAEAFAKETOKENEXAMPLE")));
+}
+
+TEST(HttplibHttpClientTest, MalformedEndpointIsInvalidConfiguration) {
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get("169.254.169.254", "/")),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("http://")));
+}
+
+}  // namespace
+}  // namespace chantless

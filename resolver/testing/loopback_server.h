@@ -1,0 +1,85 @@
+// Loopback servers for end-to-end tests of the real HttpClient (testonly).
+//
+// LoopbackHttpServer runs a cpp-httplib server on 127.0.0.1:<port 0> on its own thread, and
+// RawLoopbackServer answers each connection with canned bytes (for malformed responses httplib's
+// server cannot produce). Neither ever binds anything but 127.0.0.1. Both own their thread and
+// socket and stop them in the destructor; configure routes before Start().
+#ifndef CHANTLESS_RESOLVER_TESTING_LOOPBACK_SERVER_H_
+#define CHANTLESS_RESOLVER_TESTING_LOOPBACK_SERVER_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+
+namespace chantless {
+namespace testing {
+
+class LoopbackHttpServer {
+ public:
+  LoopbackHttpServer();
+  ~LoopbackHttpServer();
+
+  // Routes go here before Start().
+  httplib::Server& server() { return server_; }
+  // Binds 127.0.0.1:0, starts listening on a thread and waits until it runs. Returns false on
+  // failure.
+  bool Start();
+  void Stop();
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Distinct client ports seen (one per TCP connection), counted by the pre-routing handler.
+  size_t connection_count() const;
+  int request_count() const { return requests_.load(); }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+  mutable std::mutex mu_;
+  std::set<int> client_ports_;
+  std::atomic<int> requests_{0};
+};
+
+// Accepts connections on 127.0.0.1:0; for each, reads the request head and writes `response`
+// verbatim, then closes the connection unless `hold_open` (then it waits until destruction).
+class RawLoopbackServer {
+ public:
+  RawLoopbackServer(std::string response, bool hold_open);
+  ~RawLoopbackServer();
+  int port() const { return port_; }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  void Serve();
+  std::string response_;
+  bool hold_open_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
+// A listening socket on 127.0.0.1 that never accepts: connections complete in the kernel's backlog
+// and then nothing is ever said. The endpoint of a server that never answers.
+class SilentLoopbackServer {
+ public:
+  SilentLoopbackServer();
+  ~SilentLoopbackServer();
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+// A loopback port on which nothing listens (bound, then closed): connections are refused.
+int UnusedLoopbackPort();
+
+}  // namespace testing
+}  // namespace chantless
+
+#endif  // CHANTLESS_RESOLVER_TESTING_LOOPBACK_SERVER_H_
