@@ -1,0 +1,250 @@
+// Tests for the transcript loader and serialiser: the documented example loads with the documented
+// defaults, every rejection names the source and the JSON path, and Load(Serialize(t)) == t.
+#include "replay/transcript.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resolver/testing/status_matchers.h"
+#include "resolver/time_util.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kTestdata[] = "replay/testdata/imdsv2.json";
+
+// A minimal valid transcript with `exchange` (a JSON object) as its only exchange.
+std::string WithExchange(const std::string& exchange, const std::string& extra_top = "") {
+  return R"({"format": "chantless-transcript", "version": 1, "name": "t", "docs": "d",
+             "recorded_at": "2024-05-01T12:00:00Z", )" +
+         extra_top + R"("exchanges": [)" + exchange + "]}";
+}
+
+// Expects LoadTranscript(text, "x.json") to fail with kInvalidConfiguration naming `where`.
+void ExpectRejected(const std::string& text, const std::string& where) {
+  StatusOr<Transcript> t = LoadTranscript(text, "x.json");
+  ASSERT_FALSE(t.ok()) << "accepted: " << text;
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidConfiguration);
+  EXPECT_THAT(t.status().message(), HasSubstr("x.json: " + where + ":")) << t.status();
+}
+
+TEST(TranscriptTest, LoadsTheDocumentedExampleWithItsDefaults) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
+  EXPECT_EQ(t.name, "ec2/imdsv2-minimal");
+  EXPECT_EQ(FormatRfc3339(t.recorded_at), "2024-05-01T12:00:00Z");
+  ASSERT_TRUE(t.imds_tokens.has_value());
+  EXPECT_FALSE(t.imds_tokens->required);
+  EXPECT_EQ(t.rebase.json_fields, (std::vector<std::string>{"Expiration", "LastUpdated"}));
+  ASSERT_EQ(t.exchanges.size(), 3u);
+  EXPECT_EQ(t.exchanges[0].imds_token, ImdsTokenRole::kMint);
+  EXPECT_FALSE(t.exchanges[0].response.has_value());
+  EXPECT_EQ(t.exchanges[1].imds_token, ImdsTokenRole::kAccept);  // family imds, not required
+  EXPECT_EQ(t.exchanges[1].request.method, "GET");
+  EXPECT_EQ(t.exchanges[1].repeat, (Repeat{1, 1}));
+  EXPECT_EQ(t.exchanges[2].repeat, (Repeat{1, 2}));
+  EXPECT_EQ(t.exchanges[2].response->status, 200);
+  EXPECT_THAT(t.exchanges[2].response->body, HasSubstr("ASIAIOSFODNN7EXAMPLE"));
+}
+
+TEST(TranscriptTest, RequiredTokensMakeImdsExchangesRequireAToken) {
+  ASSERT_OK_AND_ASSIGN(
+      Transcript t,
+      LoadTranscript(WithExchange(R"({"id": "a", "family": "imds", "request": {"path": "/x"},
+                                      "response": {}}, {"id": "b", "request": {"path": "/y"},
+                                      "response": {}})",
+                                  R"("imds_tokens": {"required": true}, )"),
+                     "x.json"));
+  EXPECT_EQ(t.exchanges[0].imds_token, ImdsTokenRole::kRequire);
+  EXPECT_EQ(t.exchanges[1].imds_token, ImdsTokenRole::kNone);  // family "default"
+  EXPECT_EQ(t.exchanges[1].family, "default");
+}
+
+TEST(TranscriptTest, DecodesBase64Bodies) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscript(WithExchange(R"({"id": "a",
+      "request": {"path": "/"}, "response": {"body_base64": "/wA="}})"),
+                                                    "x.json"));
+  EXPECT_EQ(t.exchanges[0].response->body, std::string("\xff\x00", 2));
+  EXPECT_EQ(t.exchanges[0].response->encoding, BodyEncoding::kBase64);
+}
+
+TEST(TranscriptTest, RejectsASyntaxError) { ExpectRejected("{\"format\": ", "$"); }
+
+TEST(TranscriptTest, RejectsAnUnknownTopLevelField) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})",
+                              R"("colour": "blue", )"),
+                 "$.colour");
+}
+
+TEST(TranscriptTest, RejectsAnUnknownFieldDeepInside) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}},
+                                 {"id": "b", "request": {"path": "/", "verb": "GET"},
+                                  "response": {}})"),
+                 "$.exchanges[1].request.verb");
+}
+
+TEST(TranscriptTest, RejectsInvalidBase64WithItsPath) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}},
+                                 {"id": "b", "request": {"path": "/"},
+                                  "response": {"body_base64": "not base64!"}})"),
+                 "$.exchanges[1].response.body_base64");
+}
+
+TEST(TranscriptTest, RejectsNonCanonicalBase64) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"body_base64": "/x=="}})"),
+                 "$.exchanges[0].response.body_base64");
+}
+
+TEST(TranscriptTest, RejectsBodyAndBodyBase64Together) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"body": "x", "body_base64": "eA=="}})"),
+                 "$.exchanges[0].response.body_base64");
+}
+
+TEST(TranscriptTest, RejectsAResetFaultThatAlsoHasAResponse) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {},
+                                  "fault": {"kind": "reset"}})"),
+                 "$.exchanges[0].response");
+}
+
+TEST(TranscriptTest, RejectsATruncationBeyondTheBody) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"body": "abc"},
+                                  "fault": {"kind": "truncated_body", "after_bytes": 3}})"),
+                 "$.exchanges[0].fault.after_bytes");
+}
+
+TEST(TranscriptTest, RejectsAContentLengthThatIsNotWrong) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"body": "abc"},
+                                  "fault": {"kind": "wrong_content_length", "content_length": 3}})"),
+                 "$.exchanges[0].fault.content_length");
+}
+
+TEST(TranscriptTest, RejectsFieldsOfAnotherFaultKind) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"body": "abc"},
+                                  "fault": {"kind": "delay_before_headers", "delay_ms": 5,
+                                            "after_bytes": 1}})"),
+                 "$.exchanges[0].fault.after_bytes");
+}
+
+TEST(TranscriptTest, RejectsAnUnknownFaultKind) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {},
+                                  "fault": {"kind": "gremlins"}})"),
+                 "$.exchanges[0].fault.kind");
+}
+
+TEST(TranscriptTest, RejectsMintOnAGet) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/latest/api/token"},
+                                  "imds_token": "mint"})"),
+                 "$.exchanges[0].imds_token");
+}
+
+TEST(TranscriptTest, RejectsAMissingResponse) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}})"),
+                 "$.exchanges[0].response");
+}
+
+TEST(TranscriptTest, RejectsDuplicateIds) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}},
+                                 {"id": "a", "request": {"path": "/"}, "response": {}})"),
+                 "$.exchanges[1].id");
+}
+
+TEST(TranscriptTest, RejectsAnUnsupportedVersion) {
+  std::string text = WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})");
+  text.replace(text.find("\"version\": 1"), 12, "\"version\": 2");
+  ExpectRejected(text, "$.version");
+}
+
+TEST(TranscriptTest, RejectsUserAgentAndTokenHeadersInRequests) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/",
+                                  "headers": {"user-agent": "aws-cli"}}, "response": {}})"),
+                 "$.exchanges[0].request.headers.user-agent");
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/",
+                                  "headers": {"X-AWS-EC2-Metadata-Token": "t"}}, "response": {}})"),
+                 "$.exchanges[0].request.headers.X-AWS-EC2-Metadata-Token");
+}
+
+TEST(TranscriptTest, RejectsAPathWithAQuery) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/x?y=1"}, "response": {}})"),
+                 "$.exchanges[0].request.path");
+}
+
+TEST(TranscriptTest, RejectsRepeatMinAboveMax) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {},
+                                  "repeat": {"min": 3, "max": 2}})"),
+                 "$.exchanges[0].repeat");
+}
+
+TEST(TranscriptTest, RejectsAStatusOutOfRange) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"},
+                                  "response": {"status": 600}})"),
+                 "$.exchanges[0].response.status");
+}
+
+TEST(TranscriptTest, RejectsAWrongType) {
+  ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {},
+                                  "optional": "yes"})"),
+                 "$.exchanges[0].optional");
+}
+
+TEST(TranscriptTest, RejectsABadRecordingTime) {
+  std::string text = WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})");
+  text.replace(text.find("2024-05-01T12:00:00Z"), 20, "2024-02-30T12:00:00Z");
+  ExpectRejected(text, "$.recorded_at");
+}
+
+TEST(TranscriptTest, RoundTripsTheExample) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
+  std::string text = SerializeTranscript(t);
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(text, "serialized"));
+  EXPECT_EQ(again, t);
+  EXPECT_EQ(SerializeTranscript(again), text);
+}
+
+TEST(TranscriptTest, RoundTripsEveryFieldAndFault) {
+  std::string exchanges = R"(
+    {"id": "t", "family": "imds", "request": {"method": "PUT", "path": "/latest/api/token",
+     "headers": {"X-aws-ec2-metadata-token-ttl-seconds": "{{present}}"}},
+     "imds_token": "mint", "fault": {"kind": "delay_before_headers", "delay_ms": 2500},
+     "repeat": {"min": 0, "max": 3}},
+    {"id": "a", "request": {"method": "POST", "path": "/p", "query": "a=1&b", "body": "in",
+     "headers": {"Authorization": "{{absent}}"}},
+     "response": {"status": 503, "headers": {"Retry-After": "1"}, "body": "<html>busy</html>"},
+     "fault": {"kind": "delay_mid_body", "delay_ms": 10, "after_bytes": 2}, "optional": true},
+    {"id": "b", "request": {"path": "/b"}, "response": {"body_base64": "AAECAw=="},
+     "fault": {"kind": "truncated_body", "after_bytes": 1}},
+    {"id": "c", "request": {"path": "/c"}, "response": {"body": "abc"},
+     "fault": {"kind": "wrong_content_length", "content_length": 10}},
+    {"id": "d", "request": {"path": "/d"}, "fault": {"kind": "reset"}},
+    {"id": "e", "request": {"path": "/e"}, "fault": {"kind": "close_without_response"}})";
+  ASSERT_OK_AND_ASSIGN(
+      Transcript t,
+      LoadTranscript(WithExchange(exchanges, R"("imds_tokens": {"required": true},
+                                  "rebase": {"json_fields": ["Expiration"], "shift_seconds": -60},)"),
+                     "x.json"));
+  ASSERT_EQ(t.exchanges.size(), 6u);
+  EXPECT_EQ(t.exchanges[1].fault->kind, FaultKind::kDelayMidBody);
+  EXPECT_EQ(t.rebase.shift, std::chrono::seconds(-60));
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(SerializeTranscript(t), "serialized"));
+  EXPECT_EQ(again, t);
+}
+
+TEST(TranscriptTest, SerializesBinaryTextBodiesAsBase64) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
+  t.exchanges[1].response->body = std::string("\xc3\x28", 2);  // invalid UTF-8
+  std::string text = SerializeTranscript(t);
+  EXPECT_THAT(text, HasSubstr("\"body_base64\": \"wyg=\""));
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(text, "serialized"));
+  EXPECT_EQ(again.exchanges[1].response->body, t.exchanges[1].response->body);
+}
+
+}  // namespace
+}  // namespace replay
+}  // namespace chantless
