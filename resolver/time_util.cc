@@ -105,6 +105,11 @@ StatusOr<WallTime> ParseRfc3339(std::string_view s) {
   }
   int64_t days = DaysFromCivil(year, month, day);
   int64_t secs = days * 86400 + hour * 3600 + minute * 60 + second - offset_seconds;
+  // WallTime counts nanoseconds in 64 bits with libstdc++ (years 1677-2262): converting an instant
+  // outside that range would overflow (undefined behaviour; found by fuzz/imds_credentials_fuzzer).
+  constexpr int64_t kMaxSeconds =
+      std::chrono::duration_cast<std::chrono::seconds>(WallTime::duration::max()).count() - 1;
+  if (secs > kMaxSeconds || secs < -kMaxSeconds) return Bad(s, "year out of range");
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(secs) +
                                                                   std::chrono::nanoseconds(nanos)));
 }

@@ -69,6 +69,19 @@ TEST(ParseRfc3339Test, RejectsEpochSeconds) {
 TEST(ParseRfc3339Test, RejectsEmpty) {
   EXPECT_THAT(ParseRfc3339(""), StatusIs(StatusCode::kInvalidResponse, ::testing::_));
 }
+TEST(ParseRfc3339Test, RejectsInstantsOutsideWallTimeRange) {
+  // Regression: fuzz/corpus/imds_credentials_fuzzer/regression_year_5060_overflow.
+  if (std::chrono::duration_cast<std::chrono::hours>(WallTime::duration::max()).count() >
+      24 * 366 * 10000) {
+    GTEST_SKIP() << "this standard library's system_clock covers years 0000-9999";
+  }
+  EXPECT_THAT(ParseRfc3339("5060-12-31T23:59:60Z"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("year out of range")));
+  EXPECT_THAT(ParseRfc3339("0001-01-01T00:00:00Z"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("year out of range")));
+  EXPECT_EQ(Epoch("2200-01-01T00:00:00Z"), 7258118400);
+}
+
 TEST(ParseRfc3339Test, MessageDoesNotEchoControlCharacters) {
   StatusOr<WallTime> t = ParseRfc3339("2024\n05-01T12:00:00Z");
   ASSERT_FALSE(t.ok());
