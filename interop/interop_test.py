@@ -1,0 +1,258 @@
+#!/usr/bin/python3
+"""Real AWS clients against `chantless serve`: the interop test (issue 4).
+
+For each fixture (ec2/imdsv2, ec2/imdsv1-only, ec2/token-required, cloudshell/container) and each
+client (AWS CLI v2 `aws configure export-credentials`, botocore, the JS SDK v3's
+fromNodeProviderChain, and `chantless resolve`), starts a fresh `chantless serve <fixture> --port 0
+--port-file F` on 127.0.0.1, runs the client under `env -i` with an empty HOME and only the
+endpoint variables, and asserts that the client resolves the fixture's AccessKeyId and that
+`GET /__chantless/verdict` accepts the traffic. A client that is not installed is skipped with the
+reason printed (./dev setup installs all of them). Runs /usr/bin/python3, /usr/bin/aws and
+/usr/bin/node by absolute path, never a pyenv shim. Nothing here leaves 127.0.0.1.
+
+Usage (Bazel runs it through interop_test.sh): interop_test.py [--only FIXTURE[:CLIENT]]...
+"""
+import json
+import os
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
+CS_PATH = "/latest/meta-data/container/security-credentials"
+FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/container"]
+CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless"]
+PY = "/usr/bin/python3"
+AWS = "/usr/bin/aws"
+NODE = "/usr/bin/node"
+
+
+def runfiles_root():
+    srcdir = os.environ.get("TEST_SRCDIR")
+    if srcdir:
+        return os.path.join(srcdir, os.environ.get("TEST_WORKSPACE", "chantless"))
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+ROOT = runfiles_root()
+CHANTLESS = os.environ.get("CHANTLESS_BIN") or os.path.join(ROOT, "chantless")
+HERE = os.path.join(ROOT, "interop")
+
+
+def npm_dir():
+    d = os.environ.get("CHANTLESS_NPM_DIR")
+    if d:
+        return d
+    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".cache", "chantless", "npm")
+
+
+def fixture_access_key_id(fixture):
+    """The AccessKeyId served by the fixture's credentials exchange."""
+    with open(os.path.join(ROOT, "fixtures", fixture + ".json")) as f:
+        transcript = json.load(f)
+    for ex in transcript["exchanges"]:
+        body = (ex.get("response") or {}).get("body", "")
+        try:
+            doc = json.loads(body)
+        except ValueError:
+            continue
+        if isinstance(doc, dict) and "AccessKeyId" in doc:
+            return doc["AccessKeyId"]
+    raise AssertionError(f"{fixture}: no AccessKeyId in any response body")
+
+
+def skip_reason(client):
+    if client == "aws-cli" and not os.access(AWS, os.X_OK):
+        return f"{AWS} not installed (apt-get install awscli)"
+    if client == "botocore":
+        r = subprocess.run([PY, "-c", "import botocore"], capture_output=True,
+                           env={"PATH": "/usr/bin:/bin"})
+        if r.returncode != 0:
+            return "botocore not importable by /usr/bin/python3 (apt-get install python3-botocore)"
+    if client == "js-sdk":
+        if not os.access(NODE, os.X_OK):
+            return f"{NODE} not installed"
+        pkg = os.path.join(npm_dir(), "node_modules", "@aws-sdk", "credential-providers")
+        if not os.path.isdir(pkg):
+            return f"{pkg} missing (./dev setup installs it)"
+    return None
+
+
+def client_versions():
+    out = {}
+    if not skip_reason("aws-cli"):
+        r = subprocess.run([AWS, "--version"], capture_output=True, text=True,
+                           env={"PATH": "/usr/bin:/bin", "HOME": tempfile.gettempdir()})
+        out["aws-cli"] = (r.stdout or r.stderr).strip()
+    if not skip_reason("botocore"):
+        r = subprocess.run([PY, "-c", "import botocore; print(botocore.__version__)"],
+                           capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+        out["botocore"] = r.stdout.strip()
+    if not skip_reason("js-sdk"):
+        r = subprocess.run([NODE, "--version"], capture_output=True, text=True)
+        parts = [f"node {r.stdout.strip()}"]
+        for pkg in ["@aws-sdk/credential-providers", "@aws-sdk/credential-provider-node",
+                    "@smithy/credential-provider-imds"]:
+            p = os.path.join(npm_dir(), "node_modules", pkg, "package.json")
+            try:
+                with open(p) as f:
+                    parts.append(f"{pkg} {json.load(f)['version']}")
+            except (OSError, ValueError, KeyError):
+                pass
+        out["js-sdk"] = ", ".join(parts)
+    return out
+
+
+class Server:
+    """One `chantless serve` process on 127.0.0.1, port from --port-file."""
+
+    def __init__(self, fixture, workdir):
+        self.workdir = workdir
+        self.port_file = os.path.join(workdir, "port")
+        self.log_path = os.path.join(workdir, "serve.log")
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [CHANTLESS, "serve", os.path.join(ROOT, "fixtures", fixture + ".json"),
+             "--port", "0", "--port-file", self.port_file],
+            stdout=self.log, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"})
+        deadline = time.monotonic() + 20
+        self.port = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                with open(self.port_file) as f:
+                    text = f.read().strip()
+                if text:
+                    self.port = int(text)
+                    break
+            except (OSError, ValueError):
+                pass
+            time.sleep(0.02)
+        if self.port is None:
+            self.stop()
+            raise AssertionError(f"chantless serve did not write {self.port_file}:\n{self.output()}")
+
+    def verdict(self):
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__chantless/verdict",
+                                    timeout=10) as r:
+            return json.loads(r.read().decode())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+        return self.proc.returncode
+
+    def output(self):
+        self.log.flush()
+        with open(self.log_path) as f:
+            return f.read()
+
+
+def client_env(fixture, port, home):
+    env = {"HOME": home, "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
+    if fixture.startswith("cloudshell/"):
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{CS_PATH}"
+        env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = CS_AUTH
+    else:
+        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = f"http://127.0.0.1:{port}/"
+    return env
+
+
+def run_client(client, env):
+    """Runs one client; returns (AccessKeyId or None, diagnostic text)."""
+    if client == "aws-cli":
+        argv = [AWS, "configure", "export-credentials", "--format", "process"]
+    elif client == "botocore":
+        argv = [PY, "-c",
+                "import json, botocore.session\n"
+                "c = botocore.session.get_session().get_credentials()\n"
+                "f = c.get_frozen_credentials() if c else None\n"
+                "print(json.dumps({'AccessKeyId': f.access_key if f else None,"
+                " 'method': c.method if c else None}))\n"]
+    elif client == "js-sdk":
+        env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
+        argv = [NODE, os.path.join(HERE, "js_resolve.mjs")]
+    else:
+        argv = [CHANTLESS, "resolve", "--format", "process"]
+    # env -i: the client sees exactly `env`, nothing inherited from Bazel or the user.
+    r = subprocess.run(["/usr/bin/env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
+                       + argv, capture_output=True, text=True, timeout=120)
+    diag = f"exit {r.returncode}; stderr: {r.stderr.strip()[-2000:]}"
+    if r.returncode != 0:
+        return None, diag
+    try:
+        return json.loads(r.stdout).get("AccessKeyId"), diag
+    except ValueError:
+        return None, f"{diag}; stdout is not JSON ({len(r.stdout)} bytes)"
+
+
+def main(argv):
+    only = [a for a in argv[1:] if not a.startswith("-")]
+    if not os.access(CHANTLESS, os.X_OK):
+        print(f"FAIL: {CHANTLESS} is not an executable")
+        return 1
+    versions = client_versions()
+    for k, v in versions.items():
+        print(f"version {k}: {v}")
+    out_dir = os.environ.get("TEST_UNDECLARED_OUTPUTS_DIR")
+    if out_dir:
+        with open(os.path.join(out_dir, "client-versions.json"), "w") as f:
+            json.dump(versions, f, indent=2)
+    tmp_root = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
+    passed, failed, skipped = [], [], []
+    for fixture in FIXTURES:
+        expected = fixture_access_key_id(fixture)
+        for client in CLIENTS:
+            name = f"{fixture}:{client}"
+            if only and not any(name == o or fixture == o or client == o for o in only):
+                continue
+            reason = skip_reason(client)
+            if reason:
+                print(f"SKIP {name}: {reason}")
+                skipped.append(name)
+                continue
+            workdir = tempfile.mkdtemp(prefix=name.replace("/", "_").replace(":", "_"),
+                                       dir=tmp_root)
+            home = os.path.join(workdir, "home")
+            os.mkdir(home)
+            server = Server(fixture, workdir)
+            problems = []
+            try:
+                akid, diag = run_client(client, client_env(fixture, server.port, home))
+                if akid != expected:
+                    problems.append(f"resolved {akid!r}, want {expected!r} ({diag})")
+                verdict = server.verdict()
+                if not verdict.get("ok"):
+                    problems.append("verdict refused the traffic: " + json.dumps(verdict))
+            except Exception as e:  # noqa: BLE001 — report and continue with the next pair
+                problems.append(f"{type(e).__name__}: {e}")
+            finally:
+                rc = server.stop()
+            if not problems and rc != 0:
+                problems.append(f"chantless serve exited {rc} on SIGTERM (verdict failed?)")
+            if problems:
+                print(f"FAIL {name}:\n  " + "\n  ".join(problems))
+                print("  --- chantless serve output ---\n" + server.output())
+                failed.append(name)
+            else:
+                print(f"PASS {name}")
+                passed.append(name)
+            shutil.rmtree(workdir, ignore_errors=True)
+    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
