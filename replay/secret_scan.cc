@@ -1,0 +1,282 @@
+// The secret scanner (rules in secret_scan.h).
+#include "replay/secret_scan.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+
+#include "nlohmann/json.hpp"
+#include "replay/base64.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr size_t kKeyIdLength = 20;
+constexpr size_t kSecretKeyLength = 40;
+constexpr size_t kMinSessionTokenLength = 100;
+constexpr size_t kMinImdsTokenLength = 40;
+constexpr size_t kMaxImdsTokenLength = 120;
+// Shannon entropy (bits per character) a random string of these lengths comfortably exceeds.
+constexpr double kMinKeyIdEntropy = 2.5;      // 16 characters from 32: ~3.4 expected
+constexpr double kMinSecretKeyEntropy = 4.0;  // 40 characters from 64: ~4.9 expected
+
+bool IsUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsLower(char c) { return c >= 'a' && c <= 'z'; }
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlnum(char c) { return IsUpper(c) || IsLower(c) || IsDigit(c); }
+bool IsBase32Char(char c) { return IsUpper(c) || (c >= '2' && c <= '7'); }
+bool IsBase64Char(char c) { return IsAlnum(c) || c == '+' || c == '/'; }
+// Characters that may appear inside one token-like run (standard and url-safe base64).
+bool IsRunChar(char c) { return IsBase64Char(c) || c == '=' || c == '_' || c == '-'; }
+
+double Entropy(std::string_view s) {
+  if (s.empty()) return 0;
+  std::array<int, 256> counts{};
+  for (char c : s) ++counts[static_cast<unsigned char>(c)];
+  double h = 0;
+  for (int n : counts) {
+    if (n == 0) continue;
+    double p = static_cast<double>(n) / static_cast<double>(s.size());
+    h -= p * std::log2(p);
+  }
+  return h;
+}
+
+bool MixesClasses(std::string_view s) {
+  bool upper = false, lower = false, digit = false;
+  for (char c : s) {
+    upper |= IsUpper(c);
+    lower |= IsLower(c);
+    digit |= IsDigit(c);
+  }
+  return upper && lower && digit;
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) {
+                          return std::toupper(static_cast<unsigned char>(a)) ==
+                                 std::toupper(static_cast<unsigned char>(b));
+                        });
+  return it != haystack.end();
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && ContainsIgnoreCase(a, b);
+}
+
+// Access key ids inside one run: AKIA/ASIA + 16 base32 characters, not glued to other letters.
+void FindKeyIds(std::string_view text, size_t begin, size_t end, std::vector<SecretSpan>* out) {
+  for (size_t i = begin; i + kKeyIdLength <= end; ++i) {
+    if (text.compare(i, 4, "AKIA") != 0 && text.compare(i, 4, "ASIA") != 0) continue;
+    if (i > 0 && IsAlnum(text[i - 1])) continue;
+    if (i + kKeyIdLength < text.size() && IsAlnum(text[i + kKeyIdLength])) continue;
+    std::string_view candidate = text.substr(i, kKeyIdLength);
+    if (!std::all_of(candidate.begin() + 4, candidate.end(), IsBase32Char)) continue;
+    if (IsPlaceholderValue(candidate)) continue;
+    if (Entropy(candidate.substr(4)) < kMinKeyIdEntropy) continue;
+    out->push_back({SecretKind::kAccessKeyId, i, kKeyIdLength});
+    i += kKeyIdLength - 1;
+  }
+}
+
+bool Overlaps(const std::vector<SecretSpan>& spans, size_t first_index, size_t begin, size_t end) {
+  for (size_t k = first_index; k < spans.size(); ++k) {
+    if (spans[k].offset < end && begin < spans[k].offset + spans[k].length) return true;
+  }
+  return false;
+}
+
+void ScanRun(std::string_view text, size_t begin, size_t end, std::vector<SecretSpan>* out) {
+  size_t first = out->size();
+  FindKeyIds(text, begin, end, out);
+  std::string_view run = text.substr(begin, end - begin);
+  if (first == out->size() && run.size() >= kMinImdsTokenLength &&
+      run.size() <= kMaxImdsTokenLength && run.compare(0, 3, "AQA") == 0 &&
+      !IsPlaceholderValue(run)) {
+    out->push_back({SecretKind::kImdsToken, begin, run.size()});
+    return;
+  }
+  // Secret keys and session tokens: sub-runs of the standard base64 alphabet ('=' padding kept
+  // with session tokens).
+  size_t i = begin;
+  while (i < end) {
+    if (!IsBase64Char(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < end && IsBase64Char(text[j])) ++j;
+    size_t padded = j;
+    while (padded < end && text[padded] == '=') ++padded;
+    std::string_view sub = text.substr(i, j - i);
+    if (!Overlaps(*out, first, i, j) && MixesClasses(sub) && !IsPlaceholderValue(sub)) {
+      if (sub.size() == kSecretKeyLength && Entropy(sub) >= kMinSecretKeyEntropy) {
+        out->push_back({SecretKind::kSecretAccessKey, i, sub.size()});
+      } else if (sub.size() >= kMinSessionTokenLength) {
+        out->push_back({SecretKind::kSessionToken, i, padded - i});
+      }
+    }
+    i = padded;
+  }
+}
+
+std::string ChildPath(const std::string& path, const std::string& key) {
+  bool simple = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+    return IsAlnum(c) || c == '_';
+  });
+  if (simple) return path + "." + key;
+  return path + "[" + json(key).dump(-1, ' ', false, json::error_handler_t::replace) + "]";
+}
+
+class DocumentScanner {
+ public:
+  explicit DocumentScanner(std::string_view file) : file_(file) {}
+
+  void Walk(const json& node, const std::string& path) {
+    if (node.is_object()) {
+      WalkObject(node, path);
+    } else if (node.is_array()) {
+      for (size_t i = 0; i < node.size(); ++i) Walk(node[i], path + "[" + std::to_string(i) + "]");
+    } else if (node.is_string()) {
+      ScanText(node.get_ref<const std::string&>(), path);
+    }
+  }
+
+  void ScanText(std::string_view text, const std::string& path) {
+    for (const SecretSpan& span : FindSecretsInText(text)) {
+      Add(path, span.kind, text.substr(span.offset, span.length));
+    }
+  }
+
+  std::vector<Finding> TakeFindings() { return std::move(findings_); }
+
+ private:
+  void WalkObject(const json& object, const std::string& path) {
+    // HAR and DVR headers: {"name": "Authorization", "value": "…"}.
+    auto name = object.find("name");
+    auto value = object.find("value");
+    bool header_pair = name != object.end() && name->is_string() && value != object.end() &&
+                       value->is_string();
+    // HAR content: {"text": "…", "encoding": "base64"}.
+    auto encoding = object.find("encoding");
+    bool base64_text = encoding != object.end() && encoding->is_string() &&
+                       encoding->get_ref<const std::string&>() == "base64";
+    for (auto it = object.begin(); it != object.end(); ++it) {
+      std::string child = ChildPath(path, it.key());
+      const json& v = it.value();
+      if (!v.is_string()) {
+        Walk(v, child);
+        continue;
+      }
+      const std::string& s = v.get_ref<const std::string&>();
+      if (IsSecretHeaderName(it.key()) ||
+          (header_pair && it.key() == "value" &&
+           IsSecretHeaderName(name->get_ref<const std::string&>()))) {
+        CheckHeaderValue(header_pair && it.key() == "value" ? name->get_ref<const std::string&>()
+                                                              : it.key(),
+                         s, child);
+        continue;
+      }
+      if (it.key() == "body_base64" || (base64_text && it.key() == "text")) {
+        if (std::optional<std::string> decoded = Base64Decode(s)) {
+          ScanText(*decoded, child);
+          continue;
+        }
+      }
+      ScanText(s, child);
+    }
+  }
+
+  void CheckHeaderValue(std::string_view header, std::string_view value, const std::string& path) {
+    if (IsPlaceholderValue(value)) return;
+    SecretKind kind = EqualsIgnoreCase(header, "x-aws-ec2-metadata-token")
+                          ? SecretKind::kImdsToken
+                          : SecretKind::kAuthorization;
+    Add(path, kind, value);
+  }
+
+  void Add(const std::string& path, SecretKind kind, std::string_view value) {
+    findings_.push_back({std::string(file_), path, kind, MaskSecret(kind, value)});
+  }
+
+  std::string_view file_;
+  std::vector<Finding> findings_;
+};
+
+}  // namespace
+
+std::string_view SecretKindName(SecretKind kind) {
+  switch (kind) {
+    case SecretKind::kAccessKeyId:
+      return "access key id";
+    case SecretKind::kSecretAccessKey:
+      return "secret access key";
+    case SecretKind::kSessionToken:
+      return "session token";
+    case SecretKind::kImdsToken:
+      return "IMDS token";
+    case SecretKind::kAuthorization:
+      return "authorization header";
+  }
+  return "secret";
+}
+
+std::vector<SecretSpan> FindSecretsInText(std::string_view text) {
+  std::vector<SecretSpan> spans;
+  size_t i = 0;
+  while (i < text.size()) {
+    if (!IsRunChar(text[i])) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < text.size() && IsRunChar(text[j])) ++j;
+    if (j - i >= kKeyIdLength) ScanRun(text, i, j, &spans);
+    i = j;
+  }
+  return spans;
+}
+
+bool IsPlaceholderValue(std::string_view value) {
+  if (value.empty()) return true;
+  if (value.size() >= 4 && value.substr(0, 2) == "{{" && value.substr(value.size() - 2) == "}}") {
+    return true;
+  }
+  return ContainsIgnoreCase(value, "EXAMPLE") || ContainsIgnoreCase(value, "REDACTED");
+}
+
+bool IsSecretHeaderName(std::string_view name) {
+  return EqualsIgnoreCase(name, "authorization") ||
+         EqualsIgnoreCase(name, "x-aws-ec2-metadata-token") ||
+         EqualsIgnoreCase(name, "x-amz-security-token");
+}
+
+std::string MaskSecret(SecretKind kind, std::string_view value) {
+  std::string out;
+  if (kind == SecretKind::kAccessKeyId && value.size() >= 4) out = std::string(value.substr(0, 4));
+  out += "\xE2\x80\xA6 (" + std::to_string(value.size()) + " chars)";
+  return out;
+}
+
+std::string Finding::ToString() const {
+  return file + ": " + json_path + ": " + std::string(SecretKindName(kind)) + " " + masked;
+}
+
+std::vector<Finding> ScanDocument(std::string_view text, std::string_view file) {
+  DocumentScanner scanner(file);
+  json doc = json::parse(text.begin(), text.end(), nullptr, false);
+  if (doc.is_discarded()) {
+    scanner.ScanText(text, "$");
+  } else {
+    scanner.Walk(doc, "$");
+  }
+  return scanner.TakeFindings();
+}
+
+}  // namespace replay
+}  // namespace chantless

@@ -1,0 +1,139 @@
+// Tests for the secret scanner: every planted kind is found, with the right JSON path; documented
+// examples, placeholders and templates are accepted; findings never print the secret.
+#include "replay/secret_scan.h"
+
+#include <string>
+
+#include "gtest/gtest.h"
+#include "replay/base64.h"
+#include "replay/fake_secrets.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using testing::FakeAccessKeyId;
+using testing::FakeImdsToken;
+using testing::FakeSecretAccessKey;
+using testing::FakeSessionToken;
+
+std::string Quote(const std::string& s) { return "\"" + s + "\""; }
+
+TEST(SecretScanTest, FindsAccessKeyIdWithItsPath) {
+  std::string doc = "{\"exchanges\": [{\"response\": {\"body\": " + Quote(FakeAccessKeyId(1)) +
+                    "}}]}";
+  auto findings = ScanDocument(doc, "f.json");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, SecretKind::kAccessKeyId);
+  EXPECT_EQ(findings[0].json_path, "$.exchanges[0].response.body");
+  EXPECT_EQ(findings[0].file, "f.json");
+}
+
+TEST(SecretScanTest, FindsAkiaKeyIds) {
+  auto spans = FindSecretsInText("id=" + FakeAccessKeyId(2, "AKIA") + ";");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kAccessKeyId);
+  EXPECT_EQ(spans[0].offset, 3u);
+  EXPECT_EQ(spans[0].length, 20u);
+}
+
+TEST(SecretScanTest, IgnoresLowEntropyKeyIds) {
+  EXPECT_TRUE(FindSecretsInText("AKIAAAAAAAAAAAAAAAAA").empty());
+}
+
+TEST(SecretScanTest, AllowsDocumentedExamplesAndPlaceholders) {
+  EXPECT_TRUE(FindSecretsInText("AKIAIOSFODNN7EXAMPLE").empty());
+  EXPECT_TRUE(FindSecretsInText("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").empty());
+  EXPECT_TRUE(FindSecretsInText("ASIAREDACTED00000001 REDACTED/SECRET/ACCESS/KEY/0000000000001")
+                  .empty());
+  EXPECT_TRUE(FindSecretsInText("REDACTEDSESSIONTOKEN0001" + std::string(300, 'A')).empty());
+}
+
+TEST(SecretScanTest, FindsSecretAccessKey) {
+  auto spans = FindSecretsInText("{\"SecretAccessKey\": " + Quote(FakeSecretAccessKey(3)) + "}");
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kSecretAccessKey);
+  EXPECT_EQ(spans[0].length, 40u);
+}
+
+TEST(SecretScanTest, IgnoresHexDigestsOfSecretKeyLength) {
+  EXPECT_TRUE(FindSecretsInText("da39a3ee5e6b4b0d3255bfef95601890afd80709").empty());
+}
+
+TEST(SecretScanTest, FindsLongBase64SessionToken) {
+  auto spans = FindSecretsInText("Token: " + FakeSessionToken(4));
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kSessionToken);
+}
+
+TEST(SecretScanTest, FindsImdsTokenShape) {
+  auto spans = FindSecretsInText(FakeImdsToken(5));
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kImdsToken);
+}
+
+TEST(SecretScanTest, FindsSecretInsideLargerString) {
+  std::string text = "aws4 Credential=" + FakeAccessKeyId(6) + "/20240501/us-east-1/sts/aws4_request";
+  auto spans = FindSecretsInText(text);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kAccessKeyId);
+  EXPECT_EQ(spans[0].offset, std::string("aws4 Credential=").size());
+}
+
+TEST(SecretScanTest, FlagsAuthorizationHeaderWithRealValue) {
+  auto findings =
+      ScanDocument("{\"request\": {\"headers\": {\"authorization\": \"abc123\"}}}", "f.json");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, SecretKind::kAuthorization);
+  EXPECT_EQ(findings[0].json_path, "$.request.headers.authorization");
+}
+
+TEST(SecretScanTest, FlagsHarStyleHeaderPairs) {
+  auto findings = ScanDocument(
+      "{\"headers\": [{\"name\": \"X-aws-ec2-metadata-token\", \"value\": \"tok\"}]}", "a.har");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, SecretKind::kImdsToken);
+  EXPECT_EQ(findings[0].json_path, "$.headers[0].value");
+}
+
+TEST(SecretScanTest, AcceptsPlaceholderAndTemplateHeaderValues) {
+  EXPECT_TRUE(ScanDocument("{\"headers\": {\"Authorization\": \"REDACTED-AUTHORIZATION-0001\", "
+                           "\"X-aws-ec2-metadata-token\": \"{{present}}\"}}",
+                           "f.json")
+                  .empty());
+}
+
+TEST(SecretScanTest, DecodesBase64BodiesBeforeScanning) {
+  std::string raw = std::string("\xFF\xFE") + FakeSecretAccessKey(7) + "\x80";
+  auto findings = ScanDocument("{\"body_base64\": " + Quote(Base64Encode(raw)) + "}", "f.json");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].kind, SecretKind::kSecretAccessKey);
+}
+
+TEST(SecretScanTest, ScansTextThatIsNotJson) {
+  auto findings = ScanDocument("not json " + FakeAccessKeyId(8), "x.txt");
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].json_path, "$");
+}
+
+TEST(SecretScanTest, FindingsNeverContainTheSecret) {
+  std::string key_id = FakeAccessKeyId(9);
+  std::string secret = FakeSecretAccessKey(9);
+  std::string token = FakeSessionToken(9);
+  auto findings = ScanDocument("{\"a\": " + Quote(key_id) + ", \"b\": " + Quote(secret) +
+                                   ", \"c\": " + Quote(token) + "}",
+                               "f.json");
+  ASSERT_EQ(findings.size(), 3u);
+  for (const Finding& f : findings) {
+    std::string line = f.ToString();
+    EXPECT_EQ(line.find(key_id), std::string::npos);
+    EXPECT_EQ(line.find(key_id.substr(4)), std::string::npos);
+    EXPECT_EQ(line.find(secret.substr(0, 8)), std::string::npos);
+    EXPECT_EQ(line.find(token.substr(0, 8)), std::string::npos);
+  }
+  EXPECT_EQ(findings[0].masked, "ASIA\xE2\x80\xA6 (20 chars)");
+}
+
+}  // namespace
+}  // namespace replay
+}  // namespace chantless
