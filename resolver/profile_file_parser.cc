@@ -194,8 +194,11 @@ class Parser {
       return OkStatus();
     }
     if (!IsValidIdentifier(key)) {
-      Warn(n, "property '" + std::string(key) +
-                  "' ignored: invalid name (allowed: letters, digits and -/.%@_:+)");
+      // Only the key's first word is quoted: a mistyped line can hold a secret after a blank.
+      std::string_view shown = key.substr(0, std::min(key.size(), static_cast<size_t>(std::find_if(
+                                                 key.begin(), key.end(), IsSpace) - key.begin())));
+      Warn(n, "property '" + std::string(shown) +
+                  "…' ignored: invalid name (allowed: letters, digits and -/.%@_:+)");
       discarded_ = ProfileProperty{};
       open_property_ = &discarded_;
       return OkStatus();
