@@ -1,0 +1,154 @@
+// Chain: the continue/stop rule, the "no credentials" message and the explanation record.
+#include "resolver/chain.h"
+
+#include <utility>
+
+#include "nlohmann/json.hpp"
+
+namespace chantless {
+namespace {
+
+constexpr char kLookingPrefix[] = "Looking for credentials via: ";
+
+std::chrono::microseconds Since(const Clock* clock, MonoTime start) {
+  if (clock == nullptr) return std::chrono::microseconds(0);
+  return std::chrono::duration_cast<std::chrono::microseconds>(clock->MonotonicNow() - start);
+}
+
+}  // namespace
+
+const char* OutcomeName(ProviderAttempt::Outcome outcome) {
+  switch (outcome) {
+    case ProviderAttempt::kResolved:
+      return "resolved";
+    case ProviderAttempt::kSkipped:
+      return "skipped";
+    case ProviderAttempt::kFailed:
+      return "failed";
+  }
+  return "unknown";
+}
+
+std::string ChainExplanation::ToJson() const {
+  using json = nlohmann::ordered_json;
+  json out = json::object();
+  std::string result = "no credentials";
+  std::string provider;
+  if (!attempts.empty() && attempts.back().outcome == ProviderAttempt::kResolved) {
+    result = "resolved";
+    provider = attempts.back().method.empty() ? attempts.back().name : attempts.back().method;
+  } else if (!attempts.empty() && attempts.back().outcome == ProviderAttempt::kFailed) {
+    result = "failed";
+  }
+  out["result"] = result;
+  out["provider"] = provider.empty() ? json(nullptr) : json(provider);
+  json list = json::array();
+  for (const ProviderAttempt& a : attempts) {
+    json item = json::object();
+    item["provider"] = a.name;
+    item["outcome"] = OutcomeName(a.outcome);
+    if (a.outcome == ProviderAttempt::kResolved) {
+      item["method"] = a.method;
+    } else {
+      item["code"] = std::string(StatusCodeName(a.status.code()));
+      item["message"] = a.status.message();
+    }
+    item["elapsed_us"] = static_cast<int64_t>(a.elapsed.count());
+    item["requests"] = a.requests;
+    list.push_back(std::move(item));
+  }
+  out["attempts"] = std::move(list);
+  return out.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+void RequestCountingTraceSink::Record(const TraceEvent& event) {
+  if (event.kind == TraceEvent::Kind::kRequest) requests_.fetch_add(1);
+  if (event.kind == TraceEvent::Kind::kInfo && !event.provider.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!looking_line_.empty() && event.message == looking_line_) return;
+  }
+  if (next_ != nullptr) next_->Record(event);
+}
+
+void RequestCountingTraceSink::BeginAttempt(const std::string& looking_line) {
+  std::lock_guard<std::mutex> lock(mu_);
+  looking_line_ = looking_line;
+}
+
+Chain::Chain(std::vector<ChainLink> links, const ProviderContext& ctx)
+    : links_(std::move(links)), ctx_(ctx) {
+  counter_ = dynamic_cast<RequestCountingTraceSink*>(ctx.trace);
+}
+
+std::unique_ptr<Chain> Chain::Create(
+    const ProviderContext& ctx,
+    const std::function<std::vector<ChainLink>(const ProviderContext&)>& make_links) {
+  auto sink = std::make_unique<RequestCountingTraceSink>(ctx.trace);
+  ProviderContext inner = ctx;
+  inner.trace = sink.get();
+  auto chain = std::make_unique<Chain>(make_links(inner), inner);
+  chain->owned_sink_ = std::move(sink);
+  return chain;
+}
+
+std::vector<std::string> Chain::LinkNames() const {
+  std::vector<std::string> names;
+  for (const ChainLink& link : links_) names.push_back(link.name);
+  return names;
+}
+
+StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
+  if (explain != nullptr) explain->attempts.clear();
+  std::string why;
+  for (ChainLink& link : links_) {
+    const std::string looking = kLookingPrefix + link.name;
+    TraceEvent event;
+    event.kind = TraceEvent::Kind::kInfo;
+    event.step = "chain";
+    event.message = looking;
+    if (counter_ != nullptr) {
+      counter_->BeginAttempt("");
+      counter_->Record(event);
+      counter_->BeginAttempt(looking);
+    } else if (ctx_.trace != nullptr) {
+      ctx_.trace->Record(event);
+    }
+
+    ProviderAttempt attempt;
+    attempt.name = link.name;
+    const int requests_before = counter_ != nullptr ? counter_->requests() : 0;
+    const MonoTime start = ctx_.clock != nullptr ? ctx_.clock->MonotonicNow() : MonoTime();
+    StatusOr<Credentials> result =
+        link.provider != nullptr
+            ? link.provider->Resolve()
+            : StatusOr<Credentials>(InternalError("no provider in link " + link.name));
+    attempt.elapsed = Since(ctx_.clock, start);
+    attempt.requests = counter_ != nullptr ? counter_->requests() - requests_before : 0;
+    if (counter_ != nullptr) counter_->BeginAttempt("");
+
+    if (result.ok()) {
+      Credentials credentials = std::move(result).value();
+      if (credentials.provider.empty()) credentials.provider = link.name;
+      attempt.outcome = ProviderAttempt::kResolved;
+      attempt.method = credentials.provider;
+      if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
+      return credentials;
+    }
+    attempt.status = result.status();
+    if (IsNotConfigured(result.status())) {
+      attempt.outcome = ProviderAttempt::kSkipped;
+      if (!why.empty()) why += "; ";
+      why += link.name + ": " + result.status().message();
+      if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
+      continue;
+    }
+    attempt.outcome = ProviderAttempt::kFailed;
+    if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
+    return result.status().WithContext(link.name);
+  }
+  TraceInfo(ctx_.trace, "", "Unable to locate credentials");
+  return NotConfiguredError("Unable to locate credentials: " +
+                            (why.empty() ? std::string("no providers configured") : why));
+}
+
+}  // namespace chantless
