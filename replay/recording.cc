@@ -1,0 +1,190 @@
+// Captured exchanges → transcript, atomic verified writes (rules in recording.h).
+#include "replay/recording.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "replay/base64.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool HasHeader(const HttpHeaders& headers, std::string_view name) {
+  for (const auto& [n, v] : headers) {
+    if (Lower(n) == Lower(name)) return true;
+  }
+  return false;
+}
+
+bool IsDroppedResponseHeader(std::string_view name) {
+  std::string n = Lower(name);
+  return n == "content-length" || n == "transfer-encoding" || n == "connection" ||
+         n == "keep-alive";
+}
+
+bool IsMint(const CapturedExchange& e) {
+  return e.fault.empty() && e.method == "PUT" && e.status == 200 &&
+         e.path.rfind("/latest/api/token", 0) == 0;
+}
+
+std::string Id(size_t index, const CapturedExchange& e, const std::string& path) {
+  std::string segment;
+  size_t end = path.size();
+  while (end > 0 && path[end - 1] == '/') --end;
+  size_t begin = path.rfind('/', end == 0 ? 0 : end - 1);
+  segment = path.substr(begin == std::string::npos ? 0 : begin + 1,
+                        end - (begin == std::string::npos ? 0 : begin + 1));
+  std::string clean;
+  for (char c : segment) {
+    clean += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_') ? c : '-';
+  }
+  if (clean.size() > 40) clean.resize(40);
+  if (clean.empty()) clean = "root";
+  char prefix[16];
+  std::snprintf(prefix, sizeof(prefix), "%02zu", index + 1);
+  return std::string(prefix) + "-" + Lower(e.method) + "-" + clean;
+}
+
+Status Errno(const std::string& what) {
+  return UnavailableError(what + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchanges,
+                                     const RecordingInfo& info) {
+  if (exchanges.empty()) {
+    return InvalidConfigurationError("nothing was recorded: no request reached the proxy");
+  }
+  bool has_mint = false;
+  for (const CapturedExchange& e : exchanges) has_mint |= IsMint(e);
+
+  Transcript t;
+  t.name = info.name;
+  t.docs = info.docs;
+  t.recorded_at = std::chrono::time_point_cast<std::chrono::seconds>(info.recorded_at);
+  if (has_mint) t.imds_tokens = ImdsTokenPolicy{false};
+  t.rebase.json_fields = {"Expiration", "LastUpdated"};
+
+  for (size_t i = 0; i < exchanges.size(); ++i) {
+    const CapturedExchange& c = exchanges[i];
+    Exchange x;
+    std::string path = c.path;
+    size_t q = path.find('?');
+    if (q != std::string::npos) {
+      x.request.query = path.substr(q + 1);
+      path.resize(q);
+    }
+    if (path.empty() || path[0] != '/') path.insert(0, "/");
+    x.id = Id(i, c, path);
+    x.family = has_mint ? "imds" : "default";
+    x.request.method = c.method;
+    x.request.path = path;
+    if (!c.request_body.empty()) x.request.body = c.request_body;
+    if (HasHeader(c.request_headers, "authorization")) {
+      x.request.headers.emplace_back("Authorization", std::string(kHeaderPresent));
+    }
+
+    if (IsMint(c)) {
+      x.imds_token = ImdsTokenRole::kMint;
+    } else if (HasHeader(c.request_headers, kImdsTokenHeader)) {
+      x.imds_token = ImdsTokenRole::kRequire;
+    } else {
+      x.imds_token = has_mint ? ImdsTokenRole::kAccept : ImdsTokenRole::kNone;
+    }
+
+    if (c.fault == "reset") {
+      x.fault = Fault{FaultKind::kReset};
+    } else if (!c.fault.empty() && c.fault != "timeout") {
+      x.fault = Fault{FaultKind::kCloseWithoutResponse};
+    } else if (x.imds_token != ImdsTokenRole::kMint || c.fault == "timeout") {
+      RecordedResponse r;
+      if (c.fault == "timeout") {
+        r.status = 504;
+        Fault f{FaultKind::kDelayBeforeHeaders};
+        f.delay = c.upstream_elapsed;
+        x.fault = f;
+      } else {
+        r.status = c.status;
+        for (const auto& [n, v] : c.response_headers) {
+          if (!IsDroppedResponseHeader(n)) r.headers.emplace_back(n, v);
+        }
+        r.body = c.response_body;
+        r.encoding = IsValidUtf8(r.body) ? BodyEncoding::kText : BodyEncoding::kBase64;
+        if (info.latency) {
+          Fault f{FaultKind::kDelayBeforeHeaders};
+          f.delay = c.upstream_elapsed;
+          x.fault = f;
+        }
+      }
+      x.response = std::move(r);
+    }
+    t.exchanges.push_back(std::move(x));
+  }
+  return t;
+}
+
+Status WriteFileAtomically(const std::string& path, std::string_view contents) {
+  std::string temp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Errno(temp + ": cannot create");
+  size_t written = 0;
+  while (written < contents.size()) {
+    ssize_t n = ::write(fd, contents.data() + written, contents.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      Status s = Errno(temp + ": write failed");
+      ::close(fd);
+      ::unlink(temp.c_str());
+      return s;
+    }
+    written += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    Status s = Errno(temp + ": flush failed");
+    ::unlink(temp.c_str());
+    return s;
+  }
+  if (::rename(temp.c_str(), path.c_str()) != 0) {
+    Status s = Errno(path + ": rename failed");
+    ::unlink(temp.c_str());
+    return s;
+  }
+  return OkStatus();
+}
+
+Status WriteVerifiedTranscript(const Transcript& transcript, const std::string& path,
+                               VerifyReport* report) {
+  VerifyReport local;
+  VerifyReport* r = report != nullptr ? report : &local;
+  CHANTLESS_RETURN_IF_ERROR(WriteFileAtomically(path, SerializeTranscript(transcript)));
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  VerifyTranscriptText(buf.str(), path, r);
+  if (!r->ok()) {
+    ::unlink(path.c_str());
+    return InvalidResponseError(path + ": failed verification after writing (" +
+                                std::to_string(r->errors.size()) + " schema errors, " +
+                                std::to_string(r->findings.size()) +
+                                " secrets found); the file was deleted");
+  }
+  return OkStatus();
+}
+
+}  // namespace replay
+}  // namespace chantless
