@@ -1,0 +1,365 @@
+// The replay engine (see engine.h for the rules it implements).
+#include "replay/engine.h"
+
+#include <cctype>
+#include <cstdio>
+
+#include "nlohmann/json.hpp"
+#include "resolver/time_util.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string Quote(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s.substr(0, 200)) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (uint8_t(c) < 0x20 || uint8_t(c) == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", unsigned(uint8_t(c)));
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  if (s.size() > 200) out += "…";
+  return out + "\"";
+}
+
+// One line per field that keeps `request` from matching `e` (never a header value).
+std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
+                              const std::string& path, const std::string& query) {
+  std::vector<std::string> diff;
+  const RequestMatcher& m = e.request;
+  if (m.method != request.method) {
+    diff.push_back("method: recorded " + m.method + ", got " + Quote(request.method));
+  }
+  if (m.path != path) diff.push_back("path: recorded " + Quote(m.path) + ", got " + Quote(path));
+  if (m.query != query) {
+    diff.push_back("query: recorded " + Quote(m.query) + ", got " + Quote(query));
+  }
+  for (const auto& [name, want] : m.headers) {
+    std::optional<std::string> got = FindHeader(request.headers, name);
+    if (want == kHeaderAbsent) {
+      if (got) diff.push_back("header " + name + ": recorded absent, got one");
+    } else if (!got) {
+      diff.push_back("header " + name + ": recorded, got none");
+    } else if (want != kHeaderPresent && *got != want) {
+      diff.push_back("header " + name + ": value differs (values are not shown)");
+    }
+  }
+  if (m.body && *m.body != request.body) {
+    diff.push_back("body: differs (recorded " + std::to_string(m.body->size()) + " bytes, got " +
+                   std::to_string(request.body.size()) + ")");
+  }
+  return diff;
+}
+
+int DiffWeight(const std::string& line) {
+  if (line.rfind("path:", 0) == 0) return 4;
+  if (line.rfind("method:", 0) == 0) return 2;
+  return 1;
+}
+
+void ReplaceAll(std::string* s, const std::string& from, const std::string& to) {
+  size_t pos = 0;
+  while ((pos = s->find(from, pos)) != std::string::npos) {
+    s->replace(pos, from.size(), to);
+    pos += to.size();
+  }
+}
+
+HttpResponse TextResponse(int status, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.headers = {{"Content-Type", "text/plain"}};
+  r.body = std::move(body);
+  return r;
+}
+
+Json MissJson(const Miss& m) {
+  Json j = Json::object();
+  j["method"] = m.method;
+  j["target"] = m.target;
+  j["nearest"] = m.nearest_id;
+  j["diff"] = m.diff;
+  return j;
+}
+
+}  // namespace
+
+std::string_view OutcomeKindName(OutcomeKind kind) {
+  switch (kind) {
+    case OutcomeKind::kServed:
+      return "served";
+    case OutcomeKind::kTokenRejected:
+      return "token_rejected";
+    case OutcomeKind::kUnmatched:
+      return "unmatched";
+  }
+  return "unmatched";
+}
+
+std::pair<std::string, std::string> SplitTarget(const std::string& target) {
+  size_t q = target.find('?');
+  if (q == std::string::npos) return {target, ""};
+  return {target.substr(0, q), target.substr(q + 1)};
+}
+
+std::string RebaseJsonTimes(const std::string& body, const std::vector<std::string>& fields,
+                            std::chrono::seconds offset) {
+  if (fields.empty()) return body;
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !(j.is_object() || j.is_array())) return body;
+  // Valid JSON: rewrite `"<field>" <ws> : <ws> "<time>"` in place, so formatting, member order and
+  // same-valued members that are not listed stay as recorded.
+  std::string out = body;
+  for (const std::string& field : fields) {
+    const std::string key = "\"" + field + "\"";
+    size_t pos = 0;
+    while ((pos = out.find(key, pos)) != std::string::npos) {
+      size_t at = pos + key.size();
+      if (pos > 0 && out[pos - 1] == '\\') {  // inside an escaped string
+        pos = at;
+        continue;
+      }
+      while (at < out.size() && std::isspace(static_cast<unsigned char>(out[at]))) ++at;
+      if (at >= out.size() || out[at] != ':') {
+        pos = at;
+        continue;
+      }
+      ++at;
+      while (at < out.size() && std::isspace(static_cast<unsigned char>(out[at]))) ++at;
+      if (at >= out.size() || out[at] != '"') {
+        pos = at;
+        continue;
+      }
+      size_t close = out.find('"', at + 1);
+      if (close == std::string::npos) break;
+      StatusOr<WallTime> t = ParseRfc3339(std::string_view(out).substr(at + 1, close - at - 1));
+      if (!t.ok()) {
+        pos = close + 1;
+        continue;
+      }
+      std::string rebased = FormatRfc3339(std::chrono::floor<std::chrono::seconds>(*t) + offset);
+      out.replace(at + 1, close - at - 1, rebased);
+      pos = at + 1 + rebased.size() + 1;
+    }
+  }
+  return out;
+}
+
+std::string Verdict::ToText() const {
+  std::string out = std::string("verdict: ") + (ok ? "PASS" : "FAIL") + " (" +
+                    std::to_string(requests) + " requests, " + std::to_string(token_rejections) +
+                    " token rejections)\n";
+  for (const Unconsumed& u : unconsumed) {
+    out += "  unconsumed: " + u.id + " (" + std::to_string(u.consumed) + " of " +
+           std::to_string(u.required) + " required)\n";
+  }
+  for (const Miss& m : unexpected) {
+    out += "  unexpected: " + m.method + " " + Quote(m.target) +
+           (m.nearest_id.empty() ? "" : "; nearest: " + m.nearest_id) + "\n";
+    for (const std::string& d : m.diff) out += "    " + d + "\n";
+  }
+  return out;
+}
+
+std::string Verdict::ToJson() const {
+  Json j = Json::object();
+  j["ok"] = ok;
+  j["requests"] = requests;
+  j["token_rejections"] = token_rejections;
+  j["unconsumed"] = Json::array();
+  for (const Unconsumed& u : unconsumed) {
+    j["unconsumed"].push_back({{"id", u.id}, {"consumed", u.consumed}, {"required", u.required}});
+  }
+  j["unexpected"] = Json::array();
+  for (const Miss& m : unexpected) j["unexpected"].push_back(MissJson(m));
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+Engine::Engine(Transcript transcript, EngineOptions options)
+    : transcript_(std::move(transcript)),
+      clock_(options.clock ? options.clock : &system_clock_) {
+  WallTime anchor = options.now ? *options.now : clock_->Now();
+  offset_ = std::chrono::floor<std::chrono::seconds>(anchor - transcript_.recorded_at) +
+            transcript_.rebase.shift + options.shift;
+  for (const Exchange& e : transcript_.exchanges) {
+    rebased_bodies_.push_back(
+        e.response ? RebaseJsonTimes(e.response->body, transcript_.rebase.json_fields, offset_)
+                   : std::string());
+  }
+  consumed_.assign(transcript_.exchanges.size(), 0);
+  for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
+    const std::string& name = transcript_.exchanges[i].family;
+    Family* family = nullptr;
+    for (Family& f : families_) {
+      if (f.name == name) family = &f;
+    }
+    if (!family) {
+      families_.push_back(Family{name, {}, 0});
+      family = &families_.back();
+    }
+    family->exchanges.push_back(i);
+  }
+}
+
+std::optional<size_t> Engine::FindMatch(const ReplayRequest& request, const std::string& path,
+                                        const std::string& query) const {
+  for (const Family& f : families_) {
+    for (size_t pos = f.cursor; pos < f.exchanges.size(); ++pos) {
+      size_t i = f.exchanges[pos];
+      const Exchange& e = transcript_.exchanges[i];
+      if (consumed_[i] < e.repeat.max && Diff(e, request, path, query).empty()) return i;
+      if (consumed_[i] < e.RequiredCount()) break;  // strict order: this one must come first
+    }
+  }
+  return std::nullopt;
+}
+
+Miss Engine::Explain(const ReplayRequest& request, const std::string& path,
+                     const std::string& query) const {
+  Miss miss;
+  miss.method = request.method;
+  miss.target = request.target;
+  int best = -1;
+  for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
+    const Exchange& e = transcript_.exchanges[i];
+    std::vector<std::string> diff = Diff(e, request, path, query);
+    int weight = 0;
+    for (const std::string& d : diff) weight += DiffWeight(d);
+    if (diff.empty()) {
+      // Everything matches: it is exhausted or out of order.
+      if (consumed_[i] >= e.repeat.max) {
+        diff.push_back("repeat: already consumed " + std::to_string(consumed_[i]) +
+                       " time(s), max " + std::to_string(e.repeat.max));
+      } else {
+        diff.push_back("order: an earlier exchange of family \"" + e.family +
+                       "\" is still required, or a later one was already consumed");
+      }
+    }
+    if (best < 0 || weight < best) {
+      best = weight;
+      miss.nearest_id = e.id;
+      miss.diff = std::move(diff);
+    }
+  }
+  return miss;
+}
+
+std::string Engine::MintToken(int ttl_seconds) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "AQAEAChantlessReplayToken%08dEXAMPLE==", next_token_++);
+  std::string token = buf;
+  tokens_[token] = clock_->Now() + std::chrono::seconds(ttl_seconds);
+  return token;
+}
+
+bool Engine::TokenValid(const std::string& token) const {
+  auto it = tokens_.find(token);
+  return it != tokens_.end() && clock_->Now() < it->second;
+}
+
+Outcome Engine::Handle(const ReplayRequest& request) {
+  auto [path, query] = SplitTarget(request.target);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_;
+  Outcome out;
+  std::optional<size_t> match = FindMatch(request, path, query);
+  if (!match) {
+    out.kind = OutcomeKind::kUnmatched;
+    out.miss = Explain(request, path, query);
+    out.reason = "no recorded exchange matches " + request.method + " " + Quote(request.target);
+    std::string body = "chantless replay: " + out.reason + "\n";
+    if (!out.miss.nearest_id.empty()) {
+      body += "nearest recorded exchange: " + out.miss.nearest_id + "\n";
+      for (const std::string& d : out.miss.diff) body += "  " + d + "\n";
+    }
+    out.response = TextResponse(404, std::move(body));
+    unexpected_.push_back(out.miss);
+    return out;
+  }
+  const size_t i = *match;
+  const Exchange& e = transcript_.exchanges[i];
+  out.exchange_id = e.id;
+
+  auto reject = [&](int status, std::string reason) {
+    out.kind = OutcomeKind::kTokenRejected;
+    out.reason = std::move(reason);
+    out.response = TextResponse(status, "");
+    ++token_rejections_;
+    return out;
+  };
+
+  std::string token;
+  if (e.imds_token == ImdsTokenRole::kMint) {
+    if (FindHeader(request.headers, "X-Forwarded-For")) {
+      return reject(403, "token PUT carries X-Forwarded-For");
+    }
+    std::optional<std::string> ttl_text = FindHeader(request.headers, kImdsTokenTtlHeader);
+    if (!ttl_text) return reject(400, "token TTL header missing");
+    int ttl = 0;
+    bool digits = !ttl_text->empty() && ttl_text->size() <= 6;
+    for (char c : *ttl_text) digits = digits && c >= '0' && c <= '9';
+    if (digits) ttl = std::stoi(*ttl_text);
+    if (!digits || ttl < 1 || ttl > kMaxImdsTokenTtlSeconds) {
+      return reject(400, "token TTL header is not an integer in 1..21600");
+    }
+    token = MintToken(ttl);
+  } else if (e.imds_token == ImdsTokenRole::kRequire || e.imds_token == ImdsTokenRole::kAccept) {
+    std::optional<std::string> sent = FindHeader(request.headers, kImdsTokenHeader);
+    if (!sent && e.imds_token == ImdsTokenRole::kRequire) {
+      return reject(401, "token required but none sent");
+    }
+    if (sent && !TokenValid(*sent)) {
+      return reject(401, tokens_.count(*sent) ? "token expired" : "token unknown to this replay");
+    }
+  }
+
+  // Consumed: move the family's cursor to this exchange.
+  ++consumed_[i];
+  for (Family& f : families_) {
+    if (f.name != e.family) continue;
+    for (size_t pos = f.cursor; pos < f.exchanges.size(); ++pos) {
+      if (f.exchanges[pos] == i) f.cursor = pos;
+    }
+  }
+  out.kind = OutcomeKind::kServed;
+  out.fault = e.fault;
+  if (e.response) {
+    out.response.status = e.response->status;
+    out.response.headers = e.response->headers;
+    out.response.body = rebased_bodies_[i];
+    if (!token.empty()) ReplaceAll(&out.response.body, std::string(kImdsTokenPlaceholder), token);
+  } else if (!token.empty()) {
+    out.response = TextResponse(200, token);
+    out.response.headers.emplace_back(std::string(kImdsTokenTtlHeader),
+                                      *FindHeader(request.headers, kImdsTokenTtlHeader));
+  }
+  return out;
+}
+
+Verdict Engine::GetVerdict() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Verdict v;
+  v.requests = requests_;
+  v.token_rejections = token_rejections_;
+  v.unexpected = unexpected_;
+  for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
+    const Exchange& e = transcript_.exchanges[i];
+    if (consumed_[i] < e.RequiredCount()) {
+      v.unconsumed.push_back({e.id, consumed_[i], e.RequiredCount()});
+    }
+  }
+  v.ok = v.unconsumed.empty() && v.unexpected.empty();
+  return v;
+}
+
+}  // namespace replay
+}  // namespace chantless

@@ -1,0 +1,294 @@
+// Tests for the replay engine: matching policy, IMDSv2 token semantics, time rebasing and the
+// verdict, each named for the rule it checks.
+#include "replay/engine.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resolver/testing/fakes.h"
+#include "resolver/testing/status_matchers.h"
+#include "resolver/time_util.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using ::chantless::testing::FakeClock;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+Transcript Make(const std::string& exchanges, const std::string& extra_top = "") {
+  std::string text = R"({"format": "chantless-transcript", "version": 1, "name": "t", "docs": "d",
+             "recorded_at": "2024-05-01T12:00:00Z", )" +
+                     extra_top + R"("exchanges": [)" + exchanges + "]}";
+  StatusOr<Transcript> t = LoadTranscript(text, "test");
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t.ok() ? *t : Transcript{};
+}
+
+ReplayRequest Req(std::string method, std::string target, HttpHeaders headers = {}) {
+  ReplayRequest r;
+  r.method = std::move(method);
+  r.target = std::move(target);
+  r.headers = std::move(headers);
+  return r;
+}
+
+constexpr char kTokenTtl[] = "X-aws-ec2-metadata-token-ttl-seconds";
+constexpr char kToken[] = "X-aws-ec2-metadata-token";
+
+class EngineTest : public ::testing::Test {
+ protected:
+  FakeClock clock_;
+};
+
+TEST_F(EngineTest, ServesExchangesInOrderAndPassesTheVerdict) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "A"}},
+                        {"id": "b", "request": {"path": "/b"}, "response": {"status": 201}})"),
+                OnClock(&clock_));
+  Outcome a = engine.Handle(Req("GET", "/a"));
+  EXPECT_EQ(a.kind, OutcomeKind::kServed);
+  EXPECT_EQ(a.exchange_id, "a");
+  EXPECT_EQ(a.response.body, "A");
+  EXPECT_EQ(engine.Handle(Req("GET", "/b")).response.status, 201);
+  Verdict v = engine.GetVerdict();
+  EXPECT_TRUE(v.ok) << v.ToText();
+  EXPECT_EQ(v.requests, 2);
+}
+
+TEST_F(EngineTest, StrictOrderWithinAFamily) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}},
+                        {"id": "b", "request": {"path": "/b"}, "response": {}})"),
+                OnClock(&clock_));
+  Outcome b = engine.Handle(Req("GET", "/b"));
+  EXPECT_EQ(b.kind, OutcomeKind::kUnmatched);
+  EXPECT_EQ(b.miss.nearest_id, "b");
+  EXPECT_THAT(b.miss.diff, ElementsAre(HasSubstr("order:")));
+  EXPECT_EQ(b.response.status, 404);
+}
+
+TEST_F(EngineTest, NoOrderAcrossFamilies) {
+  Engine engine(Make(R"({"id": "a", "family": "x", "request": {"path": "/a"}, "response": {}},
+                        {"id": "b", "family": "y", "request": {"path": "/b"}, "response": {}})"),
+                OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(Req("GET", "/b")).kind, OutcomeKind::kServed);
+  EXPECT_EQ(engine.Handle(Req("GET", "/a")).kind, OutcomeKind::kServed);
+  EXPECT_TRUE(engine.GetVerdict().ok);
+}
+
+TEST_F(EngineTest, OptionalExchangesMayBeSkippedButNotRevisited) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}, "optional": true},
+                        {"id": "b", "request": {"path": "/b"}, "response": {}})"),
+                OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(Req("GET", "/b")).kind, OutcomeKind::kServed);
+  EXPECT_EQ(engine.Handle(Req("GET", "/a")).kind, OutcomeKind::kUnmatched);
+  EXPECT_FALSE(engine.GetVerdict().ok);
+}
+
+TEST_F(EngineTest, RepeatCountsBoundMatches) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {},
+                         "repeat": {"min": 2, "max": 3}})"),
+                OnClock(&clock_));
+  engine.Handle(Req("GET", "/a"));
+  Verdict v = engine.GetVerdict();
+  EXPECT_FALSE(v.ok);
+  ASSERT_EQ(v.unconsumed.size(), 1u);
+  EXPECT_EQ(v.unconsumed[0].consumed, 1);
+  EXPECT_EQ(v.unconsumed[0].required, 2);
+  engine.Handle(Req("GET", "/a"));
+  engine.Handle(Req("GET", "/a"));
+  EXPECT_TRUE(engine.GetVerdict().ok);
+  Outcome fourth = engine.Handle(Req("GET", "/a"));
+  EXPECT_EQ(fourth.kind, OutcomeKind::kUnmatched);
+  EXPECT_THAT(fourth.miss.diff, ElementsAre(HasSubstr("repeat: already consumed 3")));
+  EXPECT_FALSE(engine.GetVerdict().ok);
+}
+
+TEST_F(EngineTest, MatchesQueryHeadersAndBody) {
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/a", "query": "x=1",
+                         "headers": {"Authorization": "Bearer fake", "X-Absent": "{{absent}}",
+                                     "X-Any": "{{present}}"}, "body": "in"},
+                         "response": {}})"),
+                OnClock(&clock_));
+  ReplayRequest good = Req("POST", "/a?x=1",
+                           {{"authorization", "Bearer fake"}, {"x-any", "1"}, {"User-Agent", "u"}});
+  good.body = "in";
+  ReplayRequest wrong_query = good;
+  wrong_query.target = "/a?x=2";
+  ReplayRequest wrong_header = good;
+  wrong_header.headers[0].second = "Bearer other";
+  ReplayRequest absent_present = good;
+  absent_present.headers.push_back({"X-Absent", "1"});
+  ReplayRequest missing_any = good;
+  missing_any.headers.erase(missing_any.headers.begin() + 1);
+  ReplayRequest wrong_body = good;
+  wrong_body.body = "out";
+  for (const ReplayRequest& bad : {wrong_query, wrong_header, absent_present, missing_any,
+                                   wrong_body}) {
+    EXPECT_EQ(engine.Handle(bad).kind, OutcomeKind::kUnmatched) << bad.target;
+  }
+  EXPECT_EQ(engine.Handle(good).kind, OutcomeKind::kServed);
+}
+
+TEST_F(EngineTest, MissDiffNamesTheNearestExchangeWithoutHeaderValues) {
+  Engine engine(Make(R"({"id": "creds", "request": {"path": "/creds",
+                         "headers": {"Authorization": "secret-auth-EXAMPLE"}}, "response": {}},
+                        {"id": "other", "request": {"method": "PUT", "path": "/zzz"},
+                         "response": {}})"),
+                OnClock(&clock_));
+  Outcome out = engine.Handle(Req("GET", "/creds", {{"Authorization", "wrong-auth-EXAMPLE"}}));
+  ASSERT_EQ(out.kind, OutcomeKind::kUnmatched);
+  EXPECT_EQ(out.miss.nearest_id, "creds");
+  EXPECT_THAT(out.miss.diff, ElementsAre("header Authorization: value differs (values are not shown)"));
+  std::string verdict = engine.GetVerdict().ToText() + engine.GetVerdict().ToJson() +
+                        out.response.body;
+  EXPECT_THAT(verdict, Not(HasSubstr("secret-auth")));
+  EXPECT_THAT(verdict, Not(HasSubstr("wrong-auth")));
+  EXPECT_THAT(out.response.body, HasSubstr("nearest recorded exchange: creds"));
+
+  Outcome path = engine.Handle(Req("GET", "/cred"));
+  EXPECT_THAT(path.miss.diff, ::testing::Contains(HasSubstr("path: recorded \"/creds\", got \"/cred\"")));
+}
+
+const char kImds[] = R"(
+  {"id": "token", "family": "imds-token", "request": {"method": "PUT", "path": "/latest/api/token"},
+   "imds_token": "mint", "repeat": {"min": 1, "max": 3}},
+  {"id": "creds", "family": "imds", "request": {"path": "/creds"},
+   "response": {"body": "{\"Expiration\": \"2024-05-01T18:00:00Z\", \"Other\": \"2024-05-01T18:00:00Z\"}"},
+   "repeat": {"min": 1, "max": 3}})";
+
+TEST_F(EngineTest, MintsAFreshTokenNeverARecordedOne) {
+  Engine engine(Make(kImds, R"("imds_tokens": {"required": true}, )"), OnClock(&clock_));
+  Outcome put = engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "21600"}}));
+  ASSERT_EQ(put.kind, OutcomeKind::kServed);
+  EXPECT_EQ(put.response.status, 200);
+  EXPECT_FALSE(put.response.body.empty());
+  EXPECT_EQ(FindHeader(put.response.headers, kTokenTtl), "21600");
+  Outcome put2 = engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "60"}}));
+  EXPECT_NE(put2.response.body, put.response.body);
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds", {{kToken, put.response.body}})).kind,
+            OutcomeKind::kServed);
+}
+
+TEST_F(EngineTest, TokenTtlHeaderMissingZeroOrTooLargeIs400) {
+  Engine engine(Make(kImds, R"("imds_tokens": {"required": true}, )"), OnClock(&clock_));
+  for (const HttpHeaders& headers :
+       {HttpHeaders{}, HttpHeaders{{kTokenTtl, "0"}}, HttpHeaders{{kTokenTtl, "21601"}},
+        HttpHeaders{{kTokenTtl, "abc"}}, HttpHeaders{{kTokenTtl, "-5"}}}) {
+    Outcome out = engine.Handle(Req("PUT", "/latest/api/token", headers));
+    EXPECT_EQ(out.kind, OutcomeKind::kTokenRejected);
+    EXPECT_EQ(out.response.status, 400);
+  }
+  Verdict v = engine.GetVerdict();
+  EXPECT_EQ(v.token_rejections, 5);
+  ASSERT_EQ(v.unconsumed.size(), 2u);  // refusals do not consume the token exchange
+  EXPECT_EQ(v.unconsumed[0].id, "token");
+}
+
+TEST_F(EngineTest, TokenPutWithXForwardedForIs403) {
+  Engine engine(Make(kImds), OnClock(&clock_));
+  Outcome out = engine.Handle(
+      Req("PUT", "/latest/api/token", {{kTokenTtl, "21600"}, {"X-Forwarded-For", "10.0.0.1"}}));
+  EXPECT_EQ(out.kind, OutcomeKind::kTokenRejected);
+  EXPECT_EQ(out.response.status, 403);
+}
+
+TEST_F(EngineTest, RequiredTokenMissingOrUnknownIs401AndRetryable) {
+  Engine engine(Make(kImds, R"("imds_tokens": {"required": true}, )"), OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds")).response.status, 401);
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds", {{kToken, "forged"}})).response.status, 401);
+  std::string token =
+      engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "21600"}})).response.body;
+  Outcome ok = engine.Handle(Req("GET", "/creds", {{kToken, token}}));
+  EXPECT_EQ(ok.kind, OutcomeKind::kServed);
+  Verdict v = engine.GetVerdict();
+  EXPECT_TRUE(v.ok) << v.ToText();
+  EXPECT_EQ(v.token_rejections, 2);
+}
+
+TEST_F(EngineTest, TokenExpiresOnTheReplayClock) {
+  Engine engine(Make(kImds, R"("imds_tokens": {"required": true}, )"), OnClock(&clock_));
+  std::string token =
+      engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "60"}})).response.body;
+  clock_.Advance(std::chrono::seconds(59));
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds", {{kToken, token}})).kind, OutcomeKind::kServed);
+  clock_.Advance(std::chrono::seconds(1));
+  Outcome expired = engine.Handle(Req("GET", "/creds", {{kToken, token}}));
+  EXPECT_EQ(expired.response.status, 401);
+  EXPECT_EQ(expired.reason, "token expired");
+}
+
+TEST_F(EngineTest, OptionalTokensAcceptNoTokenButNotABadOne) {
+  Engine engine(Make(kImds, R"("imds_tokens": {"required": false}, )"), OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds")).kind, OutcomeKind::kServed);
+  EXPECT_EQ(engine.Handle(Req("GET", "/creds", {{kToken, "forged"}})).response.status, 401);
+}
+
+TEST_F(EngineTest, MintPlaceholderInARecordedResponse) {
+  Engine engine(Make(R"({"id": "t", "request": {"method": "PUT", "path": "/latest/api/token"},
+                         "imds_token": "mint", "response": {"body": "tok={{imds_token}}"}})"),
+                OnClock(&clock_));
+  Outcome out = engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "5"}}));
+  EXPECT_THAT(out.response.body, HasSubstr("tok=AQAEA"));
+  EXPECT_THAT(out.response.body, Not(HasSubstr("{{")));
+}
+
+TEST_F(EngineTest, RebasesListedTimesToTheClock) {
+  clock_.SetNow(*ParseRfc3339("2026-01-01T09:00:00Z"));
+  Engine engine(Make(kImds, R"("rebase": {"json_fields": ["Expiration"]}, )"), OnClock(&clock_));
+  std::string body = engine.Handle(Req("GET", "/creds")).response.body;
+  EXPECT_EQ(body, R"({"Expiration": "2026-01-01T15:00:00Z", "Other": "2024-05-01T18:00:00Z"})");
+}
+
+TEST_F(EngineTest, RebasesToAPinnedInstantWithShifts) {
+  EngineOptions options{&clock_, *ParseRfc3339("2030-06-01T00:00:00Z"), std::chrono::seconds(-60)};
+  Engine engine(Make(kImds, R"("rebase": {"json_fields": ["Expiration"], "shift_seconds": -21360}, )"),
+                options);
+  // 18:00 recorded 6 h after 12:00; -21360 s leaves 4 min, the option takes one more.
+  EXPECT_THAT(engine.Handle(Req("GET", "/creds")).response.body,
+              HasSubstr("\"2030-06-01T00:03:00Z\""));
+}
+
+TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
+  std::string body = "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T12:00:00Z\"},\n  \"Code\" : \"Success\"\n}";
+  EXPECT_EQ(RebaseJsonTimes(body, {"Expiration"}, std::chrono::hours(1)),
+            "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T13:00:00Z\"},\n  \"Code\" : \"Success\"\n}");
+  EXPECT_EQ(RebaseJsonTimes("not json 2024-05-01T12:00:00Z", {"Expiration"}, std::chrono::hours(1)),
+            "not json 2024-05-01T12:00:00Z");
+  EXPECT_EQ(RebaseJsonTimes(R"({"Expiration": "soon"})", {"Expiration"}, std::chrono::hours(1)),
+            R"({"Expiration": "soon"})");
+}
+
+TEST_F(EngineTest, VerdictJsonListsUnconsumedAndUnexpected) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}})"), OnClock(&clock_));
+  engine.Handle(Req("GET", "/nope"));
+  Verdict v = engine.GetVerdict();
+  EXPECT_FALSE(v.ok);
+  EXPECT_THAT(v.ToJson(), HasSubstr(R"("unconsumed":[{"id":"a","consumed":0,"required":1}])"));
+  EXPECT_THAT(v.ToJson(), HasSubstr(R"("target":"/nope")"));
+  EXPECT_THAT(v.ToText(), HasSubstr("verdict: FAIL"));
+}
+
+TEST_F(EngineTest, LoadsTheTestdataTranscript) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile("replay/testdata/imdsv2.json"));
+  Engine engine(std::move(t), OnClock(&clock_));
+  std::string token =
+      engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "21600"}})).response.body;
+  EXPECT_EQ(engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/",
+                              {{kToken, token}}))
+                .response.body,
+            "TestEC2Role");
+  std::string creds = engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/TestEC2Role",
+                                        {{kToken, token}}))
+                          .response.body;
+  // FakeClock starts at the recording instant: nothing moves.
+  EXPECT_THAT(creds, HasSubstr("\"Expiration\" : \"2024-05-01T18:00:00Z\""));
+  EXPECT_TRUE(engine.GetVerdict().ok);
+}
+
+}  // namespace
+}  // namespace replay
+}  // namespace chantless
