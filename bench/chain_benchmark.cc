@@ -1,0 +1,271 @@
+// chain_benchmark: the numbers behind issue 7, from one binary so that ratios come from one run.
+//
+//   BM_CachedGet*                 the hot path: CredentialsCache::Get() against the SDKs' ways of
+//                                 guarding a cached credential (mutex / shared_mutex returning a
+//                                 shared_ptr copy; mutex returning a string-copying value), at 1, 2
+//                                 and 4 threads (UseRealTime: aggregate throughput is items/s).
+//   BM_Parse_*                    the pure decoders, with bytes/second.
+//   BM_ColdResolve_Container      ContainerProvider against the CloudShell transcript through the
+//                                 in-process replay transport (no sockets); requests and
+//                                 connections per resolution as counters.
+//   BM_DefaultChain_NothingConfigured (when resolver/default_chain lands: see bench/BUILD).
+//
+// Run with `./dev bench` (bazel run -c opt //bench:chain_benchmark). Debian's libbenchmark is a
+// debug build and says so; that does not affect the timings of our code. `bench_smoke_test` runs
+// every benchmark for one short iteration under `./dev test`.
+#include <benchmark/benchmark.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <string>
+
+#include "replay/engine.h"
+#include "replay/transcript.h"
+#include "replay/transport.h"
+#include "resolver/clock.h"
+#include "resolver/container_provider.h"
+#include "resolver/credentials.h"
+#include "resolver/credentials_cache.h"
+#include "resolver/credentials_json.h"
+#include "resolver/testing/fakes.h"
+
+namespace chantless {
+namespace {
+
+Credentials SixHourCredentials(const Clock& clock) {
+  Credentials c;
+  c.access_key_id = "ASIAEXAMPLEBENCH0001";
+  c.secret_access_key = Secret("wJalrXUtnFEMI/K7MDENG/bPxRfiCYBENCHEXAMPLEKEY");
+  c.session_token = Secret(std::string(
+      "IQoJb3JpZ2luX2VjEXAMPLEBENCHSESSIONTOKENEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE"
+      "EXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE=="));
+  c.expiration = clock.Now() + std::chrono::hours(6);
+  c.provider = "iam-role";
+  return c;
+}
+
+class StaticProvider : public CredentialsProvider {
+ public:
+  explicit StaticProvider(const Clock* clock) : clock_(clock) {}
+  std::string Name() const override { return "static"; }
+  StatusOr<Credentials> Resolve() override { return SixHourCredentials(*clock_); }
+
+ private:
+  const Clock* clock_;
+};
+
+// One cache shared by every thread of every BM_CachedGet run, with its background ticker running
+// as in production.
+CredentialsCache& SharedCache() {
+  static SystemClock* clock = new SystemClock();
+  static StaticProvider* provider = new StaticProvider(clock);
+  static CredentialsCache* cache = [] {
+    auto* c = new CredentialsCache(provider, clock);
+    if (!c->Get().ok()) std::abort();
+    return c;
+  }();
+  return *cache;
+}
+
+void BM_CachedGet(benchmark::State& state) {
+  CredentialsCache& cache = SharedCache();
+  for (auto _ : state) {
+    StatusOr<const Credentials*> got = cache.Get();
+    benchmark::DoNotOptimize(got);
+    benchmark::DoNotOptimize((*got)->access_key_id.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CachedGet)->ThreadRange(1, 4)->UseRealTime();
+
+// What aws-sdk-cpp / botocore-style caches do: a lock around a shared_ptr to the credentials,
+// returning a copy of the shared_ptr (a refcount increment and decrement on a shared cache line).
+struct MutexGuarded {
+  std::mutex mu;
+  std::shared_ptr<const Credentials> credentials;
+  std::shared_ptr<const Credentials> Get() {
+    std::lock_guard<std::mutex> lock(mu);
+    return credentials;
+  }
+  Credentials GetCopy() {
+    std::lock_guard<std::mutex> lock(mu);
+    return *credentials;
+  }
+};
+
+struct SharedMutexGuarded {
+  std::shared_mutex mu;
+  std::shared_ptr<const Credentials> credentials;
+  std::shared_ptr<const Credentials> Get() {
+    std::shared_lock<std::shared_mutex> lock(mu);
+    return credentials;
+  }
+};
+
+MutexGuarded& SharedMutexBaseline() {
+  static MutexGuarded* m = [] {
+    auto* g = new MutexGuarded();
+    g->credentials = std::make_shared<const Credentials>(SixHourCredentials(SystemClock()));
+    return g;
+  }();
+  return *m;
+}
+
+SharedMutexGuarded& SharedSharedMutexBaseline() {
+  static SharedMutexGuarded* m = [] {
+    auto* g = new SharedMutexGuarded();
+    g->credentials = std::make_shared<const Credentials>(SixHourCredentials(SystemClock()));
+    return g;
+  }();
+  return *m;
+}
+
+void BM_CachedGet_MutexBaseline(benchmark::State& state) {
+  MutexGuarded& guarded = SharedMutexBaseline();
+  for (auto _ : state) {
+    std::shared_ptr<const Credentials> got = guarded.Get();
+    benchmark::DoNotOptimize(got->access_key_id.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CachedGet_MutexBaseline)->ThreadRange(1, 4)->UseRealTime();
+
+void BM_CachedGet_SharedMutexBaseline(benchmark::State& state) {
+  SharedMutexGuarded& guarded = SharedSharedMutexBaseline();
+  for (auto _ : state) {
+    std::shared_ptr<const Credentials> got = guarded.Get();
+    benchmark::DoNotOptimize(got->access_key_id.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CachedGet_SharedMutexBaseline)->ThreadRange(1, 4)->UseRealTime();
+
+// Returning the credentials by value (three string copies), as several SDKs' getters do.
+void BM_CachedGet_MutexCopyBaseline(benchmark::State& state) {
+  MutexGuarded& guarded = SharedMutexBaseline();
+  for (auto _ : state) {
+    Credentials got = guarded.GetCopy();
+    benchmark::DoNotOptimize(got.access_key_id.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_CachedGet_MutexCopyBaseline)->ThreadRange(1, 4)->UseRealTime();
+
+// --- parsers --------------------------------------------------------------------------------
+
+constexpr char kImdsBody[] = R"({
+  "Code" : "Success",
+  "LastUpdated" : "2024-05-01T11:48:09Z",
+  "Type" : "AWS-HMAC",
+  "AccessKeyId" : "ASIAEXAMPLEIMDS00001",
+  "SecretAccessKey" : "wJalrXUtnFEMI/K7MDENG/bPxRfiCYIMDSEXAMPLEKEY",
+  "Token" : "IQoJb3JpZ2luX2VjEXAMPLEIMDSSESSIONTOKENEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLEEXAMPLE==",
+  "Expiration" : "2024-05-01T18:12:44Z"
+})";
+
+constexpr char kContainerBody[] =
+    R"({"Type":"","AccessKeyId":"ASIAEXAMPLECLOUDSHEL","SecretAccessKey":"wJalrXUtnFEMI/K7MDENG/CLOUDSHELLEXAMPLEKEY",)"
+    R"("Token":"IQoJb3JpZ2luX2VjEXAMPLECLOUDSHELLTOKENEXAMPLEEXAMPLEEXAMPLE==","Expiration":"2024-05-01T12:15:00Z",)"
+    R"("Code":"Success","LastUpdated":"1970-01-01T00:00:00Z"})";
+
+void BM_Parse_ImdsCredentials(benchmark::State& state) {
+  const std::string_view body = kImdsBody;
+  for (auto _ : state) {
+    StatusOr<DecodedCredentials> decoded = DecodeImdsCredentials(body);
+    if (!decoded.ok()) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(decoded);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_Parse_ImdsCredentials);
+
+void BM_Parse_ContainerCredentials(benchmark::State& state) {
+  const std::string_view body = kContainerBody;
+  for (auto _ : state) {
+    StatusOr<DecodedCredentials> decoded = DecodeContainerCredentials(body);
+    if (!decoded.ok()) state.SkipWithError("decode failed");
+    benchmark::DoNotOptimize(decoded);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_Parse_ContainerCredentials);
+
+void BM_Parse_ContainerFullUri(benchmark::State& state) {
+  const std::string_view uri = "http://localhost:1338/latest/meta-data/container/security-credentials";
+  for (auto _ : state) {
+    StatusOr<ContainerEndpoint> parsed =
+        ParseContainerFullUri(uri, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
+    benchmark::DoNotOptimize(parsed);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(uri.size()));
+}
+BENCHMARK(BM_Parse_ContainerFullUri);
+
+// --- cold resolution through the in-process replay transport ----------------------------------
+
+// Fixtures are read from the runfiles tree (bazel run and bazel test both start there).
+const replay::Transcript& Fixture(const char* path) {
+  static std::map<std::string, replay::Transcript>* cache =
+      new std::map<std::string, replay::Transcript>();
+  auto it = cache->find(path);
+  if (it == cache->end()) {
+    StatusOr<replay::Transcript> loaded = replay::LoadTranscriptFile(path);
+    if (!loaded.ok()) {
+      std::fprintf(stderr, "chain_benchmark: %s\n", loaded.status().ToString().c_str());
+      std::abort();
+    }
+    it = cache->emplace(path, std::move(loaded).value()).first;
+  }
+  return it->second;
+}
+
+void BM_ColdResolve_Container(benchmark::State& state) {
+  const replay::Transcript& transcript = Fixture("fixtures/cloudshell/container.json");
+  testing::FakeEnvironment env;
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          "http://localhost:1338/latest/meta-data/container/security-credentials");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
+  testing::FakeFilesystem fs;
+  testing::FakeClock clock;
+  int64_t requests = 0;
+  int64_t connections = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<replay::Engine>(transcript, replay::OnClock(&clock));
+    replay::Transport transport(engine.get(), &clock);
+    ProviderContext ctx;
+    ctx.env = &env;
+    ctx.fs = &fs;
+    ctx.clock = &clock;
+    ctx.http = &transport;
+    state.ResumeTiming();
+
+    ContainerProvider provider(ctx);
+    StatusOr<Credentials> resolved = provider.Resolve();
+    if (!resolved.ok()) {
+      state.SkipWithError(resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+
+    state.PauseTiming();
+    requests += transport.requests();
+    connections += transport.connections();
+    engine.reset();
+    state.ResumeTiming();
+  }
+  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] = static_cast<double>(requests) / n;
+  state.counters["connections"] = static_cast<double>(connections) / n;
+}
+BENCHMARK(BM_ColdResolve_Container);
+
+}  // namespace
+}  // namespace chantless
+
+BENCHMARK_MAIN();
