@@ -1,0 +1,85 @@
+// replay::Server: the replay engine behind a real HTTP socket (cpp-httplib), for real AWS clients
+// (AWS CLI, botocore, JS SDK) and for the resolver over real sockets. `chantless serve` wraps it.
+//
+// Rules it implements:
+// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all handler
+//   (set_pre_routing_handler) hands every request to the Engine and enacts its Outcome;
+// - unmatched requests: 404 (599 when `strict`) with the engine's diagnostic body (nearest recorded
+//   exchange and a field diff);
+// - faults are enacted for real: delays sleep (interrupted by Stop), truncated bodies and wrong
+//   Content-Length go through a content provider that stops early / lies and then drops the
+//   connection, close_without_response shuts the socket down (FIN), reset closes it with
+//   SO_LINGER 0 (RST). httplib does not expose the connection's socket, so the server finds it by
+//   its (local port, remote port) pair among the process's descriptors and, for a reset, swaps it
+//   for /dev/null with dup2 so httplib's later close() stays harmless;
+// - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
+// - GET /__chantless/verdict answers the verdict JSON to loopback peers only (403 otherwise);
+// - one log line per exchange through `log` (human or JSON), never a header value.
+// Only this file's .cc includes httplib.h.
+#ifndef CHANTLESS_REPLAY_SERVER_H_
+#define CHANTLESS_REPLAY_SERVER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "replay/engine.h"
+#include "resolver/status.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace chantless {
+namespace replay {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 0;         // 0: any free port
+  bool strict = false;  // unmatched requests get 599 instead of 404
+  bool log_json = false;
+  // Receives one line (no trailing newline) per request; may be called from several threads at
+  // once. Empty: no log.
+  std::function<void(const std::string&)> log;
+};
+
+// Does not own the engine (it must outlive the server). Start/Stop from one thread; requests are
+// served on httplib's worker threads.
+class Server {
+ public:
+  Server(Engine* engine, ServerOptions options);
+  ~Server();  // Stop()s
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts serving on a background thread; returns the bound port once the socket is
+  // listening. kUnavailable when the address cannot be bound; kInternal when already started.
+  StatusOr<int> Start();
+  // Stops accepting, interrupts fault delays and joins the serving thread. Idempotent.
+  void Stop();
+
+  int port() const { return port_; }
+
+ private:
+  void Log(const std::string& event, const std::string& method, const std::string& target,
+           const std::string& exchange, int status, const std::string& detail);
+
+  Engine* engine_;
+  ServerOptions options_;
+  std::unique_ptr<httplib::Server> http_;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+  int port_ = 0;
+};
+
+// One JSON log line or human log line, as the server writes them (exposed for tests).
+std::string FormatLogLine(bool json, const std::string& event, const std::string& method,
+                          const std::string& target, const std::string& exchange, int status,
+                          const std::string& detail);
+
+}  // namespace replay
+}  // namespace chantless
+
+#endif  // CHANTLESS_REPLAY_SERVER_H_

@@ -1,0 +1,242 @@
+// End-to-end tests of the replay server over real loopback sockets (127.0.0.1, port 0): the IMDSv2
+// flow through cpp-httplib's client, the verdict endpoint, unmatched diagnostics, and every fault
+// observed from a raw socket (RST, FIN, short bodies, lying Content-Length).
+#include "replay/server.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "resolver/testing/status_matchers.h"
+
+namespace chantless {
+namespace replay {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+Transcript Make(const std::string& exchanges) {
+  std::string text = R"({"format": "chantless-transcript", "version": 1, "name": "t", "docs": "d",
+             "recorded_at": "2024-05-01T12:00:00Z", "exchanges": [)" +
+                     exchanges + "]}";
+  StatusOr<Transcript> t = LoadTranscript(text, "test");
+  EXPECT_TRUE(t.ok()) << t.status();
+  return t.ok() ? *t : Transcript{};
+}
+
+struct RawResult {
+  std::string bytes;
+  int error = 0;  // errno of the failing recv, 0 on a clean EOF
+};
+
+// Sends `request` on a fresh connection and reads until EOF, an error or 5 s of silence.
+RawResult RawExchange(int port, const std::string& request) {
+  RawResult result;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    result.error = errno;
+    close(fd);
+    return result;
+  }
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  while (true) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      result.bytes.append(buf, size_t(n));
+      continue;
+    }
+    if (n < 0) result.error = errno;
+    break;
+  }
+  close(fd);
+  return result;
+}
+
+std::string BodyOf(const std::string& raw) {
+  size_t split = raw.find("\r\n\r\n");
+  return split == std::string::npos ? "" : raw.substr(split + 4);
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Serve(const std::string& exchanges, bool strict = false, bool log_json = false) {
+    engine_ = std::make_unique<Engine>(Make(exchanges));
+    ServerOptions options;
+    options.strict = strict;
+    options.log_json = log_json;
+    options.log = [this](const std::string& line) {
+      std::lock_guard<std::mutex> lock(mu_);
+      lines_.push_back(line);
+    };
+    server_ = std::make_unique<Server>(engine_.get(), options);
+    ASSERT_OK_AND_ASSIGN(port_, server_->Start());
+    ASSERT_GT(port_, 0);
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+  }
+  std::vector<std::string> lines() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return lines_;
+  }
+
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Server> server_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::vector<std::string> lines_;
+};
+
+constexpr char kImds[] = R"(
+  {"id": "token", "family": "imds-token", "request": {"method": "PUT", "path": "/latest/api/token"},
+   "imds_token": "mint"},
+  {"id": "creds", "family": "imds", "request": {"path": "/creds"}, "imds_token": "require",
+   "response": {"headers": {"Content-Type": "text/plain"},
+                "body": "{\"AccessKeyId\": \"ASIAIOSFODNN7EXAMPLE\"}"}})";
+
+TEST_F(ServerTest, ServesTheImdsV2FlowAndAPassingVerdict) {
+  Serve(kImds);
+  httplib::Client client("127.0.0.1", port_);
+  auto put = client.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}},
+                        "", "text/plain");
+  ASSERT_TRUE(put);
+  ASSERT_EQ(put->status, 200);
+  const std::string token = put->body;
+  auto creds = client.Get("/creds", {{"X-aws-ec2-metadata-token", token},
+                                     {"Accept-Encoding", "gzip, deflate"}});
+  ASSERT_TRUE(creds);
+  EXPECT_EQ(creds->status, 200);
+  EXPECT_EQ(creds->body, "{\"AccessKeyId\": \"ASIAIOSFODNN7EXAMPLE\"}");  // never compressed
+  EXPECT_EQ(creds->get_header_value("Content-Type"), "text/plain");
+
+  auto verdict = client.Get("/__chantless/verdict");
+  ASSERT_TRUE(verdict);
+  EXPECT_EQ(verdict->status, 200);
+  EXPECT_THAT(verdict->body, StartsWith(R"({"ok":true,"requests":2,)"));
+
+  std::vector<std::string> log = lines();
+  ASSERT_EQ(log.size(), 2u);  // one per exchange; the verdict request is not an exchange
+  EXPECT_THAT(log[0], HasSubstr("PUT /latest/api/token -> 200 [token]"));
+  for (const std::string& line : log) EXPECT_THAT(line, Not(HasSubstr(token)));
+}
+
+TEST_F(ServerTest, MissingTokenIs401AndTheVerdictFails) {
+  Serve(kImds);
+  httplib::Client client("127.0.0.1", port_);
+  auto creds = client.Get("/creds");
+  ASSERT_TRUE(creds);
+  EXPECT_EQ(creds->status, 401);
+  EXPECT_FALSE(engine_->GetVerdict().ok);
+}
+
+TEST_F(ServerTest, UnmatchedIs404WithTheNearestExchangeAndADiff) {
+  Serve(kImds, /*strict=*/false, /*log_json=*/true);
+  httplib::Client client("127.0.0.1", port_);
+  auto miss = client.Get("/cred");
+  ASSERT_TRUE(miss);
+  EXPECT_EQ(miss->status, 404);
+  EXPECT_THAT(miss->body, HasSubstr("nearest recorded exchange: creds"));
+  EXPECT_THAT(miss->body, HasSubstr("path: recorded \"/creds\", got \"/cred\""));
+  auto verdict = client.Get("/__chantless/verdict");
+  ASSERT_TRUE(verdict);
+  EXPECT_THAT(verdict->body, HasSubstr(R"("ok":false)"));
+  ASSERT_EQ(lines().size(), 1u);
+  EXPECT_THAT(lines()[0], StartsWith(R"({"event":"unmatched","method":"GET","target":"/cred")"));
+}
+
+TEST_F(ServerTest, StrictModeAnswers599) {
+  Serve(kImds, /*strict=*/true);
+  httplib::Client client("127.0.0.1", port_);
+  auto miss = client.Get("/nope");
+  ASSERT_TRUE(miss);
+  EXPECT_EQ(miss->status, 599);
+}
+
+TEST_F(ServerTest, ResetFaultSendsARst) {
+  Serve(R"({"id": "r", "request": {"path": "/r"}, "fault": {"kind": "reset"}})");
+  RawResult r = RawExchange(port_, "GET /r HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.bytes, "");
+  EXPECT_EQ(r.error, ECONNRESET);
+  EXPECT_TRUE(engine_->GetVerdict().ok);
+}
+
+TEST_F(ServerTest, CloseWithoutResponseSendsAFinAndNothingElse) {
+  Serve(R"({"id": "c", "request": {"path": "/c"}, "fault": {"kind": "close_without_response"}})");
+  RawResult r = RawExchange(port_, "GET /c HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(r.bytes, "");
+  EXPECT_EQ(r.error, 0);
+}
+
+TEST_F(ServerTest, TruncatedBodyDeclaresTheFullLengthAndStopsEarly) {
+  Serve(R"({"id": "t", "request": {"path": "/t"}, "response": {"body": "abcdef"},
+            "fault": {"kind": "truncated_body", "after_bytes": 2}})");
+  RawResult r = RawExchange(port_, "GET /t HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(r.bytes, HasSubstr("Content-Length: 6\r\n"));
+  EXPECT_EQ(BodyOf(r.bytes), "ab");
+}
+
+TEST_F(ServerTest, WrongContentLengthIsSentAsRecorded) {
+  Serve(R"({"id": "w", "request": {"path": "/w"}, "response": {"body": "abcdef"},
+            "fault": {"kind": "wrong_content_length", "content_length": 100}})");
+  RawResult r = RawExchange(port_, "GET /w HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(r.bytes, HasSubstr("Content-Length: 100\r\n"));
+  EXPECT_EQ(BodyOf(r.bytes), "abcdef");
+}
+
+TEST_F(ServerTest, DelaysStillDeliverTheWholeResponse) {
+  Serve(R"({"id": "d", "request": {"path": "/d"}, "response": {"body": "abcdef"},
+            "fault": {"kind": "delay_mid_body", "delay_ms": 20, "after_bytes": 3}},
+           {"id": "h", "request": {"path": "/h"}, "response": {"status": 429,
+            "headers": {"Retry-After": "1"}, "body": "slow down"},
+            "fault": {"kind": "delay_before_headers", "delay_ms": 20}})");
+  httplib::Client client("127.0.0.1", port_);
+  auto d = client.Get("/d");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->body, "abcdef");
+  auto h = client.Get("/h");
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->status, 429);
+  EXPECT_EQ(h->get_header_value("Retry-After"), "1");
+  EXPECT_TRUE(engine_->GetVerdict().ok);
+}
+
+TEST_F(ServerTest, ServesAgainAfterAFaultClosedTheConnection) {
+  Serve(R"({"id": "r", "request": {"path": "/r"}, "fault": {"kind": "reset"}},
+           {"id": "ok", "request": {"path": "/ok"}, "response": {"body": "fine"}})");
+  EXPECT_EQ(RawExchange(port_, "GET /r HTTP/1.1\r\nHost: x\r\n\r\n").error, ECONNRESET);
+  httplib::Client client("127.0.0.1", port_);
+  auto ok = client.Get("/ok");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->body, "fine");
+}
+
+TEST(FormatLogLineTest, HumanAndJson) {
+  EXPECT_EQ(FormatLogLine(false, "served", "GET", "/a", "x", 200, ""),
+            "served         GET /a -> 200 [x]");
+  EXPECT_EQ(FormatLogLine(true, "served", "GET", "/a", "x", 200, "fault reset"),
+            R"({"event":"served","method":"GET","target":"/a","exchange":"x","status":200,)"
+            R"("detail":"fault reset"})");
+}
+
+}  // namespace
+}  // namespace replay
+}  // namespace chantless
