@@ -65,7 +65,7 @@ build_fuzzers() {
   local labels=() t
   for t in "$@"; do labels+=("//fuzz:${t}_libfuzzer"); done
   log "building ${labels[*]} (--config=fuzz)"
-  bazel_cmd build --config=fuzz --disk_cache="$DISK_CACHE" "${FLAGS[@]+"${FLAGS[@]}"}" \
+  bazel_cmd build --config=fuzz --strip=never --disk_cache="$DISK_CACHE" "${FLAGS[@]+"${FLAGS[@]}"}" \
     "${labels[@]}" >&2
   bazel_cmd info --config=fuzz "${FLAGS[@]+"${FLAGS[@]}"}" bazel-bin 2>/dev/null
 }
