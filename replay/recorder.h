@@ -1,0 +1,84 @@
+// Recorder: the reverse proxy behind `chantless record`. It listens on 127.0.0.1 (port 0 by
+// default), forwards every request to one upstream credential endpoint (IMDS at
+// http://169.254.169.254, CloudShell's http://localhost:1338, an ECS/EKS agent, or a test server)
+// and keeps each exchange in memory as a CapturedExchange, with its arrival time and upstream time.
+//
+// Rules:
+//   - The client's request is forwarded as sent (method, path and query, headers including
+//     Authorization and X-aws-ec2-metadata-token, body), minus hop-by-hop headers. No
+//     X-Forwarded-For is added: IMDS answers a token PUT carrying one with 403.
+//   - Redirects are not followed; the upstream's answer, whatever its status, goes back to the
+//     client and is recorded (a non-2xx answer is a response).
+//   - Upstream failures are recorded as faults and answered to the client with 502 (refused,
+//     reset) or 504 (timeout): "refused" (connect failed), "timeout" (no answer within
+//     upstream_timeout), "reset" (closed or reset without a complete response).
+//   - Nothing is written to disk here and nothing is logged but method, path, status and timing:
+//     captured exchanges hold secrets until the Redactor has rewritten them.
+#ifndef CHANTLESS_REPLAY_RECORDER_H_
+#define CHANTLESS_REPLAY_RECORDER_H_
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "replay/capture.h"
+#include "resolver/status.h"
+
+namespace chantless {
+namespace replay {
+
+struct RecorderOptions {
+  // "http://host[:port]" or "https://host[:port]"; a trailing path is ignored (clients send the
+  // full path to the proxy).
+  std::string upstream;
+  std::string bind_host = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  std::chrono::milliseconds connect_timeout{2000};
+  std::chrono::milliseconds upstream_timeout{5000};
+  // Called after each exchange with a one-line summary (no header values, no bodies).
+  std::function<void(const std::string&)> log;
+};
+
+// Thread-safe: requests are served on the server's worker threads; exchanges are appended under a
+// mutex in arrival order. Owns its server thread; the destructor stops it.
+class Recorder {
+ public:
+  explicit Recorder(RecorderOptions options);
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
+
+  // Binds and starts serving. Errors: kInvalidConfiguration for an unusable upstream URL,
+  // kUnavailable when the address cannot be bound.
+  Status Start();
+  int port() const { return port_; }
+  // Stops serving (idempotent) and waits for the server thread.
+  void Stop();
+  // The exchanges recorded so far, in arrival order (moved out).
+  std::vector<CapturedExchange> TakeExchanges();
+  size_t exchange_count() const;
+
+ private:
+  struct Server;
+  void Handle(const void* request, void* response);
+
+  RecorderOptions options_;
+  std::string upstream_base_;  // scheme://host[:port]
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::atomic<bool> listen_returned_{false};
+  int port_ = 0;
+  std::chrono::steady_clock::time_point started_;
+  mutable std::mutex mu_;
+  std::vector<CapturedExchange> exchanges_;
+};
+
+}  // namespace replay
+}  // namespace chantless
+
+#endif  // CHANTLESS_REPLAY_RECORDER_H_
