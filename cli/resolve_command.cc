@@ -1,14 +1,178 @@
-// Placeholder for the `resolve` command family until issue 2 lands it (TODO(issue 2)).
+// `chantless resolve [--profile P] [--format process|env|env-no-export|json] [--debug]
+// [--explain]`: resolve credentials through the default chain and print them.
+//
+// stdout: the credentials in the chosen format (default process), nothing else.
+// stderr: with --debug, botocore-style debug lines as the chain runs; with --explain, the chain's
+// explanation as one JSON line (ChainExplanation::ToJson) after it; on failure, one line
+// "chantless: <error>". Neither ever holds a secret.
+// Exit codes: 0 resolved; 1 no credentials (nothing configured, or a provider's endpoint or process
+// failed: unavailable / invalid response); 2 bad usage or invalid configuration.
+#include "cli/resolve_command.h"
+
+#include <chrono>
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
+#include "cli/system_world.h"
+#include "nlohmann/json.hpp"
+#include "resolver/chain.h"
+#include "resolver/default_chain.h"
+#include "resolver/time_util.h"
 
 namespace chantless {
 namespace cli {
+namespace {
 
-int RunResolve(const Args&) {
-  std::fprintf(stderr, "chantless: this command is not available yet (issue 2)\n");
-  return 2;
+using json = nlohmann::json;
+
+constexpr char kUsage[] =
+    "usage: chantless resolve [--profile P] [--format process|env|env-no-export|json] [--debug] "
+    "[--explain]\n"
+    "  --profile P  use profile P (wins over AWS_DEFAULT_PROFILE and AWS_PROFILE)\n"
+    "  --format F   process (default; as `aws configure export-credentials`), env, env-no-export,\n"
+    "               json (one line, with AccountId and Provider)\n"
+    "  --debug      botocore-style debug lines on stderr\n"
+    "  --explain    the chain's explanation as JSON on stderr\n"
+    "exit: 0 resolved, 1 no credentials, 2 bad usage or configuration\n";
+
+// A JSON string as Python's json.dumps writes it (ensure_ascii): nlohmann's escaping with
+// ensure_ascii is the same (\", \\, \b \f \n \r \t, other controls and non-ASCII as \uxxxx).
+std::string PyJsonString(const std::string& value) {
+  return json(value).dump(-1, ' ', true, json::error_handler_t::replace);
+}
+
+std::string ProcessFormat(const Credentials& c) {
+  std::string out = "{\n  \"Version\": 1,\n";
+  out += "  \"AccessKeyId\": " + PyJsonString(c.access_key_id) + ",\n";
+  out += "  \"SecretAccessKey\": " + PyJsonString(c.secret_access_key.reveal());
+  if (!c.session_token.empty()) {
+    out += ",\n  \"SessionToken\": " + PyJsonString(c.session_token.reveal());
+  }
+  if (c.expiration) out += ",\n  \"Expiration\": " + PyJsonString(PythonIsoFormat(*c.expiration));
+  out += "\n}\n";
+  return out;
+}
+
+std::string EnvFormat(const Credentials& c, const std::string& prefix) {
+  std::string out;
+  out += prefix + "AWS_ACCESS_KEY_ID=" + c.access_key_id + "\n";
+  out += prefix + "AWS_SECRET_ACCESS_KEY=" + c.secret_access_key.reveal() + "\n";
+  if (!c.session_token.empty()) {
+    out += prefix + "AWS_SESSION_TOKEN=" + c.session_token.reveal() + "\n";
+  }
+  if (c.expiration) {
+    out += prefix + "AWS_CREDENTIAL_EXPIRATION=" + PythonIsoFormat(*c.expiration) + "\n";
+  }
+  return out;
+}
+
+std::string JsonFormat(const Credentials& c) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["Version"] = 1;
+  j["AccessKeyId"] = c.access_key_id;
+  j["SecretAccessKey"] = c.secret_access_key.reveal();
+  if (!c.session_token.empty()) j["SessionToken"] = c.session_token.reveal();
+  if (c.expiration) j["Expiration"] = FormatRfc3339(*c.expiration);
+  if (c.account_id) j["AccountId"] = *c.account_id;
+  j["Provider"] = c.provider;
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+void PrintError(const std::string& message) {
+  std::string line = "chantless: " + message;
+  for (char& ch : line) {
+    if (ch == '\n' || ch == '\r') ch = ' ';
+  }
+  std::fprintf(stderr, "%s\n", line.c_str());
+}
+
+}  // namespace
+
+std::string PythonIsoFormat(WallTime t) {
+  const auto since_epoch = t.time_since_epoch();
+  const auto secs = std::chrono::floor<std::chrono::seconds>(since_epoch);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(since_epoch - secs);
+  std::string base = FormatRfc3339(WallTime(secs));  // "YYYY-MM-DDTHH:MM:SSZ"
+  if (!base.empty() && base.back() == 'Z') base.pop_back();
+  if (micros.count() != 0) {
+    char fraction[16];
+    std::snprintf(fraction, sizeof(fraction), ".%06lld", static_cast<long long>(micros.count()));
+    base += fraction;
+  }
+  return base + "+00:00";
+}
+
+std::optional<std::string> FormatCredentials(const Credentials& credentials,
+                                             const std::string& format) {
+  if (format == "process") return ProcessFormat(credentials);
+  if (format == "env") return EnvFormat(credentials, "export ");
+  if (format == "env-no-export") return EnvFormat(credentials, "");
+  if (format == "json") return JsonFormat(credentials);
+  return std::nullopt;
+}
+
+int RunResolve(const Args& args) {
+  std::optional<std::string> profile;
+  std::string format = "process";
+  bool debug = false, explain = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    auto value_of = [&](const std::string& flag, std::string* out) {
+      if (arg == flag) {
+        if (i + 1 >= args.size()) return false;
+        *out = args[++i];
+        return true;
+      }
+      *out = arg.substr(flag.size() + 1);
+      return true;
+    };
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (arg == "--debug") {
+      debug = true;
+    } else if (arg == "--explain") {
+      explain = true;
+    } else if (arg == "--profile" || arg.rfind("--profile=", 0) == 0) {
+      std::string value;
+      if (!value_of("--profile", &value) || value.empty()) {
+        PrintError("--profile needs a profile name");
+        std::fputs(kUsage, stderr);
+        return 2;
+      }
+      profile = value;
+    } else if (arg == "--format" || arg.rfind("--format=", 0) == 0) {
+      if (!value_of("--format", &format)) {
+        PrintError("--format needs one of process, env, env-no-export, json");
+        return 2;
+      }
+      if (format != "process" && format != "env" && format != "env-no-export" &&
+          format != "json") {
+        PrintError("unknown --format \"" + format +
+                   "\" (expected process, env, env-no-export or json)");
+        return 2;
+      }
+    } else {
+      PrintError("unknown argument \"" + arg + "\"");
+      std::fputs(kUsage, stderr);
+      return 2;
+    }
+  }
+
+  SystemWorld world(profile, debug ? stderr : nullptr);
+  std::unique_ptr<Chain> chain = NewDefaultChain(world.context());
+  ChainExplanation explanation;
+  StatusOr<Credentials> credentials = chain->Resolve(&explanation);
+  if (explain) std::fprintf(stderr, "%s\n", explanation.ToJson().c_str());
+  if (!credentials.ok()) {
+    PrintError(credentials.status().message());
+    return IsInvalidConfiguration(credentials.status()) ? 2 : 1;
+  }
+  std::optional<std::string> text = FormatCredentials(*credentials, format);
+  std::fwrite(text->data(), 1, text->size(), stdout);
+  std::fflush(stdout);
+  return 0;
 }
 
 }  // namespace cli
