@@ -229,6 +229,7 @@ Miss Engine::Explain(const ReplayRequest& request, const std::string& path,
   miss.method = request.method;
   miss.target = request.target;
   int best = -1;
+  size_t best_common = 0;
   for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {
     const Exchange& e = transcript_.exchanges[i];
     std::vector<std::string> diff = Diff(e, request, path, query);
@@ -244,8 +245,15 @@ Miss Engine::Explain(const ReplayRequest& request, const std::string& path,
                        "\" is still required, or a later one was already consumed");
       }
     }
-    if (best < 0 || weight < best) {
+    // Ties go to the longest common path prefix ("/latest/meta-data/iam/…" over "/latest/api/…").
+    size_t common = 0;
+    while (common < path.size() && common < e.request.path.size() &&
+           path[common] == e.request.path[common]) {
+      ++common;
+    }
+    if (best < 0 || weight < best || (weight == best && common > best_common)) {
       best = weight;
+      best_common = common;
       miss.nearest_id = e.id;
       miss.diff = std::move(diff);
     }

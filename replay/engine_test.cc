@@ -153,6 +153,17 @@ TEST_F(EngineTest, MissDiffNamesTheNearestExchangeWithoutHeaderValues) {
   EXPECT_THAT(path.miss.diff, ::testing::Contains(HasSubstr("path: recorded \"/creds\", got \"/cred\"")));
 }
 
+TEST_F(EngineTest, NearestPrefersTheLongestCommonPathOnTies) {
+  Engine engine(Make(R"({"id": "token", "family": "t", "request": {"path": "/latest/api/token"},
+                         "response": {}},
+                        {"id": "creds", "family": "c",
+                         "request": {"path": "/latest/meta-data/iam/security-credentials/Role"},
+                         "response": {}})"),
+                OnClock(&clock_));
+  Outcome out = engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/Other"));
+  EXPECT_EQ(out.miss.nearest_id, "creds");
+}
+
 const char kImds[] = R"(
   {"id": "token", "family": "imds-token", "request": {"method": "PUT", "path": "/latest/api/token"},
    "imds_token": "mint", "repeat": {"min": 1, "max": 3}},

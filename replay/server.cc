@@ -109,6 +109,7 @@ StatusOr<int> Server::Start() {
   signal(SIGPIPE, SIG_IGN);
   http_->set_tcp_nodelay(true);
   http_->set_keep_alive_timeout(2);
+  http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
 

@@ -1,0 +1,109 @@
+// Tests for `chantless serve`: usage errors, a transcript that does not load, and a full run in
+// process — port file written once bound, exchanges served, SIGTERM ends it with the verdict's
+// exit code (0 pass, 1 fail).
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <string>
+#include <thread>
+
+#include "cli/commands.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+
+namespace chantless {
+namespace cli {
+namespace {
+
+std::string TempPath(const std::string& name) {
+  const char* dir = std::getenv("TEST_TMPDIR");
+  return std::string(dir ? dir : "/tmp") + "/" + name;
+}
+
+// Waits (bounded) until the port file exists and holds a number: the condition the command
+// promises, not a guess at how long start-up takes.
+int WaitForPort(const std::string& path) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream in(path);
+    int port = 0;
+    if (in >> port && port > 0) return port;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return 0;
+}
+
+class ServeCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // SIGTERM must reach RunServe's sigwait, not kill the test: block it in every thread.
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  }
+};
+
+TEST_F(ServeCommandTest, MissingTranscriptIsUsageError) { EXPECT_EQ(RunServe({}), 2); }
+
+TEST_F(ServeCommandTest, UnknownOptionIsUsageError) {
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--colour"}), 2);
+}
+
+TEST_F(ServeCommandTest, BadNowIsUsageError) {
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--now", "yesterday"}), 2);
+}
+
+TEST_F(ServeCommandTest, TranscriptThatDoesNotLoadIsExit2) {
+  EXPECT_EQ(RunServe({"replay/testdata/does-not-exist.json"}), 2);
+}
+
+// Runs the command on a thread, lets `client` talk to it, then SIGTERMs it; returns its exit code.
+int RunAgainst(const std::string& port_file, const std::function<void(int)>& client) {
+  std::remove(port_file.c_str());
+  auto run = std::async(std::launch::async, [&] {
+    return RunServe({"replay/testdata/imdsv2.json", "--port", "0", "--port-file", port_file,
+                     "--now", "2030-01-01T00:00:00Z"});
+  });
+  int port = WaitForPort(port_file);
+  EXPECT_GT(port, 0);
+  if (port > 0) client(port);
+  kill(getpid(), SIGTERM);
+  return run.get();
+}
+
+TEST_F(ServeCommandTest, ServesUntilSigtermAndExits0WhenTheVerdictPasses) {
+  int code = RunAgainst(TempPath("port-pass"), [](int port) {
+    httplib::Client c("127.0.0.1", port);
+    auto token = c.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}}, "",
+                       "text/plain");
+    ASSERT_TRUE(token);
+    httplib::Headers h = {{"X-aws-ec2-metadata-token", token->body}};
+    auto role = c.Get("/latest/meta-data/iam/security-credentials/", h);
+    ASSERT_TRUE(role);
+    auto creds = c.Get("/latest/meta-data/iam/security-credentials/" + role->body, h);
+    ASSERT_TRUE(creds);
+    // Rebased to --now: recorded 6 h after the recording instant.
+    EXPECT_NE(creds->body.find("\"Expiration\" : \"2030-01-01T06:00:00Z\""), std::string::npos)
+        << creds->body;
+  });
+  EXPECT_EQ(code, 0);
+}
+
+TEST_F(ServeCommandTest, Exits1WhenTheVerdictFails) {
+  int code = RunAgainst(TempPath("port-fail"), [](int port) {
+    httplib::Client c("127.0.0.1", port);
+    auto miss = c.Get("/not/recorded");
+    ASSERT_TRUE(miss);
+    EXPECT_EQ(miss->status, 404);
+  });
+  EXPECT_EQ(code, 1);
+}
+
+}  // namespace
+}  // namespace cli
+}  // namespace chantless
