@@ -2,6 +2,7 @@
 // in-process replay transport (no sockets): 64 threads at a cold start make exactly one
 // resolution's worth of requests, and the replay verdict passes.
 #include <atomic>
+#include <map>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -16,11 +17,35 @@
 #include "replay/transport.h"
 #include "resolver/container_provider.h"
 #include "resolver/credentials_cache.h"
+#include "resolver/imds_provider.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace {
+
+// Forwards to `next` and counts requests by "METHOD path".
+class CountingHttpClient : public HttpClient {
+ public:
+  explicit CountingHttpClient(HttpClient* next) : next_(next) {}
+  StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++counts_[request.method + " " + request.path];
+    }
+    return next_->Send(request);
+  }
+  int count(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = counts_.find(key);
+    return it == counts_.end() ? 0 : it->second;
+  }
+
+ private:
+  HttpClient* next_;
+  mutable std::mutex mu_;
+  std::map<std::string, int> counts_;
+};
 
 // Runs `threads` threads released together, each calling cache.Get() once; returns how many got
 // credentials with `access_key_id`.
@@ -72,6 +97,33 @@ TEST(CredentialsCacheReplayTest, SixtyFourThreadsColdStartMakeOneContainerReques
   replay::Verdict verdict = engine.GetVerdict();
   EXPECT_TRUE(verdict.ok) << verdict.ToText();
   EXPECT_EQ(verdict.requests, 1);
+}
+
+TEST(CredentialsCacheReplayTest, SixtyFourThreadsColdStartMakeOneImdsResolution) {
+  ASSERT_OK_AND_ASSIGN(replay::Transcript transcript,
+                       replay::LoadTranscriptFile("fixtures/ec2/imdsv2.json"));
+  testing::FakeWorld w;
+  replay::Engine engine(transcript, replay::OnClock(&w.clock));
+  replay::Transport transport(&engine, &w.clock);
+  CountingHttpClient counting(&transport);
+  ProviderContext ctx = w.context();
+  ctx.http = &counting;
+  ImdsProvider provider(ctx);
+  CredentialsCacheOptions options;
+  options.background_refresh = false;
+  CredentialsCache cache(&provider, &w.clock, options);
+
+  EXPECT_EQ(ColdStart(cache, 64, "ASIAQEXAMPLEIMDSV2KEY"), 64);
+  ASSERT_OK_AND_ASSIGN(const Credentials* got, cache.Get());
+  EXPECT_EQ(got->provider, "iam-role");
+  EXPECT_EQ(cache.resolutions(), 1);
+  EXPECT_EQ(counting.count("PUT /latest/api/token"), 1);
+  EXPECT_EQ(counting.count("GET /latest/meta-data/iam/security-credentials/"), 1);
+  EXPECT_EQ(counting.count("GET /latest/meta-data/iam/security-credentials/TestEC2Role"), 1);
+  EXPECT_LE(counting.count("GET /latest/meta-data/iam/security-credentials-extended/"), 1);
+  EXPECT_EQ(transport.connections(), 1);
+  replay::Verdict verdict = engine.GetVerdict();
+  EXPECT_TRUE(verdict.ok) << verdict.ToText();
 }
 
 }  // namespace
