@@ -15,7 +15,11 @@ if grep -q "ERROR OCCURRED" <<<"$out"; then
   exit 1
 fi
 for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBaseline \
-            BM_Parse_ImdsCredentials BM_Parse_ContainerCredentials BM_ColdResolve_Container; do
+            BM_Parse_ImdsCredentials BM_Parse_ContainerCredentials BM_ColdResolve_Container \
+            BM_ColdResolve_Imds BM_DefaultChain_NothingConfigured; do
   grep -q "^$name" <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
+# The unconfigured chain must make zero requests.
+grep -E "^BM_DefaultChain_NothingConfigured" <<<"$out" | grep -q "requests=0" \
+  || { echo "FAIL: BM_DefaultChain_NothingConfigured made requests"; exit 1; }
 echo "PASS"

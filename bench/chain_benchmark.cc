@@ -8,7 +8,10 @@
 //   BM_ColdResolve_Container      ContainerProvider against the CloudShell transcript through the
 //                                 in-process replay transport (no sockets); requests and
 //                                 connections per resolution as counters.
-//   BM_DefaultChain_NothingConfigured (when resolver/default_chain lands: see bench/BUILD).
+//   BM_ColdResolve_Imds           ImdsProvider (token PUT, role discovery, credentials) against
+//                                 ec2/imdsv2 through the same transport.
+//   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
+//                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
 // Run with `./dev bench` (bazel run -c opt //bench:chain_benchmark). Debian's libbenchmark is a
 // debug build and says so; that does not affect the timings of our code. `bench_smoke_test` runs
@@ -32,6 +35,8 @@
 #include "resolver/credentials.h"
 #include "resolver/credentials_cache.h"
 #include "resolver/credentials_json.h"
+#include "resolver/default_chain.h"
+#include "resolver/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace chantless {
@@ -264,6 +269,73 @@ void BM_ColdResolve_Container(benchmark::State& state) {
   state.counters["connections"] = static_cast<double>(connections) / n;
 }
 BENCHMARK(BM_ColdResolve_Container);
+
+void BM_ColdResolve_Imds(benchmark::State& state) {
+  const replay::Transcript& transcript = Fixture("fixtures/ec2/imdsv2.json");
+  testing::FakeEnvironment env;
+  testing::FakeFilesystem fs;
+  testing::FakeClock clock;
+  int64_t requests = 0;
+  int64_t connections = 0;
+  for (auto _ : state) {
+    state.PauseTiming();
+    auto engine = std::make_unique<replay::Engine>(transcript, replay::OnClock(&clock));
+    replay::Transport transport(engine.get(), &clock);
+    ProviderContext ctx;
+    ctx.env = &env;
+    ctx.fs = &fs;
+    ctx.clock = &clock;
+    ctx.http = &transport;
+    ImdsProviderOptions options;
+    options.jitter_seed = 1;
+    state.ResumeTiming();
+
+    ImdsProvider provider(ctx, options);
+    StatusOr<Credentials> resolved = provider.Resolve();
+    if (!resolved.ok()) {
+      state.SkipWithError(resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+
+    state.PauseTiming();
+    requests += transport.requests();
+    connections += transport.connections();
+    engine.reset();
+    state.ResumeTiming();
+  }
+  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] = static_cast<double>(requests) / n;
+  state.counters["connections"] = static_cast<double>(connections) / n;
+}
+BENCHMARK(BM_ColdResolve_Imds);
+
+void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
+  testing::FakeEnvironment env;
+  env.Set("HOME", "/home/bench");
+  env.Set("AWS_EC2_METADATA_DISABLED", "true");
+  testing::FakeFilesystem fs;
+  testing::FakeClock clock;
+  testing::FakeHttpClient http;  // no reply scripted: any request would fail the resolution
+  testing::FakeProcessRunner process;
+  ProviderContext ctx;
+  ctx.env = &env;
+  ctx.fs = &fs;
+  ctx.clock = &clock;
+  ctx.http = &http;
+  ctx.process = &process;
+  for (auto _ : state) {
+    std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
+    StatusOr<Credentials> resolved = chain->Resolve();
+    if (resolved.ok() || resolved.status().code() != StatusCode::kNotConfigured) {
+      state.SkipWithError("expected kNotConfigured from an unconfigured chain");
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+  }
+  state.counters["requests"] = static_cast<double>(http.requests().size());
+}
+BENCHMARK(BM_DefaultChain_NothingConfigured);
 
 }  // namespace
 }  // namespace chantless
