@@ -161,6 +161,17 @@ ImdsClient::ImdsClient(const ProviderContext& ctx, ImdsOptions options, std::str
 
 std::string ImdsClient::endpoint() const { return options_.ok() ? options_->endpoint : ""; }
 
+milliseconds ImdsClient::NextTimeout(Duration spent) const {
+  // A call's exchanges share timeout × attempts; a request never gets more than `timeout`, and
+  // never less than a tenth of it (the v1 probe after a timed-out token PUT: enough for an IMDS
+  // that answers in milliseconds, and the whole call stays within timeout × attempts + 10 %).
+  const milliseconds timeout = options_->timeout;
+  const Duration budget = timeout * options_->num_attempts;
+  const Duration floor = std::max<Duration>(timeout / 10, milliseconds(1));
+  const Duration left = std::max(budget - spent, floor);
+  return std::chrono::duration_cast<milliseconds>(std::min<Duration>(left, timeout));
+}
+
 milliseconds ImdsClient::Backoff(int retry) const {
   // 100 ms, 200 ms, 400 ms, … capped at 1 s. Deterministic: one client, one endpoint, no herd.
   int64_t ms = 100LL << std::min(retry - 1, 4);
@@ -180,9 +191,11 @@ milliseconds ImdsClient::RetryAfterOrBackoff(const HttpResponse& response, int r
   return Backoff(retry);
 }
 
-StatusOr<HttpResponse> ImdsClient::SendTraced(const HttpRequest& request, std::string_view step) {
+StatusOr<HttpResponse> ImdsClient::SendTraced(const HttpRequest& request, std::string_view step,
+                                              Duration* spent) {
   const MonoTime start = ctx_.clock->MonotonicNow();
   StatusOr<HttpResponse> res = ctx_.http->Send(request);
+  *spent += ctx_.clock->MonotonicNow() - start;
   if (ctx_.trace != nullptr) {
     TraceEvent e;
     e.kind = TraceEvent::Kind::kRequest;
@@ -203,7 +216,7 @@ StatusOr<HttpResponse> ImdsClient::SendTraced(const HttpRequest& request, std::s
   return res;
 }
 
-StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken() {
+StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   const ImdsOptions& o = *options_;
   std::lock_guard<std::mutex> lock(mu_);
   TokenResult out;
@@ -219,7 +232,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken() {
   put.endpoint = o.endpoint;
   put.path = kImdsTokenPath;
   put.headers.emplace_back(kImdsTokenTtlHeader, std::to_string(o.token_ttl.count()));
-  put.timeout = o.timeout;
+  put.timeout = NextTimeout(*spent);
   const std::string what = "PUT " + o.endpoint + kImdsTokenPath;
   auto fall_back = [&](const std::string& why) -> StatusOr<TokenResult> {
     if (o.v1_disabled) {
@@ -230,7 +243,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken() {
     TraceInfo(ctx_.trace, trace_provider_, "IMDS token request: " + why + "; using IMDSv1");
     return TokenResult{};
   };
-  StatusOr<HttpResponse> res = SendTraced(put, "token");
+  StatusOr<HttpResponse> res = SendTraced(put, "token", spent);
   if (!res.ok()) {
     if (IsTimeout(res.status())) {
       put_timed_out_ = true;
@@ -286,11 +299,12 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
   }
+  Duration spent{0};  // time in HTTP exchanges (not in waits) during this call
   int failures = 0;
   int throttles = 0;
   bool refreshed_after_401 = false;
   while (true) {
-    CHANTLESS_ASSIGN_OR_RETURN(TokenResult token, GetToken());
+    CHANTLESS_ASSIGN_OR_RETURN(TokenResult token, GetToken(&spent));
     if (token.throttled) {
       if (throttles < kImdsThrottleRetries) {
         ++throttles;
@@ -312,9 +326,9 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
     get.method = "GET";
     get.endpoint = o.endpoint;
     get.path = std::string(path);
-    get.timeout = o.timeout;
+    get.timeout = NextTimeout(spent);
     if (token.token) get.headers.emplace_back(kImdsTokenHeader, token.token->reveal());
-    StatusOr<HttpResponse> res = SendTraced(get, "metadata");
+    StatusOr<HttpResponse> res = SendTraced(get, "metadata", &spent);
     if (!res.ok()) {
       if (IsUnavailable(res.status()) && ++failures < o.num_attempts) {
         ctx_.clock->SleepFor(Backoff(failures));

@@ -34,6 +34,11 @@
 //   - Hop-limit diagnosis: when the token PUT timed out and a v1 GET then answered, a kWarning trace
 //     names `http-put-response-hop-limit` (a container behind a hop limit of 1 never sees the PUT's
 //     answer).
+//   - Time bound: the HTTP exchanges of one call share a budget of timeout × attempts; each request
+//     gets min(timeout, what is left) but at least timeout / 10, so a never-answering endpoint
+//     costs timeout × attempts + 10 % (the last tenth is the v1 probe after a timed-out PUT, which a
+//     real IMDS behind a hop limit answers in milliseconds). Retry-After and backoff waits are
+//     not part of the budget.
 //   - Every request is traced as a kRequest event (method, endpoint, path, status, elapsed); the
 //     token never appears in a trace or a message.
 // Differences from botocore (1.29 and latest), deliberate:
@@ -128,8 +133,11 @@ class ImdsClient {
     HttpResponse throttle_response;
     std::optional<Status> retryable_error;  // transport failure or 5xx: retry within attempts
   };
-  StatusOr<TokenResult> GetToken();  // locks mu_
-  StatusOr<HttpResponse> SendTraced(const HttpRequest& request, std::string_view step);
+  // `spent` accumulates the time spent in HTTP exchanges during the current call.
+  StatusOr<TokenResult> GetToken(Duration* spent);  // locks mu_
+  StatusOr<HttpResponse> SendTraced(const HttpRequest& request, std::string_view step,
+                                    Duration* spent);
+  std::chrono::milliseconds NextTimeout(Duration spent) const;
   std::chrono::milliseconds Backoff(int retry) const;
   std::chrono::milliseconds RetryAfterOrBackoff(const HttpResponse& response, int retry) const;
 

@@ -283,6 +283,38 @@ TEST(ImdsClientTest, FallsBackToV1OnTokenTimeout) {
               ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/instance-id"));
 }
 
+TEST(ImdsClientTest, V1ProbeAfterTokenTimeoutKeepsTheCallWithinTimeoutPlusTenPercent) {
+  FakeWorld w;
+  w.http.ReplyWith([&w](const HttpRequest&) -> StatusOr<HttpResponse> {
+    w.clock.Advance(std::chrono::milliseconds(1000));  // the PUT used its whole timeout
+    return UnavailableError(kTimedOut);
+  });
+  w.http.Reply(200, "i-0123");
+  w.http.Reply(200, "i-0123");
+  ImdsClient client(w.context());
+  EXPECT_OK(client.Get("/latest/meta-data/instance-id"));
+  EXPECT_OK(client.Get("/latest/meta-data/instance-id"));
+  std::vector<HttpRequest> reqs = w.http.requests();
+  ASSERT_EQ(reqs.size(), 3u);
+  EXPECT_EQ(reqs[0].timeout, std::chrono::milliseconds(1000));
+  EXPECT_EQ(reqs[1].timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(reqs[2].timeout, std::chrono::milliseconds(1000));  // a new call, a new budget
+}
+
+TEST(ImdsClientTest, AttemptsShareTheirTimeBudget) {
+  FakeWorld w;
+  w.env.Set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2");
+  w.http.Reply(200, kToken);
+  w.http.ReplyWith([&w](const HttpRequest&) -> StatusOr<HttpResponse> {
+    w.clock.Advance(std::chrono::milliseconds(1500));
+    return UnavailableError("GET …: no response (Read)");
+  });
+  w.http.Reply(200, "ok");
+  ImdsClient client(w.context());
+  EXPECT_OK(client.Get("/latest/meta-data/x"));
+  EXPECT_EQ(w.http.requests()[2].timeout, std::chrono::milliseconds(500));
+}
+
 TEST(ImdsClientTest, V1DisabledInConfigFileRefusesTimeoutFallback) {
   FakeWorld w;
   w.settings.Set("ec2_metadata_v1_disabled", "True");
