@@ -12,6 +12,10 @@ Sources:
                                     response bodies holding "AccessKeyId" in those transcripts
   metadata_listing_fuzzer           IMDS directory listings (paths ending in "/")
   instance_identity_fuzzer          instance identity documents
+Client targets (container_client_fuzzer, imds_client_fuzzer) read a FuzzedDataProvider layout that
+is not editable by hand, so their seeds are generated from the scenario tables below (CLIENT_SEEDS)
+and named for what they exercise (`ecs_relative_success`, `throttled_then_v1`, ...); they are
+rewritten on every run too.
 """
 import base64
 import glob
@@ -42,8 +46,147 @@ def body_of(response):
     return response.get("body", "").encode()
 
 
+K = "ASIAQEXAMPLEFUZZKEY"
+S = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+T = "IQoJb3JpZ2luX2VjEXAMPLESESSIONTOKEN"
+IMDS_TOKEN = "AQAEAFAKEIMDSTOKENEXAMPLE=="
+CREDS = ('{"Code":"Success","LastUpdated":"2024-05-01T11:55:00Z","Type":"AWS-HMAC",'
+         '"AccessKeyId":"%s","SecretAccessKey":"%s","Token":"%s",'
+         '"Expiration":"2024-05-01T18:00:00Z"}' % (K, S, T))
+EXPIRED = CREDS.replace("2024-05-01T18:00:00Z", "2024-05-01T11:00:00Z")
+ECS = ('{"RoleArn":"arn:aws:iam::123456789012:role/demo","AccessKeyId":"%s","SecretAccessKey":"%s",'
+       '"Token":"%s","Expiration":"2024-05-01T18:00:00Z"}' % (K, S, T))
+HTML = "<html><body><h1>503 Service Unavailable</h1></body></html>"
+STATUS = {200: 0, 404: 2, 401: 3, 403: 4, 500: 5, 503: 6, 429: 7, 400: 8, 405: 9, 302: 10}
+OUTCOME = {"refused": 4, "timeout": 5, "truncated": 6, "reset": 7}
+HEADERS = {"Content-Type": 0, "Retry-After": 1, "X-aws-ec2-metadata-token-ttl-seconds": 2}
+
+
+class Fdp:
+    """Builds input for FuzzedDataProvider: integers from the end, strings from the front."""
+
+    def __init__(self):
+        self.front, self.back = b"", []
+
+    def byte(self, value):
+        self.back.append(value)
+
+    def string(self, text):
+        self.front += text.encode().replace(b"\\", b"\\\\") + b"\\n"
+
+    def answer(self, status, body="", headers=()):
+        if status in OUTCOME:
+            self.byte(OUTCOME[status])
+            return
+        self.byte(0)
+        self.byte(STATUS[status])
+        self.byte(len(headers))
+        for name, value in headers:
+            self.byte(HEADERS[name])
+            self.string(value)
+        self.string(body)
+
+    def data(self):
+        return self.front + bytes(reversed(self.back))
+
+
+def container_seed(relative=0, full=0, token=0, token_file=0, answers=(), calls=1):
+    f = Fdp()
+    for b in (relative, full, token, token_file, calls - 1):
+        f.byte(b)
+    for a in answers:
+        f.answer(*a)
+    return f.data()
+
+
+def imds_seed(config=(0, 0, 0, 0, 0, 0, 0), calls=((0, ()),)):
+    f = Fdp()
+    for b in config:
+        f.byte(b)
+    f.byte(len(calls) - 1)
+    # Clock bytes are read before each call, interleaved with that call's answers.
+    for clock, answers in calls:
+        f.byte(clock)
+        for a in answers:
+            f.answer(*a)
+    return f.data()
+
+
+JSON = (("Content-Type", "application/json"),)
+TOKEN_OK = ("PUT", 200, IMDS_TOKEN, (("X-aws-ec2-metadata-token-ttl-seconds", "21600"),))
+V2_FLOW = [TOKEN_OK[1:], (200, "TestEC2Role"), (200, CREDS)]
+CLIENT_SEEDS = {
+    "container_client_fuzzer": {
+        "ecs_relative_success": container_seed(relative=1, answers=[(200, ECS, JSON)]),
+        "eks_full_uri_token_file": container_seed(full=4, token_file=1, answers=[(200, ECS)]),
+        "cloudshell_localhost_token": container_seed(full=2, token=1, answers=[(200, CREDS)]),
+        "ipv6_eks_crlf_token_file": container_seed(full=5, token_file=2, answers=[(200, ECS)]),
+        "html_503_then_refused_then_success": container_seed(
+            relative=1, answers=[(503, HTML), ("refused",), (200, ECS)]),
+        "500_exhausts_retries": container_seed(relative=1, answers=[(500, HTML)] * 3),
+        "404_not_retried": container_seed(relative=1, answers=[(404, "Not Found")]),
+        "timeout_then_truncated_then_success": container_seed(
+            full=1, answers=[("timeout",), ("truncated",), (200, ECS)]),
+        "disallowed_host": container_seed(full=6),
+        "ftp_scheme": container_seed(full=7),
+        "user_info": container_seed(full=8),
+        "crlf_token_rejected": container_seed(full=1, token=3),
+        "empty_token_file": container_seed(relative=1, token_file=3),
+        "bad_token_file": container_seed(relative=1, token_file=4),
+        "relative_wins_over_full": container_seed(relative=1, full=1, token=1, answers=[(200, ECS)]),
+        "bad_json_200": container_seed(relative=1, answers=[(200, '{"AccessKeyId":')]),
+        "code_failure_200": container_seed(relative=1, answers=[
+            (200, '{"Code":"InvalidToken","Message":"bad token EXAMPLE"}')]),
+        "three_calls": container_seed(relative=2, calls=3, answers=[(200, ECS)] * 3),
+        "nothing_configured": container_seed(),
+    },
+    "imds_client_fuzzer": {
+        "v2_success": imds_seed(calls=[(0, V2_FLOW)]),
+        "v2_two_calls_token_cached": imds_seed(calls=[(0, V2_FLOW), (1, [(200, CREDS)])]),
+        "v1_fallback_on_403": imds_seed(calls=[(0, [(403, ""), (200, "TestEC2Role"),
+                                                    (200, CREDS)])]),
+        "v1_disabled_403": imds_seed(config=(0, 0, 1, 0, 0, 0, 0), calls=[(0, [(403, "")])]),
+        "legacy_listing_after_404": imds_seed(calls=[(0, [TOKEN_OK[1:], (404, ""),
+                                                          (200, "TestEC2Role"), (200, CREDS)])]),
+        "no_role_attached": imds_seed(calls=[(0, [TOKEN_OK[1:], (404, ""), (404, "")])]),
+        "throttled_retry_after": imds_seed(calls=[(0, [
+            (429, "", (("Retry-After", "1"),)), (503, ""), TOKEN_OK[1:], (200, "TestEC2Role"),
+            (200, CREDS)])]),
+        "401_refreshes_token": imds_seed(calls=[(0, [TOKEN_OK[1:], (401, ""), TOKEN_OK[1:],
+                                                     (200, "TestEC2Role"), (200, CREDS)])]),
+        "token_timeout_hop_limit": imds_seed(calls=[(0, [("timeout",), (200, "TestEC2Role"),
+                                                         (200, CREDS)])]),
+        "token_400": imds_seed(calls=[(0, [(400, "")])]),
+        "expired_credentials_extended": imds_seed(calls=[(0, [TOKEN_OK[1:], (200, "TestEC2Role"),
+                                                              (200, EXPIRED)])]),
+        "refresh_fails_after_success": imds_seed(calls=[(0, V2_FLOW),
+                                                        (3, [(500, ""), ("refused",)])]),
+        "named_profile_skips_discovery": imds_seed(config=(0, 0, 0, 0, 0, 1, 0),
+                                                   calls=[(0, [TOKEN_OK[1:], (200, CREDS)])]),
+        "bad_role_name": imds_seed(calls=[(0, [TOKEN_OK[1:], (200, "bad/role\nx")])]),
+        "custom_endpoint_attempts_3": imds_seed(config=(1, 0, 0, 2, 2, 0, 0), calls=[(0, [
+            ("reset",), (500, ""), TOKEN_OK[1:], (200, "TestEC2Role"), (200, CREDS)])]),
+        "ipv6_mode": imds_seed(config=(0, 1, 0, 0, 0, 0, 0), calls=[(0, V2_FLOW)]),
+        "https_endpoint_trailing_slashes": imds_seed(config=(3, 0, 0, 0, 0, 0, 0),
+                                                     calls=[(0, V2_FLOW)]),
+        "invalid_mode": imds_seed(config=(0, 3, 0, 0, 0, 0, 0)),
+        "invalid_endpoint_scheme": imds_seed(config=(4, 0, 0, 0, 0, 0, 0)),
+        "disabled": imds_seed(config=(0, 0, 0, 0, 0, 0, 2)),
+        "bad_credentials_json": imds_seed(calls=[(0, [TOKEN_OK[1:], (200, "TestEC2Role"),
+                                                      (200, '{"Code":"Success"}')])]),
+    },
+}
+
+
 def main():
     count = 0
+    for target, seeds in CLIENT_SEEDS.items():
+        directory = os.path.join(CORPUS, target)
+        os.makedirs(directory, exist_ok=True)
+        for name, data in seeds.items():
+            with open(os.path.join(directory, name), "wb") as f:
+                f.write(data)
+            count += 1
     for case in sorted(glob.glob(os.path.join(ROOT, "fixtures/chain/*/case.json"))):
         name = os.path.basename(os.path.dirname(case))
         spec = json.load(open(case))
