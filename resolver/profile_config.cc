@@ -8,6 +8,16 @@ namespace {
 
 constexpr char kTraceProvider[] = "profile";
 
+// Traces a warning and keeps it for ProfileConfig::warnings().
+struct Warner {
+  TraceSink* trace;
+  std::vector<std::string> messages;
+  void Warn(std::string message) {
+    TraceWarning(trace, kTraceProvider, message);
+    messages.push_back(std::move(message));
+  }
+};
+
 struct LoadedFile {
   std::string path;
   ProfileFile file;
@@ -16,14 +26,13 @@ struct LoadedFile {
 // Resolves the location from `variable` or `default_path`, reads and parses it.
 StatusOr<LoadedFile> LoadOne(const Environment& env, const Filesystem& fs,
                              std::string_view variable, const std::string& default_path,
-                             ProfileFileKind kind, TraceSink* trace) {
+                             ProfileFileKind kind, Warner* warner) {
   LoadedFile loaded;
   std::optional<std::string> configured = GetNonBlank(env, variable);
   StatusOr<std::string> path = ExpandHome(configured ? *configured : default_path, env, fs);
   if (!path.ok()) {
     if (configured) return path.status().WithContext(std::string(variable));
-    TraceWarning(trace, kTraceProvider,
-                 "no home directory known: " + default_path + " is not read");
+    warner->Warn("no home directory known: " + default_path + " is not read");
     loaded.path = default_path;
     return loaded;
   }
@@ -37,7 +46,7 @@ StatusOr<LoadedFile> LoadOne(const Environment& env, const Filesystem& fs,
   if (!parsed.ok()) return parsed.status();
   loaded.file = std::move(parsed).value();
   for (const std::string& warning : loaded.file.warnings) {
-    TraceWarning(trace, kTraceProvider, warning);
+    warner->Warn(warning);
   }
   return loaded;
 }
@@ -46,13 +55,15 @@ StatusOr<LoadedFile> LoadOne(const Environment& env, const Filesystem& fs,
 
 ProfileConfig::ProfileConfig(std::string profile_name, std::string profile_source,
                              std::string config_path, ProfileFile config_file,
-                             std::string credentials_path, ProfileFile credentials_file)
+                             std::string credentials_path, ProfileFile credentials_file,
+                             std::vector<std::string> warnings)
     : profile_name_(std::move(profile_name)),
       profile_source_(std::move(profile_source)),
       config_path_(std::move(config_path)),
       config_file_(std::move(config_file)),
       credentials_path_(std::move(credentials_path)),
-      credentials_file_(std::move(credentials_file)) {}
+      credentials_file_(std::move(credentials_file)),
+      warnings_(std::move(warnings)) {}
 
 std::optional<ProfileSetting> ProfileConfig::LookupIn(ProfileFileKind file,
                                                       std::string_view key) const {
@@ -113,23 +124,23 @@ ProfileSection ProfileConfig::MergedProfile() const {
 StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
     const Environment& env, const Filesystem& fs,
     const std::optional<std::string>& profile_override, TraceSink* trace) {
+  Warner warner{trace, {}};
   CHANTLESS_ASSIGN_OR_RETURN(LoadedFile config,
                              LoadOne(env, fs, "AWS_CONFIG_FILE", "~/.aws/config",
-                                     ProfileFileKind::kConfig, trace));
+                                     ProfileFileKind::kConfig, &warner));
   CHANTLESS_ASSIGN_OR_RETURN(
       LoadedFile credentials,
       LoadOne(env, fs, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials",
-              ProfileFileKind::kCredentials, trace));
+              ProfileFileKind::kCredentials, &warner));
 
   std::optional<std::string> default_profile = GetNonBlank(env, "AWS_DEFAULT_PROFILE");
   std::optional<std::string> aws_profile = GetNonBlank(env, "AWS_PROFILE");
   if (default_profile && aws_profile && *default_profile != *aws_profile) {
-    TraceWarning(trace, kTraceProvider,
-                 "AWS_DEFAULT_PROFILE ('" + *default_profile + "') and AWS_PROFILE ('" +
-                     *aws_profile + "') are both set and differ; " +
-                     (profile_override ? "--profile wins over both"
-                                       : "using AWS_DEFAULT_PROFILE, as botocore and the AWS CLI "
-                                         "do"));
+    bool overridden = profile_override && !profile_override->empty();
+    warner.Warn("AWS_DEFAULT_PROFILE ('" + *default_profile + "') and AWS_PROFILE ('" +
+                *aws_profile + "') are both set and differ; " +
+                (overridden ? "--profile wins over both"
+                            : "using AWS_DEFAULT_PROFILE, as botocore and the AWS CLI do"));
   }
   std::string name = "default";
   std::string source = "default";
@@ -145,7 +156,8 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
   }
 
   auto result = std::make_unique<ProfileConfig>(name, source, config.path, std::move(config.file),
-                                                credentials.path, std::move(credentials.file));
+                                                credentials.path, std::move(credentials.file),
+                                                std::move(warner.messages));
   if (source != "default" && !result->ProfileExists()) {
     return InvalidConfigurationError("profile '" + name + "' (from " + source +
                                      ") not found in " + result->config_path() + " or " +

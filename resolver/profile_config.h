@@ -24,6 +24,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "resolver/environment.h"
 #include "resolver/filesystem.h"
@@ -45,9 +46,10 @@ struct ProfileSetting {
 // Immutable once loaded; thread-safe. Owns both parsed files.
 class ProfileConfig : public ProfileSettings {
  public:
+  // `warnings`: every warning traced while loading (LoadProfileConfig fills it).
   ProfileConfig(std::string profile_name, std::string profile_source, std::string config_path,
                 ProfileFile config_file, std::string credentials_path,
-                ProfileFile credentials_file);
+                ProfileFile credentials_file, std::vector<std::string> warnings = {});
 
   // ProfileSettings: the merged view (credentials file over config file).
   std::string ProfileName() const override { return profile_name_; }
@@ -78,6 +80,10 @@ class ProfileConfig : public ProfileSettings {
   const std::string& credentials_path() const { return credentials_path_; }
   const ProfileFile& config_file() const { return config_file_; }
   const ProfileFile& credentials_file() const { return credentials_file_; }
+  // Every warning message LoadProfileConfig traced while building this (parser warnings of both
+  // files, differing profile variables, no home directory), in order. Lets a later reload of the
+  // same files (ProfileProvider) avoid tracing them twice.
+  const std::vector<std::string>& warnings() const { return warnings_; }
   const std::string& PathOf(ProfileFileKind file) const {
     return file == ProfileFileKind::kConfig ? config_path_ : credentials_path_;
   }
@@ -89,6 +95,7 @@ class ProfileConfig : public ProfileSettings {
   ProfileFile config_file_;
   std::string credentials_path_;
   ProfileFile credentials_file_;
+  std::vector<std::string> warnings_;
 };
 
 // Loads both files and selects the profile per the rules above; traces to `trace` (may be null).

@@ -152,6 +152,17 @@ TEST_F(ProfileConfigTest, DifferingProfileVariablesAreTracedAsWarning) {
                     HasSubstr("using AWS_DEFAULT_PROFILE")));
 }
 
+TEST_F(ProfileConfigTest, WarningsAreKeptInTheConfig) {
+  world_.env.Set("AWS_PROFILE", "a");
+  world_.env.Set("AWS_DEFAULT_PROFILE", "b");
+  world_.fs.SetFile(kConfigPath, "[profile a]\n[profile b]\n[x]\n");
+  ASSERT_OK_AND_ASSIGN(auto config, Load());
+  ASSERT_EQ(config->warnings().size(), 2u);
+  EXPECT_THAT(config->warnings()[0], HasSubstr("section [x] ignored"));
+  EXPECT_THAT(config->warnings()[1], HasSubstr("AWS_DEFAULT_PROFILE"));
+  EXPECT_EQ(world_.trace.events().size(), 2u);
+}
+
 TEST_F(ProfileConfigTest, EqualProfileVariablesAreNotAWarning) {
   world_.env.Set("AWS_PROFILE", "a");
   world_.env.Set("AWS_DEFAULT_PROFILE", "a");

@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/profile_config.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 #include "resolver/time_util.h"
@@ -292,6 +293,30 @@ TEST_F(ProfileProviderTest, TracesEachStepTriedForConfigFile) {
                           "Looking for credentials via: custom-process",
                           "Looking for credentials via: config-file",
                           std::string("Credentials found in config file: ") + kConfigPath));
+}
+
+TEST_F(ProfileProviderTest, LoadWarningsAreTracedWithoutLoadedSettings) {
+  world_.fs.SetFile(kConfigPath, "[dev]\nregion = eu-west-1\n" + StaticSection("[default]"));
+  ASSERT_OK(Resolve());
+  std::string text = world_.TraceText();
+  EXPECT_THAT(text, HasSubstr("section [dev] ignored"));
+}
+
+TEST_F(ProfileProviderTest, WarningsAlreadyTracedWhenSettingsWereLoadedAreNotRepeated) {
+  world_.fs.SetFile(kConfigPath, "[dev]\nregion = eu-west-1\n" + StaticSection("[default]"));
+  world_.env.Set("AWS_PROFILE", "default");
+  world_.env.Set("AWS_DEFAULT_PROFILE", "default ");  // trimmed: equal, no warning
+  ASSERT_OK_AND_ASSIGN(auto settings,
+                       LoadProfileConfig(world_.env, world_.fs, std::nullopt, &world_.trace));
+  ProviderContext ctx = world_.context();
+  ctx.settings = settings.get();
+  ASSERT_OK(ProfileProvider(ctx).Resolve());
+  ASSERT_OK(ProfileProvider(ctx).Resolve());
+  int count = 0;
+  for (const TraceEvent& e : world_.trace.events()) {
+    if (e.message.find("section [dev] ignored") != std::string::npos) ++count;
+  }
+  EXPECT_EQ(count, 1);
 }
 
 TEST_F(ProfileProviderTest, MissingSeamsAreInternal) {
