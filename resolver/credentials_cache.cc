@@ -126,7 +126,16 @@ StatusOr<const Credentials*> CredentialsCache::GetSlow() {
   // Another caller refreshed while this one waited for mu_, or the coarse clock was merely behind.
   if (s != nullptr && ToNs(now) < s->mandatory_ns) return &s->credentials;
   if (now < next_attempt_) {  // backing off after a failure
-    if (s != nullptr && now < s->schedule.expires) return &s->credentials;
+    if (s != nullptr && now < s->schedule.expires) {
+      // An advisory failure whose backoff runs into the mandatory window: republish with the
+      // windows at the next attempt so that readers stay off this mutex until then.
+      if (s->mandatory_ns < ToNs(next_attempt_)) {
+        RefreshSchedule schedule = s->schedule;
+        schedule.advisory = schedule.mandatory = next_attempt_;
+        s = PublishLocked(s->credentials, schedule);
+      }
+      return &s->credentials;
+    }
     if (!last_error_.ok()) return last_error_;
   }
   return RefreshLocked(/*advisory=*/false);

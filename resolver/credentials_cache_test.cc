@@ -288,6 +288,27 @@ TEST(CredentialsCacheTest, FailedRefreshKeepsLastGoodCredentialsWithBackoff) {
   EXPECT_THAT(text, Not(HasSubstr("FwoGZXIvYXdz")));
 }
 
+TEST(CredentialsCacheTest, AdvisoryFailureBackoffIntoMandatoryWindowKeepsReadersOnFastPath) {
+  FakeClock clock;
+  ScriptedProvider provider(&clock, minutes(10));  // advisory 5:00, mandatory 9:00
+  CredentialsCacheOptions o = ManualOptions();
+  o.min_backoff = seconds(30);
+  CredentialsCache cache(&provider, &clock, o);
+  ASSERT_OK(cache.Get());
+  provider.FailNext(1);
+  clock.Advance(minutes(8) + seconds(50));
+  cache.Tick();  // advisory refresh fails: next attempt at 9:20
+  EXPECT_EQ(provider.calls(), 2);
+  clock.Advance(seconds(15));  // 9:05, inside the mandatory window, still backing off
+  cache.UpdateCoarseClock();
+  EXPECT_EQ(AccessKey(cache), "ASIAEXAMPLE1");
+  EXPECT_EQ(provider.calls(), 2);
+  EXPECT_EQ(cache.schedule()->mandatory, clock.Now() + seconds(15));  // republished at 9:20
+  clock.Advance(seconds(15));
+  cache.UpdateCoarseClock();
+  EXPECT_EQ(AccessKey(cache), "ASIAEXAMPLE3");
+}
+
 TEST(CredentialsCacheTest, ExpirySurfacesTheErrorAfterFailedRefreshes) {
   FakeClock clock;
   ScriptedProvider provider(&clock, minutes(10));
