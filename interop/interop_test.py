@@ -155,7 +155,8 @@ class Server:
         return self.proc.returncode
 
     def output(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path) as f:
             return f.read()
 
@@ -213,11 +214,11 @@ def main(argv):
     tmp_root = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
     passed, failed, skipped = [], [], []
     for fixture in FIXTURES:
-        expected = fixture_access_key_id(fixture)
         for client in CLIENTS:
             name = f"{fixture}:{client}"
             if only and not any(name == o or fixture == o or client == o for o in only):
                 continue
+            expected = fixture_access_key_id(fixture)
             reason = skip_reason(client)
             if reason:
                 print(f"SKIP {name}: {reason}")

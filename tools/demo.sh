@@ -2,8 +2,9 @@
 # The chantless demo (`./dev demo` runs `tools/demo.sh bazel-bin/chantless`): the seed's EC2 blog
 # post, replayed. Starts `chantless serve fixtures/ec2/imdsv2.json` on 127.0.0.1 (port 0, read back
 # from --port-file), runs `chantless resolve --debug --format process` against it inside `env -i`
-# with an empty HOME and only AWS_EC2_METADATA_SERVICE_ENDPOINT pointing at the replay, then shows
-# the resolver's trace, the exchanges the server answered and its verdict, and cleans up.
+# with an empty HOME and only AWS_EC2_METADATA_SERVICE_ENDPOINT pointing at the replay (after
+# `chantless region --debug`, the seed's availability-zone lookup), then shows the resolver's trace,
+# the exchanges the server answered and its verdict, and cleans up.
 # Exit status: 0 when credentials resolved and the verdict accepted the traffic, else 1.
 set -euo pipefail
 
@@ -24,7 +25,11 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+if [ -t 1 ]; then
+  section() { printf '\n\033[1m== %s ==\033[0m\n' "$*"; }
+else
+  section() { printf '\n== %s ==\n' "$*"; }
+fi
 
 mkdir -p "$WORK/home"
 section "chantless serve $(basename "$(dirname "$FIXTURE")")/$(basename "$FIXTURE")"
@@ -43,6 +48,11 @@ fi
 PORT="$(cat "$WORK/port")"
 ENDPOINT="http://127.0.0.1:$PORT/"
 echo "replaying on $ENDPOINT (pid $SERVER_PID)"
+
+# As the AWS CLI did in the seed (no region configured): the region from the instance's placement.
+section "env -i AWS_EC2_METADATA_SERVICE_ENDPOINT=$ENDPOINT chantless region --debug"
+env -i HOME="$WORK/home" PATH=/usr/bin:/bin AWS_EC2_METADATA_SERVICE_ENDPOINT="$ENDPOINT" \
+  "$BIN" region --debug 2>&1 || echo "(chantless region exited $?)"
 
 section "env -i AWS_EC2_METADATA_SERVICE_ENDPOINT=$ENDPOINT chantless resolve --debug --format process"
 rc=0
