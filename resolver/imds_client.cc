@@ -163,11 +163,11 @@ std::string ImdsClient::endpoint() const { return options_.ok() ? options_->endp
 
 milliseconds ImdsClient::NextTimeout(Duration spent) const {
   // A call's exchanges share timeout × attempts; a request never gets more than `timeout`, and
-  // never less than a tenth of it (the v1 probe after a timed-out token PUT: enough for an IMDS
-  // that answers in milliseconds, and the whole call stays within timeout × attempts + 10 %).
+  // never less than a twentieth of it (the v1 probe after a timed-out token PUT: enough for an
+  // IMDS that answers in milliseconds, and the whole call stays within timeout × attempts + 5 %).
   const milliseconds timeout = options_->timeout;
   const Duration budget = timeout * options_->num_attempts;
-  const Duration floor = std::max<Duration>(timeout / 10, milliseconds(1));
+  const Duration floor = std::max<Duration>(timeout / 20, milliseconds(1));
   const Duration left = std::max(budget - spent, floor);
   return std::chrono::duration_cast<milliseconds>(std::min<Duration>(left, timeout));
 }
@@ -299,8 +299,18 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
   }
-  Duration spent{0};  // time in HTTP exchanges (not in waits) during this call
+  Duration spent{0};  // time in HTTP exchanges and failure backoff during this call
+  const Duration budget = o.timeout * o.num_attempts;
   int failures = 0;
+  // After a transport failure or 5xx: wait and try again when attempts and budget are left.
+  auto backoff_and_retry = [&]() {
+    if (++failures >= o.num_attempts) return false;
+    const Duration wait = Backoff(failures);
+    if (spent + wait >= budget) return false;  // no time left for another try
+    spent += wait;
+    ctx_.clock->SleepFor(wait);
+    return true;
+  };
   int throttles = 0;
   bool refreshed_after_401 = false;
   while (true) {
@@ -316,10 +326,7 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
                               std::to_string(throttles + 1) + " tries");
     }
     if (token.retryable_error) {
-      if (++failures < o.num_attempts) {
-        ctx_.clock->SleepFor(Backoff(failures));
-        continue;
-      }
+      if (backoff_and_retry()) continue;
       return *token.retryable_error;
     }
     HttpRequest get;
@@ -330,10 +337,7 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
     if (token.token) get.headers.emplace_back(kImdsTokenHeader, token.token->reveal());
     StatusOr<HttpResponse> res = SendTraced(get, "metadata", &spent);
     if (!res.ok()) {
-      if (IsUnavailable(res.status()) && ++failures < o.num_attempts) {
-        ctx_.clock->SleepFor(Backoff(failures));
-        continue;
-      }
+      if (IsUnavailable(res.status()) && backoff_and_retry()) continue;
       return res.status();
     }
     const int status = res->status;
@@ -354,10 +358,7 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
         continue;
       }
     } else if (status >= 500) {
-      if (++failures < o.num_attempts) {
-        ctx_.clock->SleepFor(Backoff(failures));
-        continue;
-      }
+      if (backoff_and_retry()) continue;
     }
     if (status == 200 && !token.token) {
       std::lock_guard<std::mutex> lock(mu_);

@@ -35,10 +35,11 @@
 //     names `http-put-response-hop-limit` (a container behind a hop limit of 1 never sees the PUT's
 //     answer).
 //   - Time bound: the HTTP exchanges of one call share a budget of timeout × attempts; each request
-//     gets min(timeout, what is left) but at least timeout / 10, so a never-answering endpoint
-//     costs timeout × attempts + 10 % (the last tenth is the v1 probe after a timed-out PUT, which a
-//     real IMDS behind a hop limit answers in milliseconds). Retry-After and backoff waits are
-//     not part of the budget.
+//     gets min(timeout, what is left) but at least timeout / 20, so a never-answering endpoint
+//     costs at most timeout × attempts + 5 % (the last twentieth is the v1 probe after a timed-out
+//     PUT, which a real IMDS behind a hop limit answers in milliseconds). Backoff waits after
+//     failures count against the budget (no retry starts without budget left); Retry-After waits
+//     (the endpoint is answering) do not.
 //   - Every request is traced as a kRequest event (method, endpoint, path, status, elapsed); the
 //     token never appears in a trace or a message.
 // Differences from botocore (1.29 and latest), deliberate:

@@ -283,7 +283,7 @@ TEST(ImdsClientTest, FallsBackToV1OnTokenTimeout) {
               ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/instance-id"));
 }
 
-TEST(ImdsClientTest, V1ProbeAfterTokenTimeoutKeepsTheCallWithinTimeoutPlusTenPercent) {
+TEST(ImdsClientTest, V1ProbeAfterTokenTimeoutKeepsTheCallWithinTimeoutPlusFivePercent) {
   FakeWorld w;
   w.http.ReplyWith([&w](const HttpRequest&) -> StatusOr<HttpResponse> {
     w.clock.Advance(std::chrono::milliseconds(1000));  // the PUT used its whole timeout
@@ -297,7 +297,7 @@ TEST(ImdsClientTest, V1ProbeAfterTokenTimeoutKeepsTheCallWithinTimeoutPlusTenPer
   std::vector<HttpRequest> reqs = w.http.requests();
   ASSERT_EQ(reqs.size(), 3u);
   EXPECT_EQ(reqs[0].timeout, std::chrono::milliseconds(1000));
-  EXPECT_EQ(reqs[1].timeout, std::chrono::milliseconds(100));
+  EXPECT_EQ(reqs[1].timeout, std::chrono::milliseconds(50));
   EXPECT_EQ(reqs[2].timeout, std::chrono::milliseconds(1000));  // a new call, a new budget
 }
 
@@ -312,7 +312,39 @@ TEST(ImdsClientTest, AttemptsShareTheirTimeBudget) {
   w.http.Reply(200, "ok");
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/x"));
-  EXPECT_EQ(w.http.requests()[2].timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(w.http.requests()[2].timeout, std::chrono::milliseconds(400));  // 2000 - 1500 - 100 backoff
+}
+
+TEST(ImdsClientTest, NoRetryStartsWithoutBudgetLeft) {
+  FakeWorld w;
+  w.env.Set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "2");
+  w.http.Reply(200, kToken);
+  w.http.ReplyWith([&w](const HttpRequest&) -> StatusOr<HttpResponse> {
+    w.clock.Advance(std::chrono::milliseconds(1950));  // a slow failure eats the budget
+    return UnavailableError("GET …: no response (Read)");
+  });
+  ImdsClient client(w.context());
+  EXPECT_THAT(client.Get("/latest/meta-data/x"), StatusIs(StatusCode::kUnavailable, HasSubstr("Read")));
+  EXPECT_EQ(w.http.requests().size(), 2u);  // 1950 + 100 backoff >= 2000: no second GET
+  EXPECT_THAT(w.clock.sleeps(), IsEmpty());
+}
+
+TEST(ImdsClientTest, RetriesFitInTimeoutTimesAttempts) {
+  FakeWorld w;
+  w.env.Set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "3");
+  w.http.Reply(200, kToken);
+  for (int i = 0; i < 3; ++i) {
+    w.http.ReplyWith([&w](const HttpRequest& r) -> StatusOr<HttpResponse> {
+      w.clock.Advance(r.timeout);  // every GET uses its whole timeout
+      return UnavailableError("GET …: timed out");
+    });
+  }
+  ImdsClient client(w.context());
+  EXPECT_THAT(client.Get("/latest/meta-data/x"), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  // 1000 + 100 backoff + 1000 + 200 backoff: the third GET gets the 700 ms left of 3000.
+  ASSERT_EQ(w.http.requests().size(), 4u);
+  EXPECT_EQ(w.http.requests()[3].timeout, std::chrono::milliseconds(700));
+  EXPECT_THAT(SleepsMs(w), ElementsAre(100, 200));
 }
 
 TEST(ImdsClientTest, V1DisabledInConfigFileRefusesTimeoutFallback) {
