@@ -338,6 +338,14 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
     StatusOr<HttpResponse> res = SendTraced(get, "metadata", &spent);
     if (!res.ok()) {
       if (IsUnavailable(res.status()) && backoff_and_retry()) continue;
+      if (!token.token) {
+        std::lock_guard<std::mutex> lock(mu_);
+        if (put_timed_out_) {
+          return Status(res.status().code(),
+                        res.status().message() + " (IMDSv1 fallback after the token PUT to " +
+                            o.endpoint + " timed out)");
+        }
+      }
       return res.status();
     }
     const int status = res->status;
