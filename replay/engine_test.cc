@@ -3,6 +3,8 @@
 #include "replay/engine.h"
 
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -261,6 +263,23 @@ TEST_F(EngineTest, RebasesToAPinnedInstantWithShifts) {
   // 18:00 recorded 6 h after 12:00; -21360 s leaves 4 min, the option takes one more.
   EXPECT_THAT(engine.Handle(Req("GET", "/creds")).response.body,
               HasSubstr("\"2030-06-01T00:03:00Z\""));
+}
+
+TEST_F(EngineTest, ConcurrentRequestsAreCountedExactly) {
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {},
+                         "repeat": {"min": 200, "max": 200}})"),
+                OnClock(&clock_));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&engine] {
+      for (int i = 0; i < 50; ++i) engine.Handle(Req("GET", "/a"));
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  Verdict v = engine.GetVerdict();
+  EXPECT_TRUE(v.ok) << v.ToText();
+  EXPECT_EQ(v.requests, 200);
+  EXPECT_EQ(engine.Handle(Req("GET", "/a")).kind, OutcomeKind::kUnmatched);
 }
 
 TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
