@@ -13,6 +13,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+// Rebased times stay within 1970 ± 250 years, inside WallTime's nanosecond range.
+constexpr int64_t kMaxEpochSeconds = int64_t{250} * 365 * 24 * 3600;
+
 std::string Quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s.substr(0, 200)) {
@@ -146,7 +149,14 @@ std::string RebaseJsonTimes(const std::string& body, const std::vector<std::stri
         pos = close + 1;
         continue;
       }
-      std::string rebased = FormatRfc3339(std::chrono::floor<std::chrono::seconds>(*t) + offset);
+      // In seconds, range-checked: WallTime (nanoseconds) spans only about 1678..2262.
+      const int64_t when = std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch().count() +
+                           int64_t(offset.count());
+      if (when <= -kMaxEpochSeconds || when >= kMaxEpochSeconds) {
+        pos = close + 1;
+        continue;
+      }
+      std::string rebased = FormatRfc3339(WallTime(std::chrono::seconds(when)));
       out.replace(at + 1, close - at - 1, rebased);
       pos = at + 1 + rebased.size() + 1;
     }
@@ -188,7 +198,10 @@ Engine::Engine(Transcript transcript, EngineOptions options)
     : transcript_(std::move(transcript)),
       clock_(options.clock ? options.clock : &system_clock_) {
   WallTime anchor = options.now ? *options.now : clock_->Now();
-  offset_ = std::chrono::floor<std::chrono::seconds>(anchor - transcript_.recorded_at) +
+  // Whole seconds on each side first: the nanosecond difference of two far-apart instants could
+  // overflow.
+  offset_ = std::chrono::floor<std::chrono::seconds>(anchor).time_since_epoch() -
+            std::chrono::floor<std::chrono::seconds>(transcript_.recorded_at).time_since_epoch() +
             transcript_.rebase.shift + options.shift;
   for (const Exchange& e : transcript_.exchanges) {
     rebased_bodies_.push_back(

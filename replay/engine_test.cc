@@ -292,6 +292,21 @@ TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
             R"({"Expiration": "soon"})");
 }
 
+TEST(RebaseJsonTimesTest, LeavesTimesThatWouldLeaveTheRepresentableRange) {
+  const std::chrono::seconds far(int64_t{300} * 365 * 24 * 3600);
+  EXPECT_EQ(RebaseJsonTimes(R"({"Expiration": "2024-05-01T12:00:00Z"})", {"Expiration"}, far),
+            R"({"Expiration": "2024-05-01T12:00:00Z"})");
+}
+
+TEST_F(EngineTest, RebaseOffsetDoesNotOverflowForDistantAnchors) {
+  EngineOptions options = OnClock(&clock_);
+  options.now = *ParseRfc3339("2250-01-01T00:00:00Z");
+  options.shift = std::chrono::seconds(int64_t{-100} * 366 * 24 * 3600);
+  Engine engine(Make(kImds, R"("rebase": {"json_fields": ["Expiration"]}, )"), options);
+  EXPECT_EQ(engine.rebase_offset(),
+            std::chrono::floor<std::chrono::seconds>(*options.now - clock_.Now()) + options.shift);
+}
+
 TEST_F(EngineTest, VerdictJsonListsUnconsumedAndUnexpected) {
   Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}})"), OnClock(&clock_));
   engine.Handle(Req("GET", "/nope"));

@@ -5,6 +5,7 @@
 
 #include <strings.h>
 
+#include <ctime>
 #include <fstream>
 #include <limits>
 #include <set>
@@ -22,6 +23,7 @@ using Json = nlohmann::ordered_json;
 constexpr std::string_view kFormatName = "chantless-transcript";
 constexpr int64_t kMaxDelayMs = 3600 * 1000;
 constexpr int kMaxRepeat = 1000000;
+constexpr std::time_t kMaxRecordedAt = 7258118400;  // 2200-01-01T00:00:00Z
 constexpr int64_t kMaxShiftSeconds = int64_t{100} * 366 * 24 * 3600;
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -447,8 +449,13 @@ class Loader {
     CHANTLESS_ASSIGN_OR_RETURN(std::string recorded, String(root, "$", "recorded_at", true));
     StatusOr<WallTime> when = ParseRfc3339(recorded);
     if (!when.ok()) return Error("$.recorded_at", when.status().message());
-    // Whole seconds, as written back by SerializeTranscript (keeps the round trip exact).
+    // Whole seconds, as written back by SerializeTranscript (keeps the round trip exact), in a
+    // range where rebasing arithmetic cannot overflow.
     t.recorded_at = std::chrono::floor<std::chrono::seconds>(*when);
+    if (t.recorded_at < std::chrono::system_clock::from_time_t(0) ||
+        t.recorded_at >= std::chrono::system_clock::from_time_t(kMaxRecordedAt)) {
+      return Error("$.recorded_at", "out of range (1970-01-01 to 2199-12-31)");
+    }
 
     auto tokens = root.find("imds_tokens");
     if (tokens != root.end()) {

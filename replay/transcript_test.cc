@@ -2,6 +2,7 @@
 // defaults, every rejection names the source and the JSON path, and Load(Serialize(t)) == t.
 #include "replay/transcript.h"
 
+#include <random>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -200,6 +201,14 @@ TEST(TranscriptTest, RejectsABadRecordingTime) {
   ExpectRejected(text, "$.recorded_at");
 }
 
+TEST(TranscriptTest, RejectsARecordingTimeOutsideTheRebasableRange) {
+  for (const char* when : {"1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "2199-12-31T23:00:00-02:00"}) {
+    std::string text = WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})");
+    text.replace(text.find("2024-05-01T12:00:00Z"), 20, when);
+    ExpectRejected(text, "$.recorded_at");
+  }
+}
+
 TEST(TranscriptTest, RoundTripsTheExample) {
   ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
   std::string text = SerializeTranscript(t);
@@ -234,6 +243,82 @@ TEST(TranscriptTest, RoundTripsEveryFieldAndFault) {
   EXPECT_EQ(t.rebase.shift, std::chrono::seconds(-60));
   ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(SerializeTranscript(t), "serialized"));
   EXPECT_EQ(again, t);
+}
+
+// A random transcript that is valid by construction (deterministic seed).
+Transcript RandomTranscript(std::mt19937* rng) {
+  auto pick = [rng](int n) { return int((*rng)() % unsigned(n)); };
+  auto text = [&](const std::string& alphabet, int max_len) {
+    std::string out;
+    for (int i = pick(max_len + 1); i > 0; --i) out += alphabet[size_t(pick(int(alphabet.size())))];
+    return out;
+  };
+  const std::string printable = "abcXYZ019 -_./:=&%\"\\{}";
+  const std::string token_chars = "abcXYZ019-_";
+  Transcript t;
+  t.name = "n" + text(printable, 8);
+  t.docs = text(printable, 20) + (pick(2) ? "\xc3\xa9\xe2\x82\xac" : "");
+  t.recorded_at = std::chrono::system_clock::from_time_t(pick(2000000000));
+  if (pick(2)) t.imds_tokens = ImdsTokenPolicy{pick(2) == 1};
+  for (int i = pick(3); i > 0; --i) t.rebase.json_fields.push_back("F" + std::to_string(i));
+  t.rebase.shift = std::chrono::seconds(pick(100000) - 50000);
+  for (int i = 0, n = 1 + pick(6); i < n; ++i) {
+    Exchange e;
+    e.id = "x" + std::to_string(i) + text(token_chars, 4);
+    e.family = "f" + text(printable, 3);
+    e.request.method = pick(2) ? "GET" : "PUT";
+    e.request.path = "/" + text("abz019-_./%", 10);
+    e.request.query = text("abz019=&%", 6);
+    for (int h = pick(3); h > 0; --h) {
+      e.request.headers.push_back({"H" + std::to_string(h) + text(token_chars, 3),
+                                   pick(3) == 0 ? std::string(kHeaderPresent) : text(printable, 6)});
+    }
+    if (pick(2)) e.request.body = text(printable, 10);
+    e.imds_token = static_cast<ImdsTokenRole>(pick(4));
+    if (e.imds_token == ImdsTokenRole::kMint) e.request.method = "PUT";
+    e.repeat.max = 1 + pick(5);
+    e.repeat.min = pick(e.repeat.max + 1);
+    e.optional = pick(2) == 1;
+    int fault = pick(8);  // 0..5 a fault kind, else none
+    bool writes_nothing = fault == 2 || fault == 3;
+    if (!writes_nothing && (e.imds_token != ImdsTokenRole::kMint || pick(2))) {
+      RecordedResponse r;
+      r.status = 100 + pick(500);
+      for (int h = pick(3); h > 0; --h) r.headers.push_back({"R" + std::to_string(h), text(printable, 5)});
+      r.encoding = pick(2) ? BodyEncoding::kBase64 : BodyEncoding::kText;
+      r.body = r.encoding == BodyEncoding::kBase64 ? std::string(size_t(pick(6)), char(pick(256)))
+                                                   : text(printable, 12);
+      r.body += "xyz";  // at least 3 bytes, so that body faults fit
+      e.response = r;
+    }
+    if (fault < 6 && (writes_nothing || e.response)) {
+      Fault f;
+      f.kind = static_cast<FaultKind>(fault);
+      if (f.kind == FaultKind::kDelayBeforeHeaders || f.kind == FaultKind::kDelayMidBody) {
+        f.delay = std::chrono::milliseconds(pick(10000));
+      }
+      if (f.kind == FaultKind::kDelayMidBody || f.kind == FaultKind::kTruncatedBody) {
+        f.after_bytes = uint64_t(pick(int(e.response->body.size())));
+      }
+      if (f.kind == FaultKind::kWrongContentLength) f.content_length = e.response->body.size() + 1;
+      e.fault = f;
+    } else if (writes_nothing && !e.response && e.imds_token != ImdsTokenRole::kMint) {
+      e.fault = Fault{FaultKind::kReset, {}, 0, 0};
+    }
+    t.exchanges.push_back(std::move(e));
+  }
+  return t;
+}
+
+TEST(TranscriptTest, RoundTripsRandomValidTranscripts) {
+  std::mt19937 rng(20240501);
+  for (int i = 0; i < 300; ++i) {
+    Transcript t = RandomTranscript(&rng);
+    std::string text = SerializeTranscript(t);
+    StatusOr<Transcript> again = LoadTranscript(text, "random");
+    ASSERT_TRUE(again.ok()) << again.status() << "\n" << text;
+    ASSERT_EQ(*again, t) << text;
+  }
 }
 
 TEST(TranscriptTest, SerializesBinaryTextBodiesAsBase64) {
