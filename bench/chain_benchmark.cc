@@ -10,6 +10,12 @@
 //                                 connections per resolution as counters.
 //   BM_ColdResolve_Imds           ImdsProvider (token PUT, role discovery, credentials) against
 //                                 ec2/imdsv2 through the same transport.
+//   BM_ColdResolve_*_Loopback     the whole default chain, cold (a new HttplibHttpClient, so a new
+//                                 connection, and a new chain per resolution), over real loopback
+//                                 sockets against an in-process replay::Server on 127.0.0.1:0, or
+//                                 against CHANTLESS_BENCH_IMDS_ENDPOINT /
+//                                 CHANTLESS_BENCH_CONTAINER_ENDPOINT ("http://127.0.0.1:PORT", a
+//                                 `chantless serve`, as bench/peers/run_peers.sh does).
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
@@ -21,6 +27,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -28,6 +35,7 @@
 #include <string>
 
 #include "replay/engine.h"
+#include "replay/server.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
 #include "resolver/clock.h"
@@ -36,6 +44,7 @@
 #include "resolver/credentials_cache.h"
 #include "resolver/credentials_json.h"
 #include "resolver/default_chain.h"
+#include "resolver/http_client_httplib.h"
 #include "resolver/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
@@ -309,6 +318,121 @@ void BM_ColdResolve_Imds(benchmark::State& state) {
   state.counters["connections"] = static_cast<double>(connections) / n;
 }
 BENCHMARK(BM_ColdResolve_Imds);
+
+// --- cold resolution over real loopback sockets ------------------------------------------------
+
+// The fixture made endlessly replayable: every exchange its own family (no order between them) and
+// no repeat limit. The recorded requests and responses are unchanged.
+replay::Transcript Replayable(replay::Transcript t) {
+  for (replay::Exchange& e : t.exchanges) {
+    e.family = e.id;
+    e.repeat.max = 1 << 30;
+    e.repeat.min = 0;
+    e.optional = true;
+  }
+  return t;
+}
+
+// An in-process replay server for `fixture` on 127.0.0.1:0, started once, counting requests.
+struct LoopbackServer {
+  std::unique_ptr<replay::Engine> engine;
+  std::unique_ptr<replay::Server> server;
+  std::atomic<int64_t> requests{0};
+  std::string endpoint;
+};
+
+LoopbackServer* StartLoopback(const char* fixture) {
+  auto* s = new LoopbackServer();
+  s->engine = std::make_unique<replay::Engine>(Replayable(Fixture(fixture)));
+  replay::ServerOptions options;  // binds 127.0.0.1
+  options.log = [s](const std::string&) { s->requests.fetch_add(1); };
+  s->server = std::make_unique<replay::Server>(s->engine.get(), options);
+  StatusOr<int> port = s->server->Start();
+  if (!port.ok()) {
+    std::fprintf(stderr, "chain_benchmark: %s\n", port.status().ToString().c_str());
+    std::abort();
+  }
+  s->endpoint = "http://127.0.0.1:" + std::to_string(*port);
+  return s;
+}
+
+// The endpoint from `variable` (only http://127.0.0.1:… is accepted), else an in-process server.
+// `server` is set only for the in-process case.
+std::string LoopbackEndpoint(const char* variable, const char* fixture, LoopbackServer** server) {
+  *server = nullptr;
+  if (const char* from_env = std::getenv(variable)) {
+    std::string e = from_env;
+    if (e.rfind("http://127.0.0.1:", 0) != 0) return "";
+    while (!e.empty() && e.back() == '/') e.pop_back();
+    return e;
+  }
+  static std::map<std::string, LoopbackServer*>* servers = new std::map<std::string, LoopbackServer*>();
+  LoopbackServer*& s = (*servers)[fixture];
+  if (s == nullptr) s = StartLoopback(fixture);
+  *server = s;
+  return s->endpoint;
+}
+
+void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
+                  LoopbackServer* server) {
+  testing::FakeFilesystem fs;
+  SystemClock clock;
+  testing::FakeProcessRunner process;
+  const int64_t before = server ? server->requests.load() : 0;
+  for (auto _ : state) {
+    HttplibHttpClient http;  // a new connection per resolution
+    ProviderContext ctx;
+    ctx.env = &env;
+    ctx.fs = &fs;
+    ctx.clock = &clock;
+    ctx.http = &http;
+    ctx.process = &process;
+    std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
+    StatusOr<Credentials> resolved = chain->Resolve();
+    if (!resolved.ok()) {
+      state.SkipWithError(resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+  }
+  if (server != nullptr) {
+    state.counters["requests"] =
+        static_cast<double>(server->requests.load() - before) /
+        static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  }
+}
+
+void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
+  LoopbackServer* server = nullptr;
+  const std::string endpoint =
+      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json", &server);
+  if (endpoint.empty()) {
+    state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
+    return;
+  }
+  testing::FakeEnvironment env;
+  env.Set("HOME", "/home/bench");
+  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
+  RunColdChain(state, env, server);
+}
+BENCHMARK(BM_ColdResolve_Imds_Loopback)->UseRealTime();
+
+void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
+  LoopbackServer* server = nullptr;
+  const std::string endpoint = LoopbackEndpoint("CHANTLESS_BENCH_CONTAINER_ENDPOINT",
+                                                "fixtures/cloudshell/container.json", &server);
+  if (endpoint.empty()) {
+    state.SkipWithError("CHANTLESS_BENCH_CONTAINER_ENDPOINT must be http://127.0.0.1:PORT");
+    return;
+  }
+  testing::FakeEnvironment env;
+  env.Set("HOME", "/home/bench");
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          endpoint + "/latest/meta-data/container/security-credentials");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
+  RunColdChain(state, env, server);
+}
+BENCHMARK(BM_ColdResolve_Container_Loopback)->UseRealTime();
 
 void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
   testing::FakeEnvironment env;
