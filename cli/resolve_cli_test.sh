@@ -103,6 +103,12 @@ credential_process = "$HELPER" fail --password hunter2
 credential_process = "$HELPER" hang
 EOT
 
+CASE="--profile wins over env keys (botocore drops env for an explicit profile)"
+run "$STATIC" AWS_ACCESS_KEY_ID=AKIAFAKEENVEXAMPLE AWS_SECRET_ACCESS_KEY="$ENV_SECRET" -- --profile default --format env-no-export
+expect_rc 0
+expect_out "AWS_ACCESS_KEY_ID=AKIAFAKEFILEEXAMPLE
+AWS_SECRET_ACCESS_KEY=$FILE_SECRET"
+
 CASE="profile dir with credential_process"
 run "$PROC" -- --format process
 expect_rc 0

@@ -9,11 +9,35 @@
 #include "resolver/profile_provider.h"
 
 namespace chantless {
+namespace {
+
+// The env link when --profile was given: botocore removes its EnvProvider then; chantless keeps
+// the link so that the explanation and the "no credentials" message still list it.
+class SkippedForExplicitProfile : public CredentialsProvider {
+ public:
+  explicit SkippedForExplicitProfile(TraceSink* trace) : trace_(trace) {}
+  std::string Name() const override { return "env"; }
+  StatusOr<Credentials> Resolve() override {
+    TraceInfo(trace_, "env",
+              "Skipping environment variable credential check because profile name was "
+              "explicitly set.");
+    return NotConfiguredError("skipped because --profile was given (as botocore does)");
+  }
+
+ private:
+  TraceSink* trace_;
+};
+
+}  // namespace
 
 std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
   return Chain::Create(ctx, [](const ProviderContext& c) {
     std::vector<ChainLink> links;
-    links.push_back({"env", std::make_unique<EnvironmentProvider>(c)});
+    if (c.profile_override.has_value()) {
+      links.push_back({"env", std::make_unique<SkippedForExplicitProfile>(c.trace)});
+    } else {
+      links.push_back({"env", std::make_unique<EnvironmentProvider>(c)});
+    }
     links.push_back({"profile", std::make_unique<ProfileProvider>(c)});
     // The container provider answers kNotConfigured only when neither container URI variable is
     // set, so when one is set its answer ends the chain and IMDS is never tried.

@@ -6,6 +6,9 @@
 //   container-role  ContainerProvider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)
 //   iam-role        ImdsProvider (EC2 instance metadata; AWS_EC2_METADATA_DISABLED=true skips it
 //                   with zero requests)
+// An explicit profile (ctx.profile_override, `--profile`) skips the env link, as botocore drops its
+// EnvProvider when the profile is set explicitly (credentials.py, create_credential_resolver);
+// AWS_PROFILE / AWS_DEFAULT_PROFILE do not.
 // When a container URI variable is set (non-blank), the container provider decides: its answer,
 // success or failure, is final and IMDS is not tried (as the JS SDK, aws-sdk-cpp and aws-c-auth
 // do). The continue/stop rule itself lives only in Chain (chain.h).

@@ -77,6 +77,38 @@ TEST(DefaultChainTest, EnvironmentWinsOverProfile) {
   world.ExpectNoSecrets(explain);
 }
 
+TEST(DefaultChainTest, ExplicitProfileSkipsTheEnvironmentAsBotocoreDoes) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  ProviderContext ctx = world.context();
+  ctx.profile_override = "dev";
+  auto chain = NewDefaultChain(ctx);
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.access_key_id, "AKIAFAKEFILEEXAMPLE");
+  EXPECT_EQ(explain.attempts[0].name, "env");
+  EXPECT_THAT(explain.attempts[0].status,
+              StatusIs(StatusCode::kNotConfigured, HasSubstr("--profile")));
+  EXPECT_THAT(world.TraceText(), HasSubstr("profile name was explicitly set"));
+}
+
+TEST(DefaultChainTest, ProfileVariableDoesNotSkipTheEnvironment) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.env.Set("AWS_PROFILE", "dev");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.access_key_id, "AKIAFAKEENVEXAMPLE");
+}
+
 TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   World world;
   world.fs.SetFile("/home/u/.aws/credentials",
