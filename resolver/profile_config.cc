@@ -1,12 +1,20 @@
 // Loading the config and credentials files and selecting the profile (rules in profile_config.h).
 #include "resolver/profile_config.h"
 
+#include <unordered_map>
 #include <utility>
 
 namespace chantless {
 namespace {
 
 constexpr char kTraceProvider[] = "profile";
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
 
 // Traces a warning and keeps it for ProfileConfig::warnings().
 struct Warner {
@@ -106,16 +114,17 @@ ProfileSection ProfileConfig::MergedProfile() const {
   }
   if (const ProfileSection* credentials = credentials_profile()) {
     if (merged.line == 0) merged.line = credentials->line;
+    std::unordered_map<std::string, size_t> index;  // lower-cased key → position in merged
+    for (size_t i = 0; i < merged.properties.size(); ++i) {
+      index.emplace(Lower(merged.properties[i].key), i);
+    }
     for (const ProfileProperty& property : credentials->properties) {
-      bool replaced = false;
-      for (ProfileProperty& existing : merged.properties) {
-        if (EqualsIgnoreCase(existing.key, property.key)) {
-          existing = property;
-          replaced = true;
-          break;
-        }
+      auto [it, inserted] = index.emplace(Lower(property.key), merged.properties.size());
+      if (inserted) {
+        merged.properties.push_back(property);
+      } else {
+        merged.properties[it->second] = property;
       }
-      if (!replaced) merged.properties.push_back(property);
     }
   }
   return merged;

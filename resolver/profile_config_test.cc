@@ -231,7 +231,7 @@ TEST_F(ProfileConfigTest, KeysAreLookedUpCaseInsensitively) {
 
 TEST_F(ProfileConfigTest, MergedProfileOverlaysCredentialsOnConfig) {
   world_.fs.SetFile(kConfigPath, "[profile dev]\nregion = eu-west-1\noutput = text\n");
-  world_.fs.SetFile(kCredentialsPath, "[dev]\nregion = us-east-2\naws_access_key_id = AKID\n");
+  world_.fs.SetFile(kCredentialsPath, "[dev]\nREGION = us-east-2\naws_access_key_id = AKID\n");
   ASSERT_OK_AND_ASSIGN(auto config, Load("dev"));
   ProfileSection merged = config->MergedProfile();
   EXPECT_EQ(merged.name, "dev");

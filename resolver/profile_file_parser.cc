@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <unordered_map>
 
 namespace chantless {
 namespace {
@@ -48,12 +49,10 @@ std::string_view StripInlineComment(std::string_view line) {
   return line;
 }
 
-template <typename Pairs>
-auto FindKey(Pairs& pairs, std::string_view key) -> decltype(&*pairs.begin()) {
-  for (auto& p : pairs) {
-    if (EqualsIgnoreCase(p.first, key)) return &p;
-  }
-  return nullptr;
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ToLowerAscii(c);
+  return out;
 }
 
 enum class SectionType { kProfile, kBareDefault, kSsoSession, kServices, kIgnored };
@@ -178,6 +177,7 @@ class Parser {
   Status ParsePropertyLine(std::string_view line, int n) {
     open_property_ = nullptr;
     sub_property_mode_ = false;
+    sub_index_.clear();
     // Any section line, even a skipped one, opens a section for the purposes of this rule.
     if (!seen_section_) return Error(n, "Expected a profile definition before this property");
     std::string_view content = Trim(StripInlineComment(line));
@@ -203,14 +203,11 @@ class Parser {
       open_property_ = &discarded_;
       return OkStatus();
     }
-    ProfileProperty* property = nullptr;
-    for (ProfileProperty& p : section_->properties) {
-      if (EqualsIgnoreCase(p.key, key)) property = &p;
-    }
-    if (property == nullptr) {
-      section_->properties.emplace_back();
-      property = &section_->properties.back();
-    }
+    // Indexed by lower-cased key so that a section with many keys parses in linear time.
+    auto [it, inserted] =
+        key_index_[section_].emplace(ToLower(key), section_->properties.size());
+    if (inserted) section_->properties.emplace_back();
+    ProfileProperty* property = &section_->properties[it->second];
     property->key = std::string(key);
     property->value = std::string(value);
     property->sub_properties.clear();
@@ -238,12 +235,12 @@ class Parser {
       std::string_view key = Trim(content.substr(0, eq));
       std::string_view value = Trim(content.substr(eq + 1));
       if (key.empty()) return Error(n, "Sub-property did not have a name");
-      auto* existing = FindKey(open_property_->sub_properties, key);
-      if (existing != nullptr) {
-        existing->first = std::string(key);
-        existing->second = std::string(value);
+      auto& subs = open_property_->sub_properties;
+      auto [it, inserted] = sub_index_.emplace(ToLower(key), subs.size());
+      if (inserted) {
+        subs.emplace_back(std::string(key), std::string(value));
       } else {
-        open_property_->sub_properties.emplace_back(std::string(key), std::string(value));
+        subs[it->second] = {std::string(key), std::string(value)};
       }
     }
     open_property_->value += '\n';
@@ -275,6 +272,9 @@ class Parser {
   ProfileProperty* open_property_ = nullptr;
   bool sub_property_mode_ = false;
   ProfileProperty discarded_;
+  // Lower-cased key → index in the section's properties / the open property's sub_properties.
+  std::unordered_map<const ProfileSection*, std::unordered_map<std::string, size_t>> key_index_;
+  std::unordered_map<std::string, size_t> sub_index_;
 };
 
 }  // namespace

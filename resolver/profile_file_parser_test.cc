@@ -385,6 +385,24 @@ TEST(ProfileFileParserTest, RoundTripsARealisticConfigFile) {
   EXPECT_EQ(RenderProfileFile(again, kConfig), rendered);
 }
 
+// Many distinct keys and sub-properties in one section are all kept, in order, with a late
+// duplicate (different case) replacing its key in place. (The parser indexes keys, so this is
+// linear; the test checks the result, not the time.)
+TEST(ProfileFileParserTest, ManyKeysInOneSectionAreAllKept) {
+  std::string text = "[profile big]\n";
+  for (int i = 0; i < 20000; ++i) text += "key" + std::to_string(i) + " = v\n";
+  text += "s3 =\n";
+  for (int i = 0; i < 20000; ++i) text += "  sub" + std::to_string(i) + " = v\n";
+  text += "KEY7 = last\n";
+  ASSERT_OK_AND_ASSIGN(ProfileFile file, ParseProfileFile(text, kConfig, kPath));
+  const ProfileSection* big = file.FindProfile("big");
+  ASSERT_NE(big, nullptr);
+  EXPECT_EQ(big->properties.size(), 20001u);
+  EXPECT_EQ(big->properties[7].key, "KEY7");
+  EXPECT_EQ(big->properties[7].value, "last");
+  EXPECT_EQ(big->properties.back().sub_properties.size(), 20000u);
+}
+
 TEST(ProfileFileParserTest, EqualityIgnoresLineNumbersAndWarnings) {
   ASSERT_OK_AND_ASSIGN(ProfileFile a, ParseProfileFile("[a]\nk = v\n", kCredentials, kPath));
   ASSERT_OK_AND_ASSIGN(ProfileFile b,
