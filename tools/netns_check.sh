@@ -4,7 +4,8 @@
 # 169.254.170.2 and every other non-loopback address are unreachable. Run `./dev setup` first: the
 # namespace has no network for apt or npm. Needs root (otherwise user namespaces: `-r`).
 #
-#   tools/netns_check.sh                 ./dev test inside the namespace
+#   tools/netns_check.sh                 ./dev test --nocache_test_results inside the namespace
+#                                        (cached results would prove nothing: every test runs)
 #   tools/netns_check.sh <cmd> [args…]   any other command inside it
 #
 # Bazel's client talks to its server over loopback, and a server started outside the namespace is
@@ -15,7 +16,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-if [ $# -eq 0 ]; then set -- ./dev test; fi
+if [ $# -eq 0 ]; then set -- ./dev test --nocache_test_results; fi
 
 REAL_BAZEL="$(command -v bazel || true)"
 OUTPUT_BASE="${CHANTLESS_NETNS_OUTPUT_BASE:-$HOME/.cache/bazel-ob/netns}"
