@@ -11,7 +11,8 @@
 // - Blank lines (only whitespace) are ignored everywhere, also between continuation lines.
 // - Full-line comments: a line whose first character is "#" or ";". Indented "#"/";" lines are
 //   comments too when no property is open (or the open property has sub-properties); inside an
-//   ordinary property they are continuation text, as in the conformance suite.
+//   ordinary property they are continuation text, as in aws-config and the conformance suite
+//   (botocore: a comment).
 // - Section lines start with "[" in the first column. A comment ("#" or ";") may follow the "]"
 //   with or without whitespace; anything else after "]", or no "]", is an error. The text between
 //   the brackets is trimmed ("[  profile foo  ]" is "profile foo").
@@ -29,7 +30,8 @@
 //   is an error; a key with characters outside the name set above is skipped with a warning. Keys
 //   keep their spelling but are compared case-insensitively; a duplicate key in a section replaces
 //   the earlier value in place (last wins; botocore: the whole file is rejected instead). An inline
-//   comment starts at a "#" or ";" preceded by whitespace ("value ; note" is "value", "a;b" stays).
+//   comment starts at a "#" or ";" preceded by whitespace ("value ; note" is "value", "a;b" stays;
+//   botocore keeps inline comments in the value).
 // - Continuation lines (first character whitespace) append "\n" + the trimmed line to the open
 //   property's value, comments included. When the property's own value is empty ("s3 =") its
 //   indented lines are sub-properties instead: each must be "k = v" (else an error; an empty k is an

@@ -39,11 +39,18 @@ std::optional<StatusOr<Credentials>> StaticKeys(const ProfileConfig& config, Pro
     return StatusOr<Credentials>(InvalidConfigurationError(
         secret->where + ": aws_secret_access_key is set but aws_access_key_id is not"));
   }
+  std::optional<ProfileSetting> token = NonBlank(config, file, "aws_session_token");
+  if (!token) token = NonBlank(config, file, "aws_security_token");
+  for (const auto* setting : {&*id, &*secret, token ? &*token : nullptr}) {
+    if (setting != nullptr && setting->value.find('\n') != std::string::npos) {
+      return StatusOr<Credentials>(InvalidConfigurationError(
+          setting->where + ": the value continues on an indented line below it (an indented "
+                           "comment counts); keys and tokens are one line"));
+    }
+  }
   Credentials credentials;
   credentials.access_key_id = id->value;
   credentials.secret_access_key = Secret(secret->value);
-  std::optional<ProfileSetting> token = NonBlank(config, file, "aws_session_token");
-  if (!token) token = NonBlank(config, file, "aws_security_token");
   if (token) credentials.session_token = Secret(token->value);
   if (std::optional<ProfileSetting> account = NonBlank(config, file, "aws_account_id")) {
     credentials.account_id = account->value;

@@ -26,7 +26,9 @@
 //   is kInvalidConfiguration "PATH:LINE (profile NAME): aws_access_key_id is set but
 //   aws_secret_access_key is not" (botocore: PartialCredentialsError). `aws_session_token` (or the
 //   legacy `aws_security_token`) and `aws_account_id` from the same section are optional. Static
-//   keys never expire.
+//   keys never expire. A key or token value spanning lines (an indented line after it, even an
+//   indented "# comment", is a continuation in the cross-SDK grammar; botocore reads it as a
+//   comment) is kInvalidConfiguration naming the file and line, never a broken key sent to AWS.
 // - Nothing applies: kNotConfigured naming the profile and the files.
 // - Credentials are stamped with the botocore method name above; Name() is "profile" (the chain
 //   link). Trace (provider "profile"): "Looking for credentials via: shared-credentials-file" /

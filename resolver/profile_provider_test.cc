@@ -219,6 +219,23 @@ TEST_F(ProfileProviderTest, HalfPairSplitAcrossFilesIsInvalidConfiguration) {
                                   HasSubstr("aws_secret_access_key is not")));
 }
 
+TEST_F(ProfileProviderTest, KeyContinuedOnAnIndentedLineIsInvalidConfiguration) {
+  world_.fs.SetFile(kCredentialsPath, std::string("[default]\naws_access_key_id = ") + kKeyId +
+                                          "\n    # rotated in May\naws_secret_access_key = " +
+                                          kSecret + "\n");
+  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
+                                  AllOf(HasSubstr(std::string(kCredentialsPath) + ":2 (profile "
+                                                  "default): the value continues"),
+                                        Not(HasSubstr(kKeyId)), Not(HasSubstr("rotated")))));
+}
+
+TEST_F(ProfileProviderTest, TokenContinuedOnAnIndentedLineIsInvalidConfiguration) {
+  world_.fs.SetFile(kConfigPath, StaticSection("[default]") + "aws_session_token = " + kToken +
+                                     "\n  more\n");
+  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
+                                  HasSubstr(std::string(kConfigPath) + ":4 (profile default)")));
+}
+
 TEST_F(ProfileProviderTest, BlankKeysCountAsUnset) {
   world_.fs.SetFile(kCredentialsPath, "[default]\naws_access_key_id =\naws_secret_access_key = \n");
   EXPECT_THAT(Resolve(), StatusIs(StatusCode::kNotConfigured,
