@@ -51,8 +51,8 @@ def npm_dir():
     return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".cache", "chantless", "npm")
 
 
-def fixture_access_key_id(fixture):
-    """The AccessKeyId served by the fixture's credentials exchange."""
+def fixture_credentials(fixture):
+    """(AccessKeyId, [secret values]) served by the fixture's credentials exchange."""
     with open(os.path.join(ROOT, "fixtures", fixture + ".json")) as f:
         transcript = json.load(f)
     for ex in transcript["exchanges"]:
@@ -62,7 +62,8 @@ def fixture_access_key_id(fixture):
         except ValueError:
             continue
         if isinstance(doc, dict) and "AccessKeyId" in doc:
-            return doc["AccessKeyId"]
+            secrets = [doc[k] for k in ("SecretAccessKey", "Token") if doc.get(k)]
+            return doc["AccessKeyId"], secrets + [CS_AUTH]
     raise AssertionError(f"{fixture}: no AccessKeyId in any response body")
 
 
@@ -172,7 +173,7 @@ def client_env(fixture, port, home):
 
 
 def run_client(client, env):
-    """Runs one client; returns (AccessKeyId or None, diagnostic text)."""
+    """Runs one client; returns (AccessKeyId or None, diagnostic text, stderr)."""
     if client == "aws-cli":
         argv = [AWS, "configure", "export-credentials", "--format", "process"]
     elif client == "botocore":
@@ -186,17 +187,17 @@ def run_client(client, env):
         env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
         argv = [NODE, os.path.join(HERE, "js_resolve.mjs")]
     else:
-        argv = [CHANTLESS, "resolve", "--format", "process"]
+        argv = [CHANTLESS, "resolve", "--debug", "--format", "process"]
     # env -i: the client sees exactly `env`, nothing inherited from Bazel or the user.
     r = subprocess.run(["/usr/bin/env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
                        + argv, capture_output=True, text=True, timeout=120)
     diag = f"exit {r.returncode}; stderr: {r.stderr.strip()[-2000:]}"
     if r.returncode != 0:
-        return None, diag
+        return None, diag, r.stderr
     try:
-        return json.loads(r.stdout).get("AccessKeyId"), diag
+        return json.loads(r.stdout).get("AccessKeyId"), diag, r.stderr
     except ValueError:
-        return None, f"{diag}; stdout is not JSON ({len(r.stdout)} bytes)"
+        return None, f"{diag}; stdout is not JSON ({len(r.stdout)} bytes)", r.stderr
 
 
 def main(argv):
@@ -218,7 +219,7 @@ def main(argv):
             name = f"{fixture}:{client}"
             if only and not any(name == o or fixture == o or client == o for o in only):
                 continue
-            expected = fixture_access_key_id(fixture)
+            expected, secrets = fixture_credentials(fixture)
             reason = skip_reason(client)
             if reason:
                 print(f"SKIP {name}: {reason}")
@@ -231,9 +232,12 @@ def main(argv):
             server = Server(fixture, workdir)
             problems = []
             try:
-                akid, diag = run_client(client, client_env(fixture, server.port, home))
+                akid, diag, stderr = run_client(client, client_env(fixture, server.port, home))
                 if akid != expected:
                     problems.append(f"resolved {akid!r}, want {expected!r} ({diag})")
+                # chantless's own --debug trace must hold no secret (the other clients are not ours).
+                if client == "chantless" and any(s in stderr for s in secrets):
+                    problems.append("a secret appeared in chantless resolve --debug output")
                 verdict = server.verdict()
                 if not verdict.get("ok"):
                     problems.append("verdict refused the traffic: " + json.dumps(verdict))
@@ -243,6 +247,8 @@ def main(argv):
                 rc = server.stop()
             if not problems and rc != 0:
                 problems.append(f"chantless serve exited {rc} on SIGTERM (verdict failed?)")
+            if any(s in server.output() for s in secrets):
+                problems.append("a secret appeared in chantless serve's exchange log")
             if problems:
                 print(f"FAIL {name}:\n  " + "\n  ".join(problems))
                 print("  --- chantless serve output ---\n" + server.output())
