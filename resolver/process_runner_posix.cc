@@ -139,7 +139,7 @@ StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& 
 
   // A pidfd makes the child's exit a poll() event; without one (old kernels) poll wakes every
   // 10 ms to check with waitpid(WNOHANG).
-  Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  Fd pidfd(use_pidfd_ ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
 
   ProcessResult result;
   bool out_open = true, err_open = true, exited = false, killed = false;

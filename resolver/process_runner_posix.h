@@ -28,10 +28,17 @@ namespace chantless {
 // leak pipes into each other's children).
 class PosixProcessRunner : public ProcessRunner {
  public:
+  // `use_pidfd` false forces the fallback for kernels without pidfd_open (poll wakes every 10 ms
+  // to check waitpid(WNOHANG)); tests exercise both paths.
+  explicit PosixProcessRunner(bool use_pidfd = true) : use_pidfd_(use_pidfd) {}
+
   // Errors: kInvalidConfiguration when argv is empty or argv[0] cannot be executed; kInternal when
   // a pipe or poll() fails.
   StatusOr<ProcessResult> Run(const std::vector<std::string>& argv,
                               const ProcessLimits& limits) override;
+
+ private:
+  const bool use_pidfd_;
 };
 
 }  // namespace chantless

@@ -161,6 +161,29 @@ TEST(PosixProcessRunnerTest, EmptyArgvIsInvalidConfiguration) {
               StatusIs(StatusCode::kInvalidConfiguration, Not(IsEmpty())));
 }
 
+// The same rules on the path for kernels without pidfd_open.
+TEST(PosixProcessRunnerWithoutPidfdTest, CapturesOutputOfAShortProcess) {
+  PosixProcessRunner runner(/*use_pidfd=*/false);
+  ASSERT_OK_AND_ASSIGN(ProcessResult r,
+                       runner.Run(Helper({"sleep-then-ok", "20"}), ProcessLimits()));
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.stdout_data, HasSubstr("AccessKeyId"));
+}
+
+TEST(PosixProcessRunnerWithoutPidfdTest, NonZeroExitIsAResult) {
+  PosixProcessRunner runner(/*use_pidfd=*/false);
+  ASSERT_OK_AND_ASSIGN(ProcessResult r, runner.Run(Helper({"fail"}), ProcessLimits()));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.stderr_data, HasSubstr("the token service said no"));
+}
+
+TEST(PosixProcessRunnerWithoutPidfdTest, TimeoutKillsAProcessThatClosedItsPipes) {
+  PosixProcessRunner runner(/*use_pidfd=*/false);
+  ASSERT_OK_AND_ASSIGN(ProcessResult r, runner.Run(Helper({"close-and-hang"}), ShortLimits()));
+  EXPECT_TRUE(r.timed_out);
+  EXPECT_EQ(r.exit_code, 128 + SIGKILL);
+}
+
 TEST(PosixProcessRunnerTest, ConcurrentRunsDoNotInterfere) {
   PosixProcessRunner runner;
   std::vector<std::thread> threads;
