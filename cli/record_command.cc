@@ -278,6 +278,8 @@ int RunRecord(const Args& args) {
     std::fprintf(stderr, "chantless record: %s\n", line.c_str());
   };
 
+  // A client that hangs up mid-response must not kill the recorder (and lose the recording).
+  signal(SIGPIPE, SIG_IGN);
   // Block the stop signals before any thread starts, so only sigwait() below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
