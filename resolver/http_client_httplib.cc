@@ -7,13 +7,18 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <thread>
 #include <utility>
 
 namespace chantless {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
+
+// How long after a request's deadline the watchdog stops it.
+constexpr std::chrono::milliseconds kWatchdogGrace{20};
 
 bool IsHostNameChar(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_';
@@ -101,12 +106,84 @@ StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
   return out;
 }
 
+// The backstop for the deadline. cpp-httplib's timeouts apply per connect/recv/send, so a peer
+// that dribbles bytes just inside each one could stretch an exchange without limit. The watchdog
+// thread calls ClientImpl::stop() — which, for a request in flight, only shuts the socket down
+// (cpp-httplib's one cross-thread-safe operation) — on every exchange still armed a grace period
+// after its deadline. Thread-safe; stop() is called under mu_, so once Disarm() has returned the
+// watchdog no longer touches that client.
+class HttplibHttpClient::Watchdog {
+ public:
+  Watchdog() : thread_([this] { Run(); }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+  uint64_t Arm(SteadyClock::time_point deadline, httplib::ClientImpl* client) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const uint64_t id = ++next_id_;
+    armed_[id] = Entry{deadline, client, false};
+    cv_.notify_all();
+    return id;
+  }
+
+  // True when the watchdog stopped the exchange.
+  bool Disarm(uint64_t id) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = armed_.find(id);
+    const bool fired = it != armed_.end() && it->second.fired;
+    if (it != armed_.end()) armed_.erase(it);
+    return fired;
+  }
+
+ private:
+  struct Entry {
+    SteadyClock::time_point deadline;
+    httplib::ClientImpl* client;
+    bool fired;
+  };
+
+  void Run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!stopping_) {
+      std::optional<SteadyClock::time_point> next;
+      const SteadyClock::time_point now = SteadyClock::now();
+      for (auto& [id, entry] : armed_) {
+        if (entry.fired) continue;
+        if (entry.deadline <= now) {
+          entry.client->stop();
+          entry.fired = true;
+        } else if (!next || entry.deadline < *next) {
+          next = entry.deadline;
+        }
+      }
+      if (next) {
+        cv_.wait_until(lock, *next);
+      } else {
+        cv_.wait(lock);
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, Entry> armed_;
+  uint64_t next_id_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;  // last: started after the members it uses
+};
+
 struct HttplibHttpClient::Connection {
   std::mutex mu;  // held for a whole exchange: one request at a time on the connection
   std::unique_ptr<httplib::ClientImpl> client;
 };
 
-HttplibHttpClient::HttplibHttpClient() = default;
+HttplibHttpClient::HttplibHttpClient() : watchdog_(std::make_unique<Watchdog>()) {}
 HttplibHttpClient::~HttplibHttpClient() = default;
 
 HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::string& key,
@@ -200,7 +277,11 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
     return true;
   };
 
+  // httplib's own timeouts normally fire first (and classify the failure); the watchdog is the
+  // backstop for peers that keep each single recv() just inside them.
+  const uint64_t watch = watchdog_->Arm(deadline + kWatchdogGrace, &client);
   httplib::Result result = client.send(req);
+  const bool watchdog_fired = watchdog_->Disarm(watch);
   if (over_cap) {
     client.stop();  // never reuse a connection with an unread body on it
     return InvalidResponseError(Describe(request) + ": response body exceeds the " +
@@ -220,10 +301,12 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
                                   std::to_string(body.size()) + " bytes read" +
                                   (content_length ? " of " + std::to_string(*content_length)
                                                   : std::string()) +
-                                  ", " + httplib::to_string(error) + ")");
+                                  ", " + httplib::to_string(error) +
+                                  (watchdog_fired ? ", timed out" : "") + ")");
     }
     // httplib's read timeout was set to the time left, so it fires a hair before the deadline.
-    const bool timed_out = SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
+    const bool timed_out = watchdog_fired ||
+                           SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
                            error == httplib::Error::ConnectionTimeout;
     if (timed_out) {
       return UnavailableError(Describe(request) + ": timed out after " + elapsed_ms() +

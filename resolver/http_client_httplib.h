@@ -7,9 +7,10 @@
 //     address or a bracketed IPv6 literal ("http://[fd00:ec2::254]"). Anything else, including a
 //     path, user-info or an empty host, is kInvalidConfiguration.
 //   - The whole exchange fits in request.timeout: connect, write and read timeouts are set from the
-//     time left before a deadline taken when Send() starts, and the body receiver aborts once the
-//     deadline has passed. (cpp-httplib's read timeout is per recv(): a server that dribbles one
-//     header byte just inside each timeout can stretch the header phase; the body phase is bounded.)
+//     time left before a deadline taken when Send() starts, the body receiver aborts once the
+//     deadline has passed, and a watchdog thread shuts the socket down 20 ms after the deadline
+//     (cpp-httplib's timeouts are per recv(): without it, a server dribbling one byte just inside
+//     each timeout could stretch an exchange without limit).
 //   - Bodies are streamed through a receiver that aborts past request.max_response_bytes (and a
 //     Content-Length above it is refused before any body byte is read): a 100 MB body is never
 //     allocated. Both are kInvalidResponse.
@@ -62,7 +63,10 @@ class HttplibHttpClient : public HttpClient {
 
  private:
   struct Connection;  // one httplib client and the mutex guarding it
+  class Watchdog;     // stops exchanges that outlive their deadline
   Connection* ConnectionFor(const std::string& key, const HttpEndpoint& endpoint);
+
+  std::unique_ptr<Watchdog> watchdog_;  // declared first: destroyed after the connections
 
   std::mutex mu_;  // guards connections_ (the map, not the connections)
   std::map<std::string, std::unique_ptr<Connection>> connections_;

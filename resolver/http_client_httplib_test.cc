@@ -135,6 +135,19 @@ TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
                                                                     "/latest/api/token"))));
 }
 
+TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
+  // ~3 s of headers at one byte per 10 ms: every recv() succeeds well inside the read timeout, so
+  // only the whole-exchange deadline can end this before the response completes.
+  std::string response = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  response += "Content-Length: 2\r\n\r\nok";
+  RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
+  HttplibHttpClient client;
+  HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
+  req.timeout = std::chrono::milliseconds(300);
+  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+}
+
 TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {
   HttplibHttpClient client;
   const std::string endpoint =

@@ -67,8 +67,9 @@ size_t LoopbackHttpServer::connection_count() const {
   return client_ports_.size();
 }
 
-RawLoopbackServer::RawLoopbackServer(std::string response, bool hold_open)
-    : response_(std::move(response)), hold_open_(hold_open) {
+RawLoopbackServer::RawLoopbackServer(std::string response, bool hold_open,
+                                     std::chrono::milliseconds byte_delay)
+    : response_(std::move(response)), hold_open_(hold_open), byte_delay_(byte_delay) {
   listen_fd_ = ListenOnLoopback(&port_);
   if (listen_fd_ >= 0) thread_ = std::thread([this] { Serve(); });
 }
@@ -94,8 +95,10 @@ void RawLoopbackServer::Serve() {
       head.append(buf, static_cast<size_t>(n));
     }
     size_t sent = 0;
-    while (sent < response_.size()) {
-      ssize_t n = ::send(conn, response_.data() + sent, response_.size() - sent, MSG_NOSIGNAL);
+    while (sent < response_.size() && !stopping_) {
+      const size_t chunk = byte_delay_.count() > 0 ? 1 : response_.size() - sent;
+      if (byte_delay_.count() > 0) std::this_thread::sleep_for(byte_delay_);  // the slow peer
+      ssize_t n = ::send(conn, response_.data() + sent, chunk, MSG_NOSIGNAL);
       if (n <= 0) break;
       sent += static_cast<size_t>(n);
     }

@@ -10,6 +10,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <mutex>
 #include <set>
 #include <string>
@@ -45,10 +46,12 @@ class LoopbackHttpServer {
 };
 
 // Accepts connections on 127.0.0.1:0; for each, reads the request head and writes `response`
-// verbatim, then closes the connection unless `hold_open` (then it waits until destruction).
+// verbatim — one byte every `byte_delay` when it is non-zero (a dribbling peer) — then closes the
+// connection unless `hold_open` (then it waits for the client to close).
 class RawLoopbackServer {
  public:
-  RawLoopbackServer(std::string response, bool hold_open);
+  RawLoopbackServer(std::string response, bool hold_open,
+                    std::chrono::milliseconds byte_delay = std::chrono::milliseconds(0));
   ~RawLoopbackServer();
   int port() const { return port_; }
   std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -57,6 +60,7 @@ class RawLoopbackServer {
   void Serve();
   std::string response_;
   bool hold_open_;
+  std::chrono::milliseconds byte_delay_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
