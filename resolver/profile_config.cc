@@ -149,7 +149,7 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
     warner.Warn("AWS_DEFAULT_PROFILE ('" + *default_profile + "') and AWS_PROFILE ('" +
                 *aws_profile + "') are both set and differ; " +
                 (overridden ? "--profile wins over both"
-                            : "using AWS_DEFAULT_PROFILE, as botocore and the AWS CLI do"));
+                            : "using AWS_DEFAULT_PROFILE as botocore does (AWS CLI v2 would use AWS_PROFILE)"));
   }
   std::string name = "default";
   std::string source = "default";

@@ -11,8 +11,9 @@
 //   (skipped sections and keys) are traced as kWarning events from provider "profile".
 // - Profile selection: `--profile` > AWS_DEFAULT_PROFILE > AWS_PROFILE > "default". This is
 //   botocore 1.29's order (configprovider.py: 'profile': ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'];
-//   aws-sdk-cpp agrees, the Go SDK lets AWS_PROFILE win). When both variables are set and differ,
-//   a warning is traced naming both and the winner.
+//   aws-sdk-cpp agrees). The AWS CLI v2 (2.9.19, its bundled awscli/botocore/configprovider.py),
+//   the JS, Go, Java and Rust SDKs let AWS_PROFILE win instead. When both variables are set and
+//   differ, a warning is traced naming both, the winner and the CLI's choice.
 // - A profile selected explicitly (by --profile or either variable, even "default") must exist in
 //   at least one file, as botocore raises ProfileNotFound; the implicit "default" may be missing.
 // - Merge: for the same profile, a key in the credentials file wins over the same key in the config
