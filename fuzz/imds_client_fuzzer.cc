@@ -83,7 +83,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Where requests may go, from the rules in imds_client.h (nullopt: nowhere).
   std::optional<std::string> endpoint;
-  bool valid = (!mode || EqualsIgnoreCase(mode, "ipv6") || EqualsIgnoreCase(mode, "ipv4")) &&
+  // The mode is read only when no endpoint is set (an explicit endpoint wins, as in botocore).
+  bool valid = (endpoint_var || !mode || EqualsIgnoreCase(mode, "ipv6") ||
+                EqualsIgnoreCase(mode, "ipv4")) &&
                (!v1_disabled || std::string(v1_disabled) != "yes") &&
                (!attempts || std::string(attempts) != "0") &&
                (!timeout || std::string(timeout) != "-1") &&

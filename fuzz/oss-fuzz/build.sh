@@ -1,0 +1,79 @@
+#!/bin/bash -eu
+# OSS-Fuzz / ClusterFuzzLite build script for chantless's fuzz targets, without Bazel.
+#
+# Uses only what OSS-Fuzz provides: $CC $CXX $CFLAGS $CXXFLAGS $LIB_FUZZING_ENGINE $OUT (and $SRC).
+# Builds the pure parts of the resolver and the replay model from source (OSS-Fuzz links libc++, so
+# no prebuilt C++ library is used: no httplib, no gtest; nlohmann/json is header-only, taken from
+# $SRC/json when present, else the system include path), then one binary per target declared in
+# fuzz/BUILD, each with <target>_seed_corpus.zip, <target>.dict and <target>.options in $OUT.
+#
+# Every library source (resolver/*.cc, resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
+# not a test, a fuzz target or a main, and do not include httplib or gtest) is compiled into one
+# archive; the linker takes from it only what each target needs. Runs here too:
+#   CC=clang-14 CXX=clang++-14 CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link" \
+#   CXXFLAGS="$CFLAGS" LIB_FUZZING_ENGINE=-fsanitize=fuzzer OUT=/tmp/out bash fuzz/oss-fuzz/build.sh
+# (fuzz/oss-fuzz/check_build.sh does exactly that and runs every produced fuzzer on its seeds).
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+if [ -n "${SRC:-}" ] && [ -d "$SRC/chantless/resolver" ]; then
+  ROOT="$SRC/chantless"
+elif [ -n "${SRC:-}" ] && [ -d "$SRC/resolver" ]; then
+  ROOT="$SRC"
+else
+  ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+fi
+cd "$ROOT"
+
+INCLUDES=(-I"$ROOT")
+for dir in "${SRC:-/nonexistent}/json/single_include" "${SRC:-/nonexistent}/json/include"; do
+  if [ -f "$dir/nlohmann/json.hpp" ]; then INCLUDES+=(-isystem "$dir"); break; fi
+done
+WORK="${WORK:-$(mktemp -d)}"
+mkdir -p "$WORK/obj" "$OUT"
+CXX_STD=(-std=c++17)
+
+# The fuzz targets, in fuzz/BUILD order.
+mapfile -t TARGETS < <(sed -n '/^chantless_fuzz_target(/,/^)/s/^ *name = "\([a-z0-9_]*\)",/\1/p' \
+  fuzz/BUILD)
+
+library_sources() {
+  local f
+  for f in resolver/*.cc resolver/testing/fakes.cc replay/*.cc fuzz/*.cc; do
+    case "$f" in
+      *_test.cc | *_fuzzer.cc | *_benchmark.cc | fuzz/corpus_replay_main.cc) continue ;;
+    esac
+    if grep -qE '#include [<"](httplib\.h|gtest/|gmock/)' "$f" || grep -qE '^int main\(' "$f"; then
+      continue
+    fi
+    echo "$f"
+  done
+}
+
+objects=()
+skipped=()
+while read -r src; do
+  obj="$WORK/obj/$(echo "$src" | tr '/' '_').o"
+  # shellcheck disable=SC2086
+  if $CXX $CXXFLAGS "${CXX_STD[@]}" "${INCLUDES[@]}" -c "$src" -o "$obj" 2>"$obj.log"; then
+    objects+=("$obj")
+  else
+    skipped+=("$src")  # a file no target needs may fail; a target that needs it fails to link
+  fi
+done < <(library_sources)
+if [ "${#skipped[@]}" -gt 0 ]; then
+  echo "build.sh: could not compile (skipped): ${skipped[*]}" >&2
+  for src in "${skipped[@]}"; do head -n 5 "$WORK/obj/$(echo "$src" | tr '/' '_').o.log" >&2; done
+fi
+rm -f "$WORK/libchantless_fuzz.a"
+ar rcs "$WORK/libchantless_fuzz.a" "${objects[@]}"
+
+for target in "${TARGETS[@]}"; do
+  # shellcheck disable=SC2086
+  $CXX $CXXFLAGS "${CXX_STD[@]}" "${INCLUDES[@]}" "fuzz/$target.cc" "$WORK/libchantless_fuzz.a" \
+    $LIB_FUZZING_ENGINE -o "$OUT/$target"
+  [ -f "fuzz/$target.dict" ] && cp "fuzz/$target.dict" "$OUT/$target.dict"
+  [ -f "fuzz/$target.options" ] && cp "fuzz/$target.options" "$OUT/$target.options"
+  rm -f "$OUT/${target}_seed_corpus.zip"
+  (cd "fuzz/corpus/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
+  echo "built $OUT/$target"
+done
