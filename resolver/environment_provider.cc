@@ -30,7 +30,13 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
   credentials.access_key_id = *access_key_id;
   credentials.secret_access_key = Secret(*secret_access_key);
   std::optional<std::string> token = GetNonBlank(env, "AWS_SESSION_TOKEN");
-  if (!token) token = GetNonBlank(env, "AWS_SECURITY_TOKEN");
+  std::optional<std::string> legacy_token = GetNonBlank(env, "AWS_SECURITY_TOKEN");
+  if (token && legacy_token && *token != *legacy_token) {
+    TraceWarning(ctx_.trace, "env",
+                 "AWS_SESSION_TOKEN and AWS_SECURITY_TOKEN are both set and differ; using "
+                 "AWS_SESSION_TOKEN (botocore and the AWS CLI would use AWS_SECURITY_TOKEN)");
+  }
+  if (!token) token = legacy_token;
   if (token) credentials.session_token = Secret(*token);
 
   if (std::optional<std::string> expiration = GetNonBlank(env, "AWS_CREDENTIAL_EXPIRATION")) {

@@ -7,7 +7,8 @@
 // - Only one of the pair set: kInvalidConfiguration naming the variable that is missing (botocore
 //   ignores a lone AWS_SECRET_ACCESS_KEY; chantless reports it, as it reports a lone key id).
 // - AWS_SESSION_TOKEN is the session token; AWS_SECURITY_TOKEN, botocore's legacy name, is read
-//   when AWS_SESSION_TOKEN is unset.
+//   when AWS_SESSION_TOKEN is unset. When both are set and differ, AWS_SESSION_TOKEN (the name
+//   every SDK reads) wins and a warning is traced: botocore and the AWS CLI prefer the legacy one.
 // - AWS_CREDENTIAL_EXPIRATION, when set, is the expiration: strict RFC 3339 (time_util.h). A value
 //   that does not parse is kInvalidConfiguration naming the variable, never quoting the value.
 //   Already expired credentials are kInvalidConfiguration too (botocore refuses them after its

@@ -121,6 +121,23 @@ TEST_F(EnvironmentProviderTest, SessionTokenWinsOverSecurityToken) {
   EXPECT_EQ(c.session_token.reveal(), kToken);
 }
 
+TEST_F(EnvironmentProviderTest, DifferingSessionAndSecurityTokensAreTracedAsWarning) {
+  SetPair();
+  world_.env.Set("AWS_SESSION_TOKEN", kToken);
+  world_.env.Set("AWS_SECURITY_TOKEN", "OLDTOKENEXAMPLE");
+  ASSERT_OK(Resolve());
+  bool warned = false;
+  for (const TraceEvent& e : world_.trace.events()) {
+    if (e.kind == TraceEvent::Kind::kWarning &&
+        e.message.find("AWS_SESSION_TOKEN and AWS_SECURITY_TOKEN are both set and differ") !=
+            std::string::npos) {
+      warned = true;
+    }
+  }
+  EXPECT_TRUE(warned) << world_.TraceText();
+  EXPECT_THAT(world_.TraceText(), AllOf(Not(HasSubstr(kToken)), Not(HasSubstr("OLDTOKEN"))));
+}
+
 TEST_F(EnvironmentProviderTest, BlankSessionTokenCountsAsUnset) {
   SetPair();
   world_.env.Set("AWS_SESSION_TOKEN", " ");
@@ -219,6 +236,8 @@ TEST(EnvironmentProviderSecretsTest, NoSecretInTraceOrErrorInAnyCase) {
        {"AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z"}, {"AWS_SESSION_TOKEN", kToken}},
       {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
        {"AWS_CREDENTIAL_EXPIRATION", "2030-01-01T00:00:00Z"}, {"AWS_SECURITY_TOKEN", kToken}},
+      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
+       {"AWS_SESSION_TOKEN", kToken}, {"AWS_SECURITY_TOKEN", kSecret}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     FakeWorld world;

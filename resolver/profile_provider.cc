@@ -27,7 +27,7 @@ std::optional<ProfileSetting> NonBlank(const ProfileConfig& config, ProfileFileK
 
 // Static keys from one file: nullopt when neither key is set there.
 std::optional<StatusOr<Credentials>> StaticKeys(const ProfileConfig& config, ProfileFileKind file,
-                                                const char* method) {
+                                                const char* method, TraceSink* trace) {
   std::optional<ProfileSetting> id = NonBlank(config, file, "aws_access_key_id");
   std::optional<ProfileSetting> secret = NonBlank(config, file, "aws_secret_access_key");
   if (!id && !secret) return std::nullopt;
@@ -40,7 +40,14 @@ std::optional<StatusOr<Credentials>> StaticKeys(const ProfileConfig& config, Pro
         secret->where + ": aws_secret_access_key is set but aws_access_key_id is not"));
   }
   std::optional<ProfileSetting> token = NonBlank(config, file, "aws_session_token");
-  if (!token) token = NonBlank(config, file, "aws_security_token");
+  std::optional<ProfileSetting> legacy_token = NonBlank(config, file, "aws_security_token");
+  if (token && legacy_token && token->value != legacy_token->value) {
+    TraceWarning(trace, kTraceProvider,
+                 token->where + ": aws_session_token and aws_security_token differ; using "
+                                "aws_session_token (botocore and the AWS CLI would use "
+                                "aws_security_token)");
+  }
+  if (!token) token = legacy_token;
   for (const auto* setting : {&*id, &*secret, token ? &*token : nullptr}) {
     if (setting != nullptr && setting->value.find('\n') != std::string::npos) {
       return StatusOr<Credentials>(InvalidConfigurationError(
@@ -122,7 +129,8 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
   }
 
   TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: shared-credentials-file");
-  if (auto found = StaticKeys(*config, ProfileFileKind::kCredentials, "shared-credentials-file")) {
+  if (auto found = StaticKeys(*config, ProfileFileKind::kCredentials, "shared-credentials-file",
+                               ctx_.trace)) {
     if (found->ok()) {
       TraceInfo(ctx_.trace, kTraceProvider,
                 "Found credentials in shared credentials file: " + config->credentials_path());
@@ -142,7 +150,7 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
   }
 
   TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: config-file");
-  if (auto found = StaticKeys(*config, ProfileFileKind::kConfig, "config-file")) {
+  if (auto found = StaticKeys(*config, ProfileFileKind::kConfig, "config-file", ctx_.trace)) {
     if (found->ok()) {
       TraceInfo(ctx_.trace, kTraceProvider,
                 "Credentials found in config file: " + config->config_path());

@@ -25,7 +25,8 @@
 // - Static keys: blank values count as unset; one of the pair without the other (in the same file)
 //   is kInvalidConfiguration "PATH:LINE (profile NAME): aws_access_key_id is set but
 //   aws_secret_access_key is not" (botocore: PartialCredentialsError). `aws_session_token` (or the
-//   legacy `aws_security_token`) and `aws_account_id` from the same section are optional. Static
+//   legacy `aws_security_token`; when both differ aws_session_token wins with a traced warning, as
+//   botocore prefers the legacy key) and `aws_account_id` from the same section are optional. Static
 //   keys never expire. A key or token value spanning lines (an indented line after it, even an
 //   indented "# comment", is a continuation in the cross-SDK grammar; botocore reads it as a
 //   comment) is kInvalidConfiguration naming the file and line, never a broken key sent to AWS.

@@ -121,6 +121,18 @@ TEST_F(ProfileProviderTest, SecurityTokenIsTheLegacySessionTokenKey) {
   EXPECT_EQ(c.session_token.reveal(), kToken);
 }
 
+TEST_F(ProfileProviderTest, SessionTokenWinsOverDifferingSecurityTokenWithWarning) {
+  world_.fs.SetFile(kCredentialsPath, StaticSection("[default]") + "aws_security_token = OLDEXAMPLE" +
+                                          "\naws_session_token = " + kToken + "\n");
+  ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
+  EXPECT_EQ(c.session_token.reveal(), kToken);
+  EXPECT_THAT(world_.TraceText(),
+              AllOf(HasSubstr(std::string(kCredentialsPath) +
+                              ":5 (profile default): aws_session_token and aws_security_token "
+                              "differ"),
+                    Not(HasSubstr(kToken)), Not(HasSubstr("OLDEXAMPLE"))));
+}
+
 TEST_F(ProfileProviderTest, KeysAreCaseInsensitive) {
   world_.fs.SetFile(kCredentialsPath, std::string("[default]\nAWS_ACCESS_KEY_ID = ") + kKeyId +
                                           "\nAws_Secret_Access_Key = " + kSecret + "\n");
