@@ -163,8 +163,9 @@ StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& 
   while (!killed) {
     if (exited && !out_open && !err_open) break;
     const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline && !exited) {
-      result.timed_out = true;
+    if (now >= deadline) {
+      // After the child's exit only descendants can still be writing: stop reading them.
+      result.timed_out = !exited;
       kill_group();
       break;
     }

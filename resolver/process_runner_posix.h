@@ -9,7 +9,7 @@
 // - stderr past its cap is read and dropped (the child never blocks on a full pipe).
 // - Exit code: the exit status, or 128 + signal number when a signal ended the child.
 // - Once the child has exited, what it left in the pipes is read; descendants that keep the pipes
-//   open are not waited for.
+//   open are not waited for (and if they keep writing past the timeout, the group is killed).
 // - A program that cannot be executed (not found, not executable) is reported by posix_spawnp's
 //   return value (glibc's spawn reports the exec errno through its CLONE_VFORK child, the same
 //   role a CLOEXEC error pipe plays after fork) as kInvalidConfiguration naming argv[0].
