@@ -133,6 +133,52 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+// ---- syntax error position ----------------------------------------------------------------------
+// A SAX consumer that accepts everything and remembers where parsing failed (byte offset).
+class ErrorPositionSax : public nlohmann::json_sax<Json> {
+ public:
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception&) override {
+    position_ = position;
+    return false;
+  }
+  std::size_t position() const { return position_; }
+
+ private:
+  std::size_t position_ = 0;
+};
+
+// "syntax error near line L, column C" (1-based, the end of the offending token; no text from the input, which may hold secrets).
+std::string SyntaxErrorPlace(std::string_view text) {
+  ErrorPositionSax sax;
+  Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true);
+  size_t pos = std::min(sax.position(), text.size());
+  // nlohmann counts the offending character itself; point at it.
+  if (pos > 0) --pos;
+  size_t line = 1, column = 1;
+  for (size_t i = 0; i < pos; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  return "syntax error near line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
 // ---- loader -------------------------------------------------------------------------------------
 class Loader {
  public:
@@ -425,7 +471,7 @@ class Loader {
 
   StatusOr<Transcript> Load(std::string_view text) const {
     Json root = Json::parse(text.begin(), text.end(), nullptr, false);
-    if (root.is_discarded()) return Error("$", "not valid JSON (syntax error)");
+    if (root.is_discarded()) return Error("$", "not valid JSON (" + SyntaxErrorPlace(text) + ")");
     CHANTLESS_RETURN_IF_ERROR(CheckFields(root, "$", {"format", "version", "name", "docs",
                                                       "recorded_at", "imds_tokens", "rebase",
                                                       "exchanges"}));

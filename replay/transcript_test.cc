@@ -72,7 +72,12 @@ TEST(TranscriptTest, DecodesBase64Bodies) {
   EXPECT_EQ(t.exchanges[0].response->encoding, BodyEncoding::kBase64);
 }
 
-TEST(TranscriptTest, RejectsASyntaxError) { ExpectRejected("{\"format\": ", "$"); }
+TEST(TranscriptTest, RejectsASyntaxErrorWithItsLineAndColumn) {
+  ExpectRejected("{\"format\": ", "$");
+  StatusOr<Transcript> t = LoadTranscript("{\n  \"format\": \"x\",\n  \"name\" \"y\"\n}", "x.json");
+  ASSERT_FALSE(t.ok());
+  EXPECT_THAT(t.status().message(), HasSubstr("x.json: $: not valid JSON (syntax error near line 3, column 12)"));
+}
 
 TEST(TranscriptTest, RejectsAnUnknownTopLevelField) {
   ExpectRejected(WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})",
