@@ -50,6 +50,10 @@
 //     the client's life (a later 401 re-enables tokens); botocore asks again on every call and pays
 //     the timeout each time behind a hop limit.
 //   - botocore does not retry throttling specially nor honour Retry-After; chantless does (capped).
+//   - botocore falls back to IMDSv1 after any failed token PUT, a refused connection included;
+//     chantless only after 403/404/405 or a timeout (a refused PUT means a refused GET).
+//   - botocore's budget is per request; chantless bounds the whole call (timeout × attempts + 5 %).
+// (Checked against botocore 1.43 utils.py IMDSFetcher.)
 // HttpClient timeouts are recognised as kUnavailable errors whose message says "timed out" (the
 // wording of HttplibHttpClient and of the replay transport).
 #ifndef CHANTLESS_RESOLVER_IMDS_CLIENT_H_

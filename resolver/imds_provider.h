@@ -27,12 +27,15 @@
 //     IAM Role: <role>" (kInfo), every request (kRequest, from ImdsClient), warnings (kWarning). No
 //     key, secret or token in any event or message.
 // Differences from botocore, deliberate:
-//   - botocore only knows the legacy path; chantless tries the extended path first (as Go v2 does)
-//     and reports AccountId.
+//   - chantless tries the extended path first (as Go v2 does) and reports AccountId.
 //   - botocore returns "no credentials" when IMDS is unreachable; chantless stops with
 //     kUnavailable naming the endpoint (so `chantless resolve` says why it failed).
-//   - botocore's static stability extends without limit; chantless marks the credentials as
-//     extended and caps the total extension at 1 h past the real expiry.
+//   - botocore (1.43 utils.py _evaluate_expiration) extends credentials that are within 12–20 min
+//     of expiry, or past it, to now + 12–20 min, again on every fetch, without limit; chantless
+//     extends only expired ones (or on a failed refresh), by 5–15 min, marks them `extended` and
+//     caps the total at 1 h past the real expiry.
+//   - botocore (1.43) knows neither the extended path nor AWS_EC2_INSTANCE_PROFILE_NAME /
+//     ec2_instance_profile_name; chantless honours both as the newer SDKs (Go v2) do.
 #ifndef CHANTLESS_RESOLVER_IMDS_PROVIDER_H_
 #define CHANTLESS_RESOLVER_IMDS_PROVIDER_H_
 
