@@ -1,5 +1,6 @@
 // Resolves credentials with the AWS SDK for JavaScript v3's default Node.js chain
-// (fromNodeProviderChain) and prints {"AccessKeyId": …, "sdk": …} on stdout — never the secret.
+// (fromNodeProviderChain) and prints {"AccessKeyId": …, "HasSecret": …, "HasToken": …} on stdout —
+// never a secret.
 // The SDK is loaded from $CHANTLESS_NPM_DIR/node_modules (./dev setup installs it there); used by
 // interop/interop_test.py against `chantless serve`.
 import { createRequire } from 'node:module';
