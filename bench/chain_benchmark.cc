@@ -333,11 +333,10 @@ replay::Transcript Replayable(replay::Transcript t) {
   return t;
 }
 
-// An in-process replay server for `fixture` on 127.0.0.1:0, started once, counting requests.
+// An in-process replay server for `fixture` on 127.0.0.1:0, started once.
 struct LoopbackServer {
   std::unique_ptr<replay::Engine> engine;
   std::unique_ptr<replay::Server> server;
-  std::atomic<int64_t> requests{0};
   std::string endpoint;
 };
 
@@ -345,7 +344,6 @@ LoopbackServer* StartLoopback(const char* fixture) {
   auto* s = new LoopbackServer();
   s->engine = std::make_unique<replay::Engine>(Replayable(Fixture(fixture)));
   replay::ServerOptions options;  // binds 127.0.0.1
-  options.log = [s](const std::string&) { s->requests.fetch_add(1); };
   s->server = std::make_unique<replay::Server>(s->engine.get(), options);
   StatusOr<int> port = s->server->Start();
   if (!port.ok()) {
@@ -356,10 +354,8 @@ LoopbackServer* StartLoopback(const char* fixture) {
   return s;
 }
 
-// The endpoint from `variable` (only http://127.0.0.1:… is accepted), else an in-process server.
-// `server` is set only for the in-process case.
-std::string LoopbackEndpoint(const char* variable, const char* fixture, LoopbackServer** server) {
-  *server = nullptr;
+// The endpoint from `variable` (only http://127.0.0.1:… is accepted), else an in-process server's.
+std::string LoopbackEndpoint(const char* variable, const char* fixture) {
   if (const char* from_env = std::getenv(variable)) {
     std::string e = from_env;
     if (e.rfind("http://127.0.0.1:", 0) != 0) return "";
@@ -369,23 +365,37 @@ std::string LoopbackEndpoint(const char* variable, const char* fixture, Loopback
   static std::map<std::string, LoopbackServer*>* servers = new std::map<std::string, LoopbackServer*>();
   LoopbackServer*& s = (*servers)[fixture];
   if (s == nullptr) s = StartLoopback(fixture);
-  *server = s;
   return s->endpoint;
 }
 
-void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
-                  LoopbackServer* server) {
+// Forwards to `next`, counting requests (thread-safe).
+class CountingHttpClient : public HttpClient {
+ public:
+  explicit CountingHttpClient(HttpClient* next) : next_(next) {}
+  StatusOr<HttpResponse> Send(const HttpRequest& request) override {
+    requests_.fetch_add(1, std::memory_order_relaxed);
+    return next_->Send(request);
+  }
+  int64_t requests() const { return requests_.load(); }
+
+ private:
+  HttpClient* next_;
+  std::atomic<int64_t> requests_{0};
+};
+
+void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env) {
   testing::FakeFilesystem fs;
   SystemClock clock;
   testing::FakeProcessRunner process;
-  const int64_t before = server ? server->requests.load() : 0;
+  int64_t requests = 0;
   for (auto _ : state) {
     HttplibHttpClient http;  // a new connection per resolution
+    CountingHttpClient counting(&http);
     ProviderContext ctx;
     ctx.env = &env;
     ctx.fs = &fs;
     ctx.clock = &clock;
-    ctx.http = &http;
+    ctx.http = &counting;
     ctx.process = &process;
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
     StatusOr<Credentials> resolved = chain->Resolve();
@@ -394,18 +404,15 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
       break;
     }
     benchmark::DoNotOptimize(resolved);
+    requests += counting.requests();
   }
-  if (server != nullptr) {
-    state.counters["requests"] =
-        static_cast<double>(server->requests.load() - before) /
-        static_cast<double>(std::max<int64_t>(1, state.iterations()));
-  }
+  state.counters["requests"] =
+      static_cast<double>(requests) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
 }
 
 void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
-  LoopbackServer* server = nullptr;
   const std::string endpoint =
-      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json", &server);
+      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
   if (endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
     return;
@@ -413,14 +420,13 @@ void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
   testing::FakeEnvironment env;
   env.Set("HOME", "/home/bench");
   env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
-  RunColdChain(state, env, server);
+  RunColdChain(state, env);
 }
 BENCHMARK(BM_ColdResolve_Imds_Loopback)->UseRealTime();
 
 void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
-  LoopbackServer* server = nullptr;
   const std::string endpoint = LoopbackEndpoint("CHANTLESS_BENCH_CONTAINER_ENDPOINT",
-                                                "fixtures/cloudshell/container.json", &server);
+                                                "fixtures/cloudshell/container.json");
   if (endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_CONTAINER_ENDPOINT must be http://127.0.0.1:PORT");
     return;
@@ -430,7 +436,7 @@ void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
           endpoint + "/latest/meta-data/container/security-credentials");
   env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
-  RunColdChain(state, env, server);
+  RunColdChain(state, env);
 }
 BENCHMARK(BM_ColdResolve_Container_Loopback)->UseRealTime();
 

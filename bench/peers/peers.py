@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Peer comparison (issue 7): cold credential resolution in-process for botocore, the JS SDK v3 and
+chantless against the same `chantless serve` fixtures, plus whole-process `chantless resolve` vs
+`aws configure export-credentials`.
+
+Usage: peers.py --chantless BIN --bench BIN --bench-runfiles DIR [--npm-dir DIR] [--runs N]
+
+For each fixture (ec2/imdsv2, cloudshell/container) and each client, a fresh `chantless serve`
+replays the fixture on 127.0.0.1:<port 0>; the fixture is first made endlessly replayable (each
+exchange its own family, no repeat limit: the recorded requests and responses are unchanged). The
+client resolves RUNS times in one process; requests per resolution come from the server's log. Each
+client runs with a minimal environment: an empty HOME, no profile files, AWS_DEFAULT_REGION set, and
+only the fixture's endpoint variables. Only 127.0.0.1 is ever contacted; run_peers.sh runs this
+inside a loopback-only network namespace when it can.
+"""
+import argparse
+import json
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+CONTAINER_PATH = "/latest/meta-data/container/security-credentials"
+CONTAINER_TOKEN = "cloudshell-EXAMPLE-authorization-token-0000"
+
+FIXTURES = {
+    "ec2/imdsv2": ("fixtures/ec2/imdsv2.json", "CHANTLESS_BENCH_IMDS_ENDPOINT",
+                   "BM_ColdResolve_Imds_Loopback"),
+    "cloudshell/container": ("fixtures/cloudshell/container.json",
+                             "CHANTLESS_BENCH_CONTAINER_ENDPOINT",
+                             "BM_ColdResolve_Container_Loopback"),
+}
+
+
+def replayable(src, dst):
+    with open(src) as f:
+        t = json.load(f)
+    for e in t["exchanges"]:
+        e["family"] = e["id"]
+        e["repeat"] = {"min": 0, "max": 1000000}
+        e["optional"] = True
+    with open(dst, "w") as f:
+        json.dump(t, f, indent=2)
+
+
+class Serve:
+    """A `chantless serve` on 127.0.0.1:0 for one client's runs."""
+
+    def __init__(self, chantless, transcript, workdir):
+        self.port_file = os.path.join(workdir, "port")
+        self.log_path = os.path.join(workdir, "serve.log")
+        if os.path.exists(self.port_file):
+            os.remove(self.port_file)
+        self.log = open(self.log_path, "w")
+        self.proc = subprocess.Popen(
+            [chantless, "serve", transcript, "--port", "0", "--port-file", self.port_file,
+             "--log-json"], stdout=self.log, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.port_file):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("chantless serve did not start")
+            time.sleep(0.02)
+        with open(self.port_file) as f:
+            self.port = int(f.read().strip())
+
+    def stop(self):
+        """Stops the server; returns the number of exchanges it logged."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.log.close()
+        n = 0
+        with open(self.log_path) as f:
+            for line in f:
+                try:
+                    if "event" in json.loads(line):
+                        n += 1
+                except ValueError:
+                    pass
+        return n
+
+
+def client_env(workdir, fixture, port):
+    home = os.path.join(workdir, "home")
+    os.makedirs(home, exist_ok=True)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": home,
+        "AWS_CONFIG_FILE": os.path.join(home, "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": os.path.join(home, "no-credentials"),
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_EC2_METADATA_DISABLED": "false",
+    }
+    for key in ("PYENV_ROOT", "PYENV_VERSION", "LANG"):
+        if key in os.environ:
+            env[key] = os.environ[key]
+    base = "http://127.0.0.1:%d" % port
+    if fixture == "ec2/imdsv2":
+        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = base + "/"
+    else:
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = base + CONTAINER_PATH
+        env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = CONTAINER_TOKEN
+    return env, base
+
+
+def run_json(cmd, env, cwd=None, timeout=600):
+    out = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    try:
+        return json.loads(out.stdout)  # a whole JSON document (Google Benchmark)
+    except ValueError:
+        pass
+    for line in reversed(out.stdout.splitlines()):  # else the last JSON line (the peers)
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                break
+    return {"error": "exit %d: %s" % (out.returncode, out.stderr.strip()[-300:])}
+
+
+def chantless_inprocess(args, env, bench_name, base_var, base, runs):
+    env = dict(env)
+    env[base_var] = base
+    out = run_json([args.bench, "--benchmark_filter=^%s/real_time$" % bench_name,
+                    "--benchmark_repetitions=%d" % max(3, min(runs, 10)),
+                    "--benchmark_min_time=0.2", "--benchmark_format=json"],
+                   env, cwd=args.bench_runfiles)
+    if "benchmarks" not in out:
+        return {"client": "chantless", "error": out.get("error", "no output")}
+    times, requests = [], []
+    for b in out["benchmarks"]:
+        if b.get("run_type") == "iteration":
+            unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[b["time_unit"]]
+            times.append(b["real_time"] * unit)
+            requests.append(b.get("requests", 0))
+    # Requests per resolution as the client counted them (the server also saw the benchmark
+    # library's unreported calibration runs).
+    return {"client": "chantless", "times_ms": times,
+            "requests_per_resolution": statistics.median(requests) if requests else None}
+
+
+def whole_process(cmd, env, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        elapsed = (time.perf_counter() - start) * 1000.0
+        if out.returncode != 0:
+            if "Invalid choice" in out.stderr:
+                return {"error": "this aws CLI has no `configure export-credentials` (v2 >= 2.9 has)"}
+            return {"error": "exit %d: %s" % (out.returncode, out.stderr.strip()[-200:])}
+        times.append(elapsed)
+    return {"times_ms": times}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--chantless", required=True)
+    p.add_argument("--bench", required=True)
+    p.add_argument("--bench-runfiles", required=True)
+    p.add_argument("--npm-dir", default=os.path.expanduser("~/.cache/chantless/npm"))
+    p.add_argument("--runs", type=int, default=20)
+    p.add_argument("--process-runs", type=int, default=5)
+    args = p.parse_args()
+
+    workdir = tempfile.mkdtemp(prefix="chantless-peers-")
+    rows = []
+    try:
+        for fixture, (path, base_var, bench_name) in FIXTURES.items():
+            transcript = os.path.join(workdir, fixture.replace("/", "_") + ".json")
+            replayable(os.path.join(ROOT, path), transcript)
+            clients = [
+                ("chantless", None),
+                ("botocore", [sys.executable, os.path.join(HERE, "botocore_peer.py"),
+                              str(args.runs)]),
+            ]
+            if shutil.which("node") and os.path.exists(
+                    os.path.join(args.npm_dir, "node_modules/@aws-sdk/credential-providers")):
+                clients.append(("js-sdk-v3", ["node", os.path.join(HERE, "js_peer.cjs"),
+                                              args.npm_dir, str(args.runs)]))
+            else:
+                rows.append((fixture, "js-sdk-v3", None, None, "not installed (./dev setup)"))
+            for name, cmd in clients:
+                serve = Serve(args.chantless, transcript, workdir)
+                env, base = client_env(workdir, fixture, serve.port)
+                try:
+                    if cmd is None:
+                        r = chantless_inprocess(args, env, bench_name, base_var, base, args.runs)
+                        resolutions = 0
+                    else:
+                        r = run_json(cmd, env)
+                        resolutions = len(r.get("times_ms", []))
+                finally:
+                    exchanges = serve.stop()
+                if "error" in r:
+                    rows.append((fixture, name, None, None, r["error"]))
+                    continue
+                label = r.get("client", name)
+                rpr = exchanges / resolutions if resolutions else r.get("requests_per_resolution")
+                rows.append((fixture, label, statistics.median(r["times_ms"]), rpr, ""))
+
+            # Whole processes: `chantless resolve` vs `aws configure export-credentials`.
+            for name, cmd in (
+                    ("chantless resolve (process)",
+                     [args.chantless, "resolve", "--format", "process"]),
+                    ("aws configure export-credentials (process)",
+                     ["aws", "configure", "export-credentials", "--format", "process"])):
+                if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
+                    rows.append((fixture, name, None, None, "not installed"))
+                    continue
+                serve = Serve(args.chantless, transcript, workdir)
+                env, _ = client_env(workdir, fixture, serve.port)
+                try:
+                    r = whole_process(cmd, env, args.process_runs)
+                finally:
+                    exchanges = serve.stop()
+                if "error" in r:
+                    rows.append((fixture, name, None, None, r["error"]))
+                else:
+                    rows.append((fixture, name, statistics.median(r["times_ms"]),
+                                 exchanges / args.process_runs, ""))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    # The table: median per resolution, requests per resolution, ratio to chantless.
+    base = {}
+    for fixture, name, median, _, _ in rows:
+        if name == "chantless" and median:
+            base[fixture] = median
+        if name.startswith("chantless resolve") and median:
+            base[fixture + "#process"] = median
+    print("%-22s %-44s %12s %9s %9s" % ("fixture", "client", "median ms", "req/res", "ratio"))
+    for fixture, name, median, rpr, note in rows:
+        if median is None:
+            note = (note.splitlines() or [""])[0]
+            print("%-22s %-44s %12s %9s %9s  %s" % (fixture, name, "-", "-", "-", note[:100]))
+            continue
+        ref = base.get(fixture + "#process") if "(process)" in name else base.get(fixture)
+        ratio = "%.1fx" % (median / ref) if ref else "-"
+        print("%-22s %-44s %12.3f %9s %9s" % (
+            fixture, name, median, "%.2f" % rpr if rpr is not None else "-", ratio))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
