@@ -314,9 +314,17 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
 
   const std::string target = request.endpoint + request.path + " (from " + where.source + ")";
   Status last;
+  MonoTime previous_start;
   for (int attempt = 1; attempt <= options_.attempts; ++attempt) {
-    if (attempt > 1) ctx_.clock->SleepFor(options_.retry_backoff);
+    if (attempt > 1) {
+      // Attempts start at least retry_backoff apart: a refused connection waits the full backoff,
+      // a timed-out attempt has already waited longer and retries at once, so a hung endpoint
+      // costs attempts × timeout, not more.
+      const Duration waited = ctx_.clock->MonotonicNow() - previous_start;
+      if (waited < options_.retry_backoff) ctx_.clock->SleepFor(options_.retry_backoff - waited);
+    }
     const MonoTime start = ctx_.clock->MonotonicNow();
+    previous_start = start;
     StatusOr<HttpResponse> sent = ctx_.http->Send(request);
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
         ctx_.clock->MonotonicNow() - start);

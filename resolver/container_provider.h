@@ -20,9 +20,10 @@
 //   excepted), or an empty/unreadable token file, is kInvalidConfiguration naming the variable or
 //   path. The token value never appears in a trace event or an error message.
 // - Request: `GET` with `Accept: application/json`, a 2 s timeout per attempt, up to 3 attempts.
-//   5xx answers and transport failures (kUnavailable: refused, reset, timeout) are retried after a
-//   1 s backoff (ctx.clock->SleepFor; botocore sleeps 1 s between its 3 attempts); 4xx answers are
-//   not retried. The final non-2xx answer is kUnavailable naming the endpoint, path and status, and
+//   5xx answers and transport failures (kUnavailable: refused, reset, timeout) are retried, attempts
+//   starting at least 1 s apart (ctx.clock->SleepFor; botocore sleeps 1 s between its 3 attempts):
+//   a refused connection waits 1 s, a 2 s timeout retries at once, so a hung endpoint fails in
+//   attempts × timeout (6 s) rather than botocore's 8 s. 4xx answers are not retried. The final non-2xx answer is kUnavailable naming the endpoint, path and status, and
 //   saying "HTML error page" when the body is HTML (CloudShell/ECS 500/503 pages) instead of
 //   reporting a JSON parse error.
 // - Body: DecodeContainerCredentials (credentials_json.h), which accepts CloudShell's shape
@@ -46,7 +47,7 @@ namespace chantless {
 struct ContainerProviderOptions {
   std::chrono::milliseconds timeout{2000};  // per attempt
   int attempts = 3;
-  std::chrono::milliseconds retry_backoff{1000};  // before each retry
+  std::chrono::milliseconds retry_backoff{1000};  // minimum time between attempt starts
 };
 
 // Where a container URI variable points, split for HttpRequest.

@@ -304,6 +304,22 @@ TEST(ContainerProviderTest, TimeoutsAreRetriedThenReportedWithEndpoint) {
   EXPECT_EQ(w.http.pending(), 0u);
 }
 
+TEST(ContainerProviderTest, HungEndpointCostsAttemptsTimesTimeoutWithoutExtraBackoff) {
+  FakeWorld w;
+  w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+  for (int i = 0; i < 3; ++i) {
+    w.http.ReplyWith([&w](const HttpRequest& r) -> StatusOr<HttpResponse> {
+      w.clock.Advance(r.timeout);  // the transport waited its whole budget
+      return UnavailableError("timed out after 2000 ms");
+    });
+  }
+  const MonoTime start = w.clock.MonotonicNow();
+  ContainerProvider p(w.context());
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  EXPECT_EQ(w.clock.MonotonicNow() - start, std::chrono::seconds(6));
+  EXPECT_TRUE(w.clock.sleeps().empty());
+}
+
 TEST(ContainerProviderTest, AttemptsAndTimeoutComeFromOptions) {
   FakeWorld w;
   w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
