@@ -91,5 +91,17 @@ TEST(ContainerProviderHttplibTest, RefusedEndpointIsUnavailableNamingIt) {
   EXPECT_EQ(w.fakes.clock.sleeps().size(), 2u);  // 3 attempts, FakeClock backoff
 }
 
+TEST(ContainerProviderHttplibTest, EndpointThatNeverAnswersEndsInBoundedTime) {
+  testing::SilentLoopbackServer silent;
+  RealHttpWorld w;
+  w.fakes.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", silent.endpoint() + "/creds");
+  ContainerProviderOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  options.attempts = 2;
+  ContainerProvider p(w.context(), options);
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kUnavailable,
+                                    AllOf(HasSubstr(silent.endpoint()), HasSubstr("2 attempts"))));
+}
+
 }  // namespace
 }  // namespace chantless
