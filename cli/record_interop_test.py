@@ -4,7 +4,8 @@
 A fake credential endpoint on 127.0.0.1 (IMDSv2 and a CloudShell-style container endpoint) serves
 secret-shaped values generated at random for this run (they contain neither EXAMPLE nor
 REDACTED, so chantless's scanner treats them as real). For each client — botocore, the AWS CLI v2
-(`aws configure export-credentials`), `chantless resolve`, and `chantless record --resolve` — it:
+(`aws configure export-credentials`), the JS SDK v3 (fromNodeProviderChain), `chantless resolve`,
+and `chantless record --resolve` — in IMDS and container (CloudShell-style) mode, it:
   1. starts `chantless record --upstream <fake> --out T --port-file F` and runs the client under
      `env -i` against the proxy: the client must get the upstream's (real) values;
   2. stops the recorder with SIGTERM (exit 0) and byte-searches T for every secret: none may appear;
@@ -17,6 +18,7 @@ A client that is not installed is skipped with the reason printed. Nothing leave
 import http.server
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -30,6 +32,7 @@ import urllib.request
 
 PY = "/usr/bin/python3"
 AWS = "/usr/bin/aws"
+NODE = "/usr/bin/node"
 CS_PATH = "/latest/meta-data/container/security-credentials"
 PLACEHOLDER_KEY_ID = "ASIAREDACTED00000001"
 PLACEHOLDER_SECRET = "REDACTED/SECRET/ACCESS/KEY/0000000000001"
@@ -44,6 +47,14 @@ def runfiles_root():
 
 ROOT = runfiles_root()
 CHANTLESS = os.environ.get("CHANTLESS_BIN") or os.path.join(ROOT, "chantless")
+JS_RESOLVE = os.path.join(ROOT, "interop", "js_resolve.mjs")
+
+
+def npm_dir():
+    d = os.environ.get("CHANTLESS_NPM_DIR")
+    if d:
+        return d
+    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".cache", "chantless", "npm")
 
 
 def rand(alphabet, n):
@@ -159,6 +170,10 @@ def run_client(client, env):
                 "f = c.get_frozen_credentials() if c else None\n"
                 "print(json.dumps({'AccessKeyId': f.access_key, 'SecretAccessKey': f.secret_key}"
                 " if f else {}))\n"]
+    elif client == "js-sdk":
+        # Prints AccessKeyId and HasSecret/HasToken only.
+        env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
+        argv = [NODE, JS_RESOLVE]
     else:
         argv = [CHANTLESS, "resolve", "--format", "process"]
     r = subprocess.run(["/usr/bin/env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
@@ -183,6 +198,12 @@ def skip_reason(client):
                            env={"PATH": "/usr/bin:/bin"})
         if r.returncode != 0:
             return "botocore not importable by /usr/bin/python3"
+    if client == "js-sdk":
+        if not os.access(NODE, os.X_OK):
+            return f"{NODE} not installed"
+        pkg = os.path.join(npm_dir(), "node_modules", "@aws-sdk", "credential-providers")
+        if not os.path.isdir(pkg):
+            return f"{pkg} missing (./dev setup installs it)"
     return None
 
 
@@ -241,8 +262,9 @@ def case(client, mode, upstream_port, work):
             port = wait_for_port(serve_port_file, srv, "chantless serve")
             creds, diag = run_client(replay_client,
                                      client_env(mode, port, home, "REDACTED-AUTHORIZATION-0001"))
-            if not creds or creds.get("AccessKeyId") != PLACEHOLDER_KEY_ID or \
-                    creds.get("SecretAccessKey") != PLACEHOLDER_SECRET:
+            secret_ok = (creds or {}).get("SecretAccessKey", PLACEHOLDER_SECRET) == \
+                PLACEHOLDER_SECRET  # the JS SDK script prints no secret, only HasSecret
+            if not creds or creds.get("AccessKeyId") != PLACEHOLDER_KEY_ID or not secret_ok:
                 problems.append(f"replay did not give the placeholder credentials: {diag}")
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/__chantless/verdict",
                                         timeout=10) as r:
@@ -260,9 +282,9 @@ def main():
     upstream_port = upstream.server_address[1]
     failures, passed, skipped = [], 0, 0
     tmp = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
-    cases = [("botocore", "imds"), ("aws-cli", "imds"), ("chantless", "imds"),
+    cases = [("botocore", "imds"), ("aws-cli", "imds"), ("js-sdk", "imds"), ("chantless", "imds"),
              ("record-resolve", "imds"), ("botocore", "container"), ("aws-cli", "container"),
-             ("record-resolve", "container")]
+             ("js-sdk", "container"), ("chantless", "container"), ("record-resolve", "container")]
     for client, mode in cases:
         name = f"{client}/{mode}"
         reason = skip_reason(client)
