@@ -6,7 +6,11 @@
 #   fuzz/run_fuzz.sh <target> [seconds]        build <target>_libfuzzer with --config=fuzz and fuzz it
 #                                              (default 60 s) with its dictionary and options
 #   fuzz/run_fuzz.sh all [seconds]             every target for [seconds] each, then a table:
-#                                              target, exec/s, coverage, new corpus files, crashes
+#                                              target, exec/s (wall), exec per CPU second (the
+#                                              one-core rate on a busy machine), coverage (libFuzzer
+#                                              "cov"), new corpus files, crashes
+#   fuzz/run_fuzz.sh merge <target|all>        add to fuzz/corpus/<target>/ the inputs of earlier runs
+#                                              that reach new coverage (libFuzzer -merge=1)
 #   fuzz/run_fuzz.sh coverage <target|all>     replay the checked-in corpus through a clang
 #                                              source-coverage build; llvm-cov-14 line and region
 #                                              coverage of the parser files the target exercises
@@ -87,8 +91,11 @@ run_one() {
   [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
   mapfile -t opts < <(option_flags "$target")
   log "running $target for ${seconds}s (log: $dir/fuzz.log)"
-  "$bin/fuzz/${target}_libfuzzer" "${args[@]}" "${opts[@]+"${opts[@]}"}" "$dir/corpus" \
-    "fuzz/corpus/$target" >"$dir/fuzz.log" 2>&1 || rc=$?
+  # CPU time as well as wall time: on a shared machine exec per CPU second is the one-core figure.
+  local cpu TIMEFORMAT='%3U %3S'
+  cpu=$( { time "$bin/fuzz/${target}_libfuzzer" "${args[@]}" "${opts[@]+"${opts[@]}"}" \
+    "$dir/corpus" "fuzz/corpus/$target" >"$dir/fuzz.log" 2>&1 || echo "rc=$?" >"$dir/rc"; } 2>&1 )
+  if [ -f "$dir/rc" ]; then rc="$(cut -d= -f2 "$dir/rc")"; rm -f "$dir/rc"; fi
   after=$(find "$dir/corpus" -type f | wc -l)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$dir/fuzz.log" | tail -1)
@@ -97,8 +104,11 @@ run_one() {
   crashes=$(find "$dir/artifacts" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
     -o -name 'leak-*' \) | wc -l)
   if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes="rc=$rc"; fi
-  printf '%s %s %s %s %s\n' "$target" "$(( ${runs:-0} / (secs > 0 ? secs : 1) ))" "${cov:-?}" \
-    "$(( after - before ))" "$crashes" >>"$table"
+  local per_cpu
+  per_cpu=$(awk -v r="${runs:-0}" -v u="${cpu% *}" -v s="${cpu#* }" \
+    'BEGIN { t = u + s; printf "%d", (t > 0 ? r / t : 0) }')
+  printf '%s %s %s %s %s %s\n' "$target" "$(( ${runs:-0} / (secs > 0 ? secs : 1) ))" "$per_cpu" \
+    "${cov:-?}" "$(( after - before ))" "$crashes" >>"$table"
   if [ "$rc" -ne 0 ]; then
     log "$target: libFuzzer exited $rc; last lines of $dir/fuzz.log:"
     tail -n 25 "$dir/fuzz.log" >&2
@@ -106,8 +116,10 @@ run_one() {
 }
 
 print_table() {
-  printf '%-36s %10s %10s %12s %8s\n' target exec/s coverage new_files crashes
-  while read -r t e c n x; do printf '%-36s %10s %10s %12s %8s\n' "$t" "$e" "$c" "$n" "$x"; done <"$1"
+  printf '%-34s %9s %12s %9s %10s %8s\n' target exec/s exec/cpu-s coverage new_files crashes
+  while read -r t e p c n x; do
+    printf '%-34s %9s %12s %9s %10s %8s\n' "$t" "$e" "$p" "$c" "$n" "$x"
+  done <"$1"
 }
 
 cmd_fuzz() {
@@ -117,7 +129,7 @@ cmd_fuzz() {
   bin="$(build_fuzzers "$@")"
   for t in "$@"; do run_one "$t" "$seconds" "$table" "$bin"; done
   print_table "$table"
-  awk '$5 != "0" { bad = 1 } END { exit bad }' "$table" || failed=1
+  awk '$6 != "0" { bad = 1 } END { exit bad }' "$table" || failed=1
   rm -f "$table"
   return "$failed"
 }
@@ -171,6 +183,19 @@ cmd_coverage() {
   return "$status"
 }
 
+cmd_merge() {
+  local bin t
+  bin="$(build_fuzzers "$@")"
+  for t in "$@"; do
+    [ -d "$WORK/$t/corpus" ] || { log "$t: no run to merge ($WORK/$t/corpus)"; continue; }
+    local before after
+    before=$(find "fuzz/corpus/$t" -type f | wc -l)
+    "$bin/fuzz/${t}_libfuzzer" -merge=1 "fuzz/corpus/$t" "$WORK/$t/corpus" >"$WORK/$t/merge.log" 2>&1
+    after=$(find "fuzz/corpus/$t" -type f | wc -l)
+    echo "$t: $before -> $after corpus files"
+  done
+}
+
 verb="${1:-}"
 [ $# -gt 0 ] && shift
 case "$verb" in
@@ -178,10 +203,14 @@ case "$verb" in
   all)
     mapfile -t all < <(targets)
     cmd_fuzz "${1:-60}" "${all[@]}" ;;
+  merge)
+    what="${1:-all}"
+    if [ "$what" = all ]; then mapfile -t all < <(targets); cmd_merge "${all[@]}"
+    else check_target "$what"; cmd_merge "$what"; fi ;;
   coverage)
     what="${1:-all}"
     if [ "$what" = all ]; then mapfile -t all < <(targets); cmd_coverage "${all[@]}"
     else check_target "$what"; cmd_coverage "$what"; fi ;;
-  "" | -h | --help) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' ;;
+  "" | -h | --help) sed -n "2,24p" "$0" | sed 's/^# \{0,1\}//' ;;
   *) check_target "$verb"; cmd_fuzz "${1:-60}" "$verb" ;;
 esac
