@@ -97,6 +97,23 @@ std::vector<std::string> Chain::LinkNames() const {
   return names;
 }
 
+void Chain::TraceOutcome(const std::string& link, const StatusOr<Credentials>& result) {
+  TraceSink* sink = counter_ != nullptr ? counter_ : ctx_.trace;
+  if (sink == nullptr) return;
+  TraceEvent event;
+  event.kind = TraceEvent::Kind::kDecision;
+  event.provider = link;
+  if (result.ok()) {
+    event.step = "resolved";
+    event.message = "credentials from " +
+                    (result->provider.empty() ? link : result->provider);
+  } else {
+    event.step = IsNotConfigured(result.status()) ? "skipped" : "failed";
+    event.message = result.status().ToString();
+  }
+  sink->Record(event);
+}
+
 StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
   if (explain != nullptr) explain->attempts.clear();
   std::string why;
@@ -125,6 +142,7 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
     attempt.elapsed = Since(ctx_.clock, start);
     attempt.requests = counter_ != nullptr ? counter_->requests() - requests_before : 0;
     if (counter_ != nullptr) counter_->BeginAttempt("");
+    TraceOutcome(link.name, result);
 
     if (result.ok()) {
       Credentials credentials = std::move(result).value();

@@ -9,7 +9,9 @@
 // - When no provider applies, the answer is kNotConfigured "Unable to locate credentials: env:
 //   <why>; profile: <why>; …", listing every link in order.
 // - Before each attempt the chain traces botocore's "Looking for credentials via: <name>" (a
-//   provider that traces the same line itself within that attempt is not repeated).
+//   provider that traces the same line itself within that attempt is not repeated), and after it a
+//   kDecision event (provider = the link, step = "resolved" / "skipped" / "failed", message = the
+//   status or the method that produced the credentials), so that --debug says why.
 // - The explanation (ChainExplanation) records for every attempt the outcome, the status, the
 //   time taken (ctx.clock's monotonic reading) and the number of HTTP requests, counted from the
 //   kRequest trace events the provider emitted during the attempt. Counting needs the providers to
@@ -103,6 +105,8 @@ class Chain : public CredentialsProvider {
   std::vector<std::string> LinkNames() const;
 
  private:
+  void TraceOutcome(const std::string& link, const StatusOr<Credentials>& result);
+
   std::unique_ptr<RequestCountingTraceSink> owned_sink_;
   std::vector<ChainLink> links_;
   ProviderContext ctx_;

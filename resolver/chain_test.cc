@@ -216,6 +216,23 @@ TEST(ChainTest, ProviderThatTracesItsOwnLookingLineIsNotRepeated) {
                                                  "Looking for credentials via: profile"));
 }
 
+TEST(ChainTest, TracesTheOutcomeOfEveryAttempt) {
+  Harness h;
+  h.Build({{"env", NotConfiguredError("AWS_ACCESS_KEY_ID is not set")},
+           {"profile", Creds("custom-process")}});
+  ASSERT_OK(h.chain->Resolve(nullptr));
+  std::vector<std::string> decisions;
+  for (const TraceEvent& e : h.world.trace.events()) {
+    if (e.kind == TraceEvent::Kind::kDecision) {
+      decisions.push_back(e.provider + " " + e.step + ": " + e.message);
+    }
+  }
+  EXPECT_THAT(decisions,
+              ElementsAre("env skipped: not configured: AWS_ACCESS_KEY_ID is not set",
+                          "profile resolved: credentials from custom-process"));
+  EXPECT_THAT(h.world.TraceText(), Not(HasSubstr(kSecret)));
+}
+
 TEST(ChainTest, PlainConstructorStillTracesAndResolves) {
   FakeWorld world;
   ProviderContext ctx = world.context();
