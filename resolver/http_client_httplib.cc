@@ -313,6 +313,11 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
                               " ms (timeout " + std::to_string(request.timeout.count()) +
                               " ms, " + httplib::to_string(error) + ")");
     }
+    if (error == httplib::Error::SSLServerVerification) {
+      return UnavailableError(Describe(request) +
+                              ": the server's TLS certificate could not be verified "
+                              "(SSLServerVerification)");
+    }
     return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
                             ")");
   }

@@ -17,6 +17,8 @@
 //   - A body shorter than its Content-Length (connection closed or stalled mid-body) is
 //     kInvalidResponse; no response at all (refused, reset, timed out) is kUnavailable.
 //   - Redirects are never followed: a 302 is returned as a response.
+//   - https endpoints are verified against the system trust store (cpp-httplib's default: the
+//     certificate chain and the host name); a failure is kUnavailable saying so.
 //   - Proxies are never used: cpp-httplib reads no proxy environment variables and this class never
 //     calls set_proxy(), so HTTP(S)_PROXY cannot divert link-local credential traffic.
 //   - One keep-alive connection per endpoint, reused across calls.
