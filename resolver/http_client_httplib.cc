@@ -215,6 +215,28 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
   if (request.path.empty() || request.path.front() != '/') {
     return InvalidConfigurationError(Describe(request) + ": the path must start with '/'");
   }
+  auto is_ctl_or_space = [](char c) {
+    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+  };
+  if (std::any_of(request.path.begin(), request.path.end(), is_ctl_or_space)) {
+    // Not Describe(): the path itself is what is malformed.
+    return InvalidConfigurationError(request.method + " " + request.endpoint +
+                                     ": the path holds a space or control character");
+  }
+  for (const auto& [name, value] : request.headers) {
+    const bool bad_name = name.empty() || std::any_of(name.begin(), name.end(), [&](char c) {
+                            return is_ctl_or_space(c) || c == ':';
+                          });
+    const bool bad_value = std::any_of(value.begin(), value.end(), [](char c) {
+      return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f;
+    });
+    if (bad_name || bad_value) {
+      // Header injection guard. The value is never quoted (it may be a token).
+      return InvalidConfigurationError(Describe(request) + ": header \"" +
+                                       (bad_name ? std::string("(invalid name)") : name) +
+                                       "\" has a control character");
+    }
+  }
   const std::string key = std::string(endpoint.https ? "https://" : "http://") +
                           (endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host) +
                           ":" + std::to_string(endpoint.port);

@@ -16,6 +16,8 @@
 //     allocated. Both are kInvalidResponse.
 //   - A body shorter than its Content-Length (connection closed or stalled mid-body) is
 //     kInvalidResponse; no response at all (refused, reset, timed out) is kUnavailable.
+//   - A path with a space or control character, or a header name or value with a control character
+//     (CR/LF: header injection), is kInvalidConfiguration; the value is never quoted.
 //   - Redirects are never followed: a 302 is returned as a response.
 //   - https endpoints are verified against the system trust store (cpp-httplib's default: the
 //     certificate chain and the host name); a failure is kUnavailable saying so.

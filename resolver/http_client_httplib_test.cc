@@ -250,6 +250,22 @@ TEST(HttplibHttpClientTest, ErrorsNeverContainHeaderValues) {
   EXPECT_THAT(res.status().message(), Not(HasSubstr("AQAEAFAKETOKENEXAMPLE")));
 }
 
+TEST(HttplibHttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
+  LoopbackHttpServer server;
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest req = Get(server.endpoint(), "/latest/meta-data/");
+  req.headers.emplace_back("X-aws-ec2-metadata-token", "FAKE-TOKEN\r\nX-Injected: EXAMPLE");
+  auto res = client.Send(req);
+  EXPECT_THAT(res, StatusIs(StatusCode::kInvalidConfiguration,
+                            HasSubstr("X-aws-ec2-metadata-token")));
+  EXPECT_THAT(res.status().message(), Not(HasSubstr("FAKE-TOKEN")));
+  HttpRequest bad_path = Get(server.endpoint(), "/latest/meta-data/ HTTP/1.1\r\nX: y");
+  EXPECT_THAT(client.Send(bad_path), StatusIs(StatusCode::kInvalidConfiguration,
+                                              HasSubstr("space or control character")));
+  EXPECT_EQ(server.request_count(), 0);
+}
+
 TEST(HttplibHttpClientTest, MalformedEndpointIsInvalidConfiguration) {
   HttplibHttpClient client;
   EXPECT_THAT(client.Send(Get("169.254.169.254", "/")),

@@ -299,6 +299,11 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
   }
+  if (std::any_of(path.begin(), path.end(), [](char c) {
+        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
+      })) {
+    return InvalidConfigurationError("IMDS path holds a space or control character");
+  }
   Duration spent{0};  // time in HTTP exchanges and failure backoff during this call
   const Duration budget = o.timeout * o.num_attempts;
   int failures = 0;

@@ -566,6 +566,16 @@ TEST(ImdsClientTest, PathMustBeAbsolute) {
   EXPECT_THAT(w.http.requests(), IsEmpty());
 }
 
+TEST(ImdsClientTest, PathWithControlCharactersMakesNoRequest) {
+  FakeWorld w;
+  ImdsClient client(w.context());
+  EXPECT_THAT(client.Get("/latest/meta-data/\r\nX-Injected: 1"),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("control character")));
+  EXPECT_THAT(client.Get("/latest/meta-data/a b"),
+              ::chantless::testing::StatusHasCode(StatusCode::kInvalidConfiguration));
+  EXPECT_THAT(w.http.requests(), IsEmpty());
+}
+
 TEST(ImdsClientTest, IsSafeAcrossThreadsWithOneSharedToken) {
   FakeWorld w;
   w.http.Reply(200, kToken);
