@@ -7,7 +7,8 @@ edge cases (named for what they test: `missing_expiration`, `code_failure`, `nes
 Sources:
   profile_file_fuzzer               the ~/.aws/config and credentials files of fixtures/chain cases
   credential_process_output_fuzzer  the process stdout of fixtures/chain cases
-  transcript_fuzzer                 every transcript (fixtures/*/*.json, replay/testdata/*.json)
+  transcript_fuzzer, replay_client_fuzzer
+                                    every transcript (fixtures/*/*.json, replay/testdata/*.json)
   imds_credentials_fuzzer, container_credentials_fuzzer, credentials_differential_fuzzer
                                     response bodies holding "AccessKeyId" in those transcripts
   metadata_listing_fuzzer           IMDS directory listings (paths ending in "/")
@@ -204,7 +205,8 @@ def main():
         where = os.path.relpath(path, ROOT)[: -len(".json")]
         text = open(path, "rb").read()
         write("transcript_fuzzer", where, text)
-        count += 1
+        write("replay_client_fuzzer", where, text)
+        count += 2
         try:
             transcript = json.loads(text)
         except ValueError:
