@@ -17,7 +17,7 @@ fi
 for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBaseline \
             BM_Parse_ImdsCredentials BM_Parse_ContainerCredentials BM_ColdResolve_Container \
             BM_ColdResolve_Imds BM_DefaultChain_NothingConfigured \
-            BM_ColdResolve_Imds_Loopback BM_ColdResolve_Container_Loopback; do
+            BM_ColdResolve_Imds_Loopback BM_ColdResolve_Container_Loopback BM_Refresh_Imds_Loopback; do
   grep -q "^$name" <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
 # The unconfigured chain must make zero requests.

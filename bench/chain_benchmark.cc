@@ -16,6 +16,8 @@
 //                                 against CHANTLESS_BENCH_IMDS_ENDPOINT /
 //                                 CHANTLESS_BENCH_CONTAINER_ENDPOINT ("http://127.0.0.1:PORT", a
 //                                 `chantless serve`, as bench/peers/run_peers.sh does).
+//   BM_Refresh_Imds_Loopback      a warm ImdsProvider resolving again (token cached, role path
+//                                 remembered, keep-alive): the cost and requests of one refresh.
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
@@ -439,6 +441,45 @@ void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
   RunColdChain(state, env);
 }
 BENCHMARK(BM_ColdResolve_Container_Loopback)->UseRealTime();
+
+// A refresh: the same ImdsProvider and HttpClient resolving again (token cached, role path
+// remembered, connection kept alive), as a CredentialsCache's refresh does.
+void BM_Refresh_Imds_Loopback(benchmark::State& state) {
+  const std::string endpoint =
+      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
+  if (endpoint.empty()) {
+    state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
+    return;
+  }
+  testing::FakeEnvironment env;
+  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
+  testing::FakeFilesystem fs;
+  SystemClock clock;
+  HttplibHttpClient http;
+  CountingHttpClient counting(&http);
+  ProviderContext ctx;
+  ctx.env = &env;
+  ctx.fs = &fs;
+  ctx.clock = &clock;
+  ctx.http = &counting;
+  ImdsProvider provider(ctx);
+  if (!provider.Resolve().ok()) {  // the cold resolution, not timed
+    state.SkipWithError("cold IMDS resolution failed");
+    return;
+  }
+  const int64_t before = counting.requests();
+  for (auto _ : state) {
+    StatusOr<Credentials> resolved = provider.Resolve();
+    if (!resolved.ok()) {
+      state.SkipWithError(resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+  }
+  state.counters["requests"] = static_cast<double>(counting.requests() - before) /
+                               static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+BENCHMARK(BM_Refresh_Imds_Loopback)->UseRealTime();
 
 void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
   testing::FakeEnvironment env;
