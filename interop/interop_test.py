@@ -25,7 +25,10 @@ import urllib.request
 
 CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
 CS_PATH = "/latest/meta-data/container/security-credentials"
-FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/container"]
+FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/container",
+            "ec2/hop-limit", "ec2/expired-credentials"]
+# What chantless resolve --debug must say for a fixture (case-insensitive), beyond resolving.
+CHANTLESS_TRACE_MUST_SAY = {"ec2/hop-limit": "hop-limit", "ec2/expired-credentials": "expired"}
 CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless"]
 PY = "/usr/bin/python3"
 AWS = "/usr/bin/aws"
@@ -173,7 +176,7 @@ def client_env(fixture, port, home):
 
 
 def run_client(client, env):
-    """Runs one client; returns (AccessKeyId or None, diagnostic text, stderr)."""
+    """Runs one client; returns ({AccessKeyId, Expiration} or None, diagnostic text, stderr)."""
     if client == "aws-cli":
         argv = [AWS, "configure", "export-credentials", "--format", "process"]
     elif client == "botocore":
@@ -181,7 +184,9 @@ def run_client(client, env):
                 "import json, botocore.session\n"
                 "c = botocore.session.get_session().get_credentials()\n"
                 "f = c.get_frozen_credentials() if c else None\n"
+                "e = getattr(c, '_expiry_time', None)\n"
                 "print(json.dumps({'AccessKeyId': f.access_key if f else None,"
+                " 'Expiration': e.isoformat() if e else None,"
                 " 'method': c.method if c else None}))\n"]
     elif client == "js-sdk":
         env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
@@ -195,7 +200,9 @@ def run_client(client, env):
     if r.returncode != 0:
         return None, diag, r.stderr
     try:
-        return json.loads(r.stdout).get("AccessKeyId"), diag, r.stderr
+        doc = json.loads(r.stdout)
+        return {"AccessKeyId": doc.get("AccessKeyId"), "Expiration": doc.get("Expiration")}, \
+            diag, r.stderr
     except ValueError:
         return None, f"{diag}; stdout is not JSON ({len(r.stdout)} bytes)", r.stderr
 
@@ -231,13 +238,20 @@ def main(argv):
             os.mkdir(home)
             server = Server(fixture, workdir)
             problems = []
+            note = ""
             try:
-                akid, diag, stderr = run_client(client, client_env(fixture, server.port, home))
+                got, diag, stderr = run_client(client, client_env(fixture, server.port, home))
+                akid = got["AccessKeyId"] if got else None
+                if got and got.get("Expiration"):
+                    note = f"Expiration {got['Expiration']}"
                 if akid != expected:
                     problems.append(f"resolved {akid!r}, want {expected!r} ({diag})")
                 # chantless's own --debug trace must hold no secret (the other clients are not ours).
                 if client == "chantless" and any(s in stderr for s in secrets):
                     problems.append("a secret appeared in chantless resolve --debug output")
+                must_say = CHANTLESS_TRACE_MUST_SAY.get(fixture)
+                if client == "chantless" and must_say and must_say not in stderr.lower():
+                    problems.append(f"chantless resolve --debug did not mention {must_say!r}")
                 verdict = server.verdict()
                 if not verdict.get("ok"):
                     problems.append("verdict refused the traffic: " + json.dumps(verdict))
@@ -254,7 +268,7 @@ def main(argv):
                 print("  --- chantless serve output ---\n" + server.output())
                 failed.append(name)
             else:
-                print(f"PASS {name}")
+                print(f"PASS {name}" + (f" ({note})" if note else ""))
                 passed.append(name)
             shutil.rmtree(workdir, ignore_errors=True)
     print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")

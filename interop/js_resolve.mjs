@@ -1,6 +1,6 @@
 // Resolves credentials with the AWS SDK for JavaScript v3's default Node.js chain
-// (fromNodeProviderChain) and prints {"AccessKeyId": …, "HasSecret": …, "HasToken": …} on stdout —
-// never a secret.
+// (fromNodeProviderChain) and prints {"AccessKeyId", "Expiration", "HasSecret", "HasToken"} on
+// stdout — never a secret.
 // The SDK is loaded from $CHANTLESS_NPM_DIR/node_modules (./dev setup installs it there); used by
 // interop/interop_test.py against `chantless serve`.
 import { createRequire } from 'node:module';
@@ -18,6 +18,7 @@ try {
   const provider = fromNodeProviderChain();
   const creds = await provider();
   console.log(JSON.stringify({ AccessKeyId: creds.accessKeyId,
+                               Expiration: creds.expiration ? creds.expiration.toISOString() : null,
                                HasSecret: Boolean(creds.secretAccessKey),
                                HasToken: Boolean(creds.sessionToken) }));
 } catch (e) {
