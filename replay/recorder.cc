@@ -58,18 +58,14 @@ Status Recorder::Start() {
   httplib::Server& http = server_->http;
   http.set_tcp_nodelay(true);
   http.set_payload_max_length(1 << 20);
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    Handle(&req, &res);
-  };
-  for (const char* m : {"GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS"}) {
-    std::string method = m;
-    if (method == "GET") http.Get(".*", handler);
-    if (method == "PUT") http.Put(".*", handler);
-    if (method == "POST") http.Post(".*", handler);
-    if (method == "DELETE") http.Delete(".*", handler);
-    if (method == "PATCH") http.Patch(".*", handler);
-    if (method == "OPTIONS") http.Options(".*", handler);
-  }
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
+  // Catch-all routes rather than a pre-routing handler: routes run after the request body is read.
+  http.Get(".*", handler);  // also HEAD
+  http.Put(".*", handler);
+  http.Post(".*", handler);
+  http.Delete(".*", handler);
+  http.Patch(".*", handler);
+  http.Options(".*", handler);
   if (options_.port == 0) {
     port_ = http.bind_to_any_port(options_.bind_host);
   } else {
@@ -114,9 +110,7 @@ size_t Recorder::exchange_count() const {
   return exchanges_.size();
 }
 
-void Recorder::Handle(const void* request, void* response) {
-  const auto& req = *static_cast<const httplib::Request*>(request);
-  auto& res = *static_cast<httplib::Response*>(response);
+void Recorder::Handle(const httplib::Request& req, httplib::Response& res) {
   auto arrived = std::chrono::steady_clock::now();
 
   CapturedExchange e;

@@ -29,6 +29,11 @@
 #include "replay/capture.h"
 #include "resolver/status.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace chantless {
 namespace replay {
 
@@ -65,7 +70,7 @@ class Recorder {
 
  private:
   struct Server;
-  void Handle(const void* request, void* response);
+  void Handle(const httplib::Request& req, httplib::Response& res);
 
   RecorderOptions options_;
   std::string upstream_base_;  // scheme://host[:port]

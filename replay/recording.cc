@@ -54,9 +54,9 @@ std::string Id(size_t index, const CapturedExchange& e, const std::string& path)
   }
   if (clean.size() > 40) clean.resize(40);
   if (clean.empty()) clean = "root";
-  char prefix[16];
-  std::snprintf(prefix, sizeof(prefix), "%02zu", index + 1);
-  return std::string(prefix) + "-" + Lower(e.method) + "-" + clean;
+  std::string number = std::to_string(index + 1);
+  if (number.size() < 2) number.insert(0, "0");
+  return number + "-" + Lower(e.method) + "-" + clean;
 }
 
 Status Errno(const std::string& what) {
