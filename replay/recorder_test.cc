@@ -2,7 +2,8 @@
 // secret-shaped credentials, the recording proxy in front of it, an httplib client through the
 // proxy; then redaction, the verified write, a byte search for every known secret, and a replay of
 // the written transcript through the in-process transport that yields the placeholder credentials.
-// Also: upstream faults (refused, timeout) and non-2xx answers are recorded.
+// Also: upstream faults (refused, timeout, closed without an answer) and non-2xx answers are
+// recorded.
 #include "replay/recorder.h"
 
 #include <arpa/inet.h>
@@ -247,6 +248,37 @@ TEST(RecorderTest, RecordsAnUpstreamTimeoutAsAFault) {
   auto exchanges = recorder.TakeExchanges();
   ASSERT_EQ(exchanges.size(), 1u);
   EXPECT_EQ(exchanges[0].fault, "timeout");
+}
+
+TEST(RecorderTest, RecordsAnUpstreamThatClosesWithoutAnswerAsAReset) {
+  // A listener that accepts one connection and closes it without writing a byte.
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(::listen(listener, 4), 0);
+  socklen_t len = sizeof(addr);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  std::thread closer([listener] {
+    int conn = ::accept(listener, nullptr, nullptr);
+    if (conn >= 0) ::close(conn);
+  });
+  RecorderOptions options;
+  options.upstream = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+  Recorder recorder(options);
+  ASSERT_OK(recorder.Start());
+  httplib::Client client("127.0.0.1", recorder.port());
+  auto res = client.Get("/latest/meta-data/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 502);
+  closer.join();
+  ::close(listener);
+  recorder.Stop();
+  auto exchanges = recorder.TakeExchanges();
+  ASSERT_EQ(exchanges.size(), 1u);
+  EXPECT_EQ(exchanges[0].fault, "reset");
 }
 
 TEST(RecorderTest, RejectsAnUpstreamThatIsNotHttp) {
