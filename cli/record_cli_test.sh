@@ -4,7 +4,7 @@
 #     transcript (no secret byte survives); export --to har and import --from har round-trip it;
 #   - verify exits 1 and names the JSON path (never the value) for a planted secret;
 #   - record with nothing recorded exits 1 on SIGTERM and leaves an existing --out untouched;
-#   - bad usage exits 2.
+#   - bad usage (and an --out directory that cannot be written) exits 2 before recording.
 # Secret-shaped values are generated at run time (od on /dev/urandom), never written in source.
 set -eu
 ROOT="${TEST_SRCDIR:-$(dirname "$0")/..}/${TEST_WORKSPACE:-chantless}"
@@ -63,6 +63,8 @@ rc=0; wait $pid || rc=$?
 
 rc=0; "$CH" record --out x.json 2> /dev/null || rc=$?
 [ "$rc" = 2 ] || fail "record without --upstream exited $rc"
+rc=0; "$CH" record --upstream http://127.0.0.1:9 --out /nonexistent/dir/x.json 2> /dev/null || rc=$?
+[ "$rc" = 2 ] || fail "record into a missing directory exited $rc"
 rc=0; "$CH" import --from pcap x 2> /dev/null || rc=$?
 [ "$rc" = 2 ] || fail "import --from pcap exited $rc"
 echo "record_cli_test: all checks passed"

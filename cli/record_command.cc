@@ -263,6 +263,12 @@ int RunRecord(const Args& args) {
   std::string out = p.Get("--out");
   if (upstream.empty() || out.empty()) return Usage(kRecordUsage, "--upstream and --out are required");
 
+  // Fail before recording, not after: the traffic could not be recorded again.
+  std::string out_dir = out.find('/') == std::string::npos ? "." : out.substr(0, out.rfind('/') + 1);
+  if (::access(out_dir.c_str(), W_OK) != 0) {
+    return Usage(kRecordUsage, "--out " + out + ": directory " + out_dir + " is not writable");
+  }
+
   replay::RecorderOptions options;
   options.upstream = upstream;
   try {
