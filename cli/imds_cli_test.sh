@@ -3,7 +3,8 @@
 # replays the EC2 transcripts (fixtures/ec2/) on 127.0.0.1:<port 0>, and the commands run with a
 # scrubbed environment (env -i), an empty HOME and AWS_EC2_METADATA_SERVICE_ENDPOINT pointing at
 # it. Checks issue 3's "done when": v2, v1-only and token-required IMDS resolve; an unreachable
-# endpoint fails naming it; --explain shows each request and never a token or secret.
+# endpoint fails naming it; --debug shows each request and no output holds a token or secret;
+# proxy variables are ignored.
 # Usage: imds_cli_test.sh <chantless> <fixtures/ec2/imdsv2.json> (its directory holds the others)
 set -uo pipefail
 
@@ -104,6 +105,19 @@ if [ "$RC" -eq 1 ] && grep -q "HTTP 404" "$WORK/err"; then
   pass "imds get of a missing path exits 1 with the status"
 else
   fail "imds get missing (rc=$RC)"; cat "$WORK/err"
+fi
+stop_server
+
+# Proxy variables pointing at a dead port must change nothing: IMDS traffic never goes via a proxy.
+start_server "$EC2/imdsv2.json"
+env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin AWS_EC2_METADATA_SERVICE_ENDPOINT="http://127.0.0.1:$PORT" \
+  HTTP_PROXY=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 \
+  ALL_PROXY=http://127.0.0.1:9 NO_PROXY= "$CHANTLESS" resolve >"$WORK/out" 2>"$WORK/err"
+RC=$?
+if [ "$RC" -eq 0 ] && grep -q '"AccessKeyId": "ASIA' "$WORK/out"; then
+  pass "proxy variables are ignored"
+else
+  fail "proxy variables (rc=$RC)"; cat "$WORK/err"
 fi
 stop_server
 
