@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 
 CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
@@ -29,7 +30,14 @@ FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/c
             "ec2/hop-limit", "ec2/expired-credentials"]
 # What chantless resolve --debug must say for a fixture (case-insensitive), beyond resolving.
 CHANTLESS_TRACE_MUST_SAY = {"ec2/hop-limit": "hop-limit", "ec2/expired-credentials": "expired"}
-CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless"]
+CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless", "aws-cli-seed"]
+# "aws-cli-seed" is the AWS CLI with no region configured, as in the seed's blog post: `aws s3
+# presign` (signs locally, sends nothing to AWS) needs a region, so the CLI asks IMDS for the
+# availability zone first (token PUT, GET …/placement/availability-zone/, token PUT, role, its
+# credentials). Only on the fixture the seed is about; its exchange log must show the AZ lookup and
+# the presigned URL must carry the fixture's key id and the region derived from the AZ.
+SEED_FIXTURE = "ec2/imdsv2"
+SEED_MUST_SERVE = "/latest/meta-data/placement/availability-zone/"
 PY = "/usr/bin/python3"
 AWS = "/usr/bin/aws"
 NODE = "/usr/bin/node"
@@ -71,7 +79,7 @@ def fixture_credentials(fixture):
 
 
 def skip_reason(client):
-    if client == "aws-cli" and not os.access(AWS, os.X_OK):
+    if client in ("aws-cli", "aws-cli-seed") and not os.access(AWS, os.X_OK):
         return f"{AWS} not installed (apt-get install awscli)"
     if client == "botocore":
         r = subprocess.run([PY, "-c", "import botocore"], capture_output=True,
@@ -177,7 +185,10 @@ def client_env(fixture, port, home):
 
 def run_client(client, env):
     """Runs one client; returns ({AccessKeyId, Expiration} or None, diagnostic text, stderr)."""
-    if client == "aws-cli":
+    if client == "aws-cli-seed":
+        env = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
+        argv = [AWS, "s3", "presign", "s3://example-bucket/key"]
+    elif client == "aws-cli":
         argv = [AWS, "configure", "export-credentials", "--format", "process"]
     elif client == "botocore":
         argv = [PY, "-c",
@@ -199,6 +210,14 @@ def run_client(client, env):
     diag = f"exit {r.returncode}; stderr: {r.stderr.strip()[-2000:]}"
     if r.returncode != 0:
         return None, diag, r.stderr
+    if client == "aws-cli-seed":
+        # X-Amz-Credential=<key id>/<date>/<region>/s3/aws4_request; the URL also holds the session
+        # token, so it is never printed.
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(r.stdout.strip()).query)
+        scope = query.get("X-Amz-Credential", [""])[0].split("/")
+        if len(scope) < 3 or scope[2] != "us-east-1":
+            return None, f"{diag}; presigned URL scope is not <key>/<date>/us-east-1/…", r.stderr
+        return {"AccessKeyId": scope[0], "Expiration": None}, diag, r.stderr
     try:
         doc = json.loads(r.stdout)
         return {"AccessKeyId": doc.get("AccessKeyId"), "Expiration": doc.get("Expiration")}, \
@@ -225,6 +244,8 @@ def main(argv):
         for client in CLIENTS:
             name = f"{fixture}:{client}"
             if only and not any(name == o or fixture == o or client == o for o in only):
+                continue
+            if client == "aws-cli-seed" and fixture != SEED_FIXTURE:
                 continue
             expected, secrets = fixture_credentials(fixture)
             reason = skip_reason(client)
@@ -261,6 +282,8 @@ def main(argv):
                 rc = server.stop()
             if not problems and rc != 0:
                 problems.append(f"chantless serve exited {rc} on SIGTERM (verdict failed?)")
+            if client == "aws-cli-seed" and SEED_MUST_SERVE not in server.output():
+                problems.append(f"the AWS CLI did not ask {SEED_MUST_SERVE} as in the seed")
             if any(s in server.output() for s in secrets):
                 problems.append("a secret appeared in chantless serve's exchange log")
             if problems:
