@@ -27,7 +27,18 @@ import urllib.request
 CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
 CS_PATH = "/latest/meta-data/container/security-credentials"
 FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/container",
-            "ec2/hop-limit", "ec2/expired-credentials"]
+            "ec2/hop-limit", "ec2/expired-credentials", "eks/pod-identity"]
+# Pairs a client version is known not to support: a failure is reported XFAIL (expected), a
+# success XPASS (a newer client); neither fails the test.
+KNOWN_UNSUPPORTED = {
+    ("eks/pod-identity", "aws-cli"):
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod Identity) arrived in botocore 1.34; "
+        "AWS CLI 2.9.19 sends no Authorization header",
+    ("eks/pod-identity", "botocore"):
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (EKS Pod Identity) arrived in botocore 1.34; "
+        "1.29 sends no Authorization header",
+}
+EKS_PATH = "/v1/credentials"
 # What chantless resolve --debug must say for a fixture (case-insensitive), beyond resolving.
 CHANTLESS_TRACE_MUST_SAY = {"ec2/hop-limit": "hop-limit", "ec2/expired-credentials": "expired"}
 CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless", "aws-cli-seed"]
@@ -74,6 +85,8 @@ def fixture_credentials(fixture):
             continue
         if isinstance(doc, dict) and "AccessKeyId" in doc:
             secrets = [doc[k] for k in ("SecretAccessKey", "Token") if doc.get(k)]
+            headers = ex["request"].get("headers", {})
+            secrets += [v for k, v in headers.items() if k.lower() == "authorization"]
             return doc["AccessKeyId"], secrets + [CS_AUTH]
     raise AssertionError(f"{fixture}: no AccessKeyId in any response body")
 
@@ -173,9 +186,28 @@ class Server:
             return f.read()
 
 
+def fixture_authorization(fixture):
+    """The Authorization value the fixture's credentials exchange requires."""
+    with open(os.path.join(ROOT, "fixtures", fixture + ".json")) as f:
+        transcript = json.load(f)
+    for ex in transcript["exchanges"]:
+        for name, value in ex["request"].get("headers", {}).items():
+            if name.lower() == "authorization":
+                return value
+    raise AssertionError(f"{fixture}: no Authorization header to match")
+
+
 def client_env(fixture, port, home):
     env = {"HOME": home, "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
-    if fixture.startswith("cloudshell/"):
+    if fixture.startswith("eks/"):
+        # The EKS Pod Identity agent's host (169.254.170.23) is not loopback: the same path on the
+        # replay, with the token in a file as EKS projects it.
+        token_file = os.path.join(home, "eks-pod-identity-token")
+        with open(token_file, "w") as f:
+            f.write(fixture_authorization(fixture))
+        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{EKS_PATH}"
+        env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = token_file
+    elif fixture.startswith("cloudshell/"):
         env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{CS_PATH}"
         env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = CS_AUTH
     else:
@@ -239,7 +271,7 @@ def main(argv):
         with open(os.path.join(out_dir, "client-versions.json"), "w") as f:
             json.dump(versions, f, indent=2)
     tmp_root = os.environ.get("TEST_TMPDIR") or tempfile.mkdtemp()
-    passed, failed, skipped = [], [], []
+    passed, failed, skipped, xfailed = [], [], [], []
     for fixture in FIXTURES:
         for client in CLIENTS:
             name = f"{fixture}:{client}"
@@ -286,7 +318,14 @@ def main(argv):
                 problems.append(f"the AWS CLI did not ask {SEED_MUST_SERVE} as in the seed")
             if any(s in server.output() for s in secrets):
                 problems.append("a secret appeared in chantless serve's exchange log")
-            if problems:
+            known = KNOWN_UNSUPPORTED.get((fixture, client))
+            if known and problems:
+                print(f"XFAIL {name}: {known}")
+                xfailed.append(name)
+            elif known:
+                print(f"XPASS {name}: resolved although {known}")
+                passed.append(name)
+            elif problems:
                 print(f"FAIL {name}:\n  " + "\n  ".join(problems))
                 print("  --- chantless serve output ---\n" + server.output())
                 failed.append(name)
@@ -294,7 +333,8 @@ def main(argv):
                 print(f"PASS {name}" + (f" ({note})" if note else ""))
                 passed.append(name)
             shutil.rmtree(workdir, ignore_errors=True)
-    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped")
+    print(f"{len(passed)} passed, {len(failed)} failed, {len(skipped)} skipped, "
+          f"{len(xfailed)} expected failures (known unsupported)")
     return 1 if failed or not passed else 0
 
 
