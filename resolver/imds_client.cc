@@ -247,6 +247,13 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   if (!res.ok()) {
     if (IsTimeout(res.status())) {
       put_timed_out_ = true;
+      if (o.v1_disabled) {
+        // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
+        return UnavailableError(res.status().message() + "; IMDSv1 fallback is disabled by " +
+                                o.v1_disabled_source +
+                                " (in a container on EC2, a token PUT that times out usually "
+                                "means http-put-response-hop-limit is 1)");
+      }
       return fall_back("timed out");
     }
     if (IsUnavailable(res.status())) {

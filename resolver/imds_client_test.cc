@@ -353,7 +353,9 @@ TEST(ImdsClientTest, V1DisabledInConfigFileRefusesTimeoutFallback) {
   w.http.Fail(UnavailableError(kTimedOut));
   ImdsClient client(w.context());
   EXPECT_THAT(client.Get("/latest/meta-data/"),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("ec2_metadata_v1_disabled")));
+              StatusIs(StatusCode::kUnavailable,
+                       AllOf(HasSubstr("ec2_metadata_v1_disabled"),
+                             HasSubstr("http-put-response-hop-limit"))));
 }
 
 TEST(ImdsClientTest, V1ChoiceIsRememberedAcrossCalls) {
