@@ -33,7 +33,7 @@
 //     through ctx.clock->SleepFor.
 //   - Hop-limit diagnosis: when the token PUT timed out and a v1 GET then answered, a kWarning trace
 //     names `http-put-response-hop-limit` (a container behind a hop limit of 1 never sees the PUT's
-//     answer).
+//     answer). With v1 disabled no probe is possible; the error then names the setting to check.
 //   - Time bound: the HTTP exchanges of one call share a budget of timeout × attempts; each request
 //     gets min(timeout, what is left) but at least timeout / 20, so a never-answering endpoint
 //     costs at most timeout × attempts + 5 % (the last twentieth is the v1 probe after a timed-out
