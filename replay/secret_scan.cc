@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <optional>
 
 #include "nlohmann/json.hpp"
 #include "replay/base64.h"
@@ -125,6 +126,16 @@ void ScanRun(std::string_view text, size_t begin, size_t end, std::vector<Secret
   }
 }
 
+// Credential members (case-insensitive) whose value must be a placeholder whatever its shape.
+std::optional<SecretKind> CredentialFieldKind(std::string_view key) {
+  if (EqualsIgnoreCase(key, "AccessKeyId")) return SecretKind::kAccessKeyId;
+  if (EqualsIgnoreCase(key, "SecretAccessKey")) return SecretKind::kSecretAccessKey;
+  if (EqualsIgnoreCase(key, "Token") || EqualsIgnoreCase(key, "SessionToken")) {
+    return SecretKind::kSessionToken;
+  }
+  return std::nullopt;
+}
+
 std::string ChildPath(const std::string& path, const std::string& key) {
   bool simple = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
     return IsAlnum(c) || c == '_';
@@ -148,6 +159,18 @@ class DocumentScanner {
   }
 
   void ScanText(std::string_view text, const std::string& path) {
+    // A body that is itself JSON is walked, so credential fields are checked by name too.
+    size_t first = text.find_first_not_of(" \t\r\n");
+    if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[') &&
+        depth_ < kMaxDepth) {
+      json inner = json::parse(text.begin(), text.end(), nullptr, false);
+      if (!inner.is_discarded()) {
+        ++depth_;
+        Walk(inner, path + ":$");
+        --depth_;
+        return;
+      }
+    }
     for (const SecretSpan& span : FindSecretsInText(text)) {
       Add(path, span.kind, text.substr(span.offset, span.length));
     }
@@ -182,6 +205,10 @@ class DocumentScanner {
                          s, child);
         continue;
       }
+      if (std::optional<SecretKind> kind = CredentialFieldKind(it.key())) {
+        if (!IsPlaceholderValue(s)) Add(child, *kind, s);
+        continue;
+      }
       if (it.key() == "body_base64" || (base64_text && it.key() == "text")) {
         if (std::optional<std::string> decoded = Base64Decode(s)) {
           ScanText(*decoded, child);
@@ -204,8 +231,10 @@ class DocumentScanner {
     findings_.push_back({std::string(file_), path, kind, MaskSecret(kind, value)});
   }
 
+  static constexpr int kMaxDepth = 8;
   std::string_view file_;
   std::vector<Finding> findings_;
+  int depth_ = 0;
 };
 
 }  // namespace

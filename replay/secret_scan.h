@@ -6,7 +6,10 @@
 //   session token      a base64 run of 100 characters or more;
 //   IMDS token         a base64url run of 40-120 characters starting "AQA" (IMDSv2's shape), or
 //                      any non-placeholder value of an X-aws-ec2-metadata-token header;
-//   authorization      any non-placeholder value of an Authorization or X-Amz-Security-Token header.
+//   authorization      any non-placeholder value of an Authorization or X-Amz-Security-Token header;
+//   credential fields  any non-placeholder value of an AccessKeyId, SecretAccessKey, Token or
+//                      SessionToken member (case-insensitive), whatever its shape — also inside
+//                      bodies that are themselves JSON, reported as "<body path>:$.Member".
 // Allowed: anything containing "EXAMPLE" or "REDACTED" (the documented example keys
 // AKIAIOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, and every placeholder the
 // redactor writes) and template values starting "{{". Findings name the file, the JSON path and the

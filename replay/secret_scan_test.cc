@@ -116,6 +116,28 @@ TEST(SecretScanTest, ScansTextThatIsNotJson) {
   EXPECT_EQ(findings[0].json_path, "$");
 }
 
+TEST(SecretScanTest, FlagsCredentialFieldsWhateverTheirShapeInsideJsonBodies) {
+  auto findings = ScanDocument(
+      R"({"exchanges": [{"response": {"body": "{\"AccessKeyId\": \"AKIDSHORT\", \"Token\": \"tokencorrect\", \"SecretAccessKey\": \"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\"}"}}]})",
+      "f.json");
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].json_path, "$.exchanges[0].response.body:$.AccessKeyId");
+  EXPECT_EQ(findings[0].kind, SecretKind::kAccessKeyId);
+  EXPECT_EQ(findings[1].json_path, "$.exchanges[0].response.body:$.Token");
+  EXPECT_EQ(findings[1].kind, SecretKind::kSessionToken);
+}
+
+TEST(SecretScanTest, ReportsOneFindingPerSecretInAJsonBody) {
+  // The body is JSON text inside a JSON string: its quotes are escaped.
+  std::string body = "{\\\"AccessKeyId\\\": \\\"" + FakeAccessKeyId(10) +
+                     "\\\", \\\"Note\\\": \\\"" + FakeSecretAccessKey(10) + "\\\"}";
+  auto findings = ScanDocument("{\"body\": \"" + body + "\"}", "f.json");
+  ASSERT_EQ(findings.size(), 2u);
+  EXPECT_EQ(findings[0].json_path, "$.body:$.AccessKeyId");
+  EXPECT_EQ(findings[1].json_path, "$.body:$.Note");
+  EXPECT_EQ(findings[1].kind, SecretKind::kSecretAccessKey);
+}
+
 TEST(SecretScanTest, FindingsNeverContainTheSecret) {
   std::string key_id = FakeAccessKeyId(9);
   std::string secret = FakeSecretAccessKey(9);
