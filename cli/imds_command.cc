@@ -19,12 +19,13 @@ namespace {
 using json = nlohmann::json;
 
 constexpr char kImdsUsage[] =
-    "usage: chantless imds get <path> [--debug]\n"
-    "       chantless imds ls [path] [--debug]\n"
-    "       chantless imds identity [--debug]\n"
+    "usage: chantless imds get <path> [--profile P] [--debug]\n"
+    "       chantless imds ls [path] [--profile P] [--debug]\n"
+    "       chantless imds identity [--profile P] [--debug]\n"
     "  a path without a leading '/' is under /latest/meta-data/\n"
     "  endpoint, timeout and attempts as the AWS CLI reads them (AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
-    "  AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS, …)\n"
+    "  AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS, …, or the profile's\n"
+    "  ec2_metadata_service_endpoint, metadata_service_timeout, …)\n"
     "exit: 0 success, 1 no answer, 2 bad usage or configuration\n";
 
 constexpr char kRegionUsage[] =
@@ -70,7 +71,7 @@ json IdentityJson(const InstanceIdentity& id) {
   return j;
 }
 
-// Splits out --debug and --profile (shared by both commands). Returns false on a usage error.
+// Splits out --debug, --profile and (region only) --explain. Returns false on a usage error.
 struct CommonFlags {
   bool debug = false;
   bool explain = false;
@@ -78,14 +79,14 @@ struct CommonFlags {
   Args rest;
 };
 
-bool ParseCommon(const Args& args, bool allow_region_flags, CommonFlags* flags, FILE* err) {
+bool ParseCommon(const Args& args, bool allow_explain, CommonFlags* flags, FILE* err) {
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--debug") {
       flags->debug = true;
-    } else if (allow_region_flags && a == "--explain") {
+    } else if (allow_explain && a == "--explain") {
       flags->explain = true;
-    } else if (allow_region_flags && (a == "--profile" || a.rfind("--profile=", 0) == 0)) {
+    } else if (a == "--profile" || a.rfind("--profile=", 0) == 0) {
       std::string value;
       if (a == "--profile") {
         if (i + 1 >= args.size()) {
@@ -224,14 +225,18 @@ int RunRegionWith(const Args& args, const ProviderContext& ctx,
 
 int RunImds(const Args& args) {
   CommonFlags flags;
-  if (!ParseCommon(args, /*allow_region_flags=*/false, &flags, stderr)) return 2;
-  SystemWorld world(std::nullopt, flags.debug ? stderr : nullptr);
+  if (!ParseCommon(args, /*allow_explain=*/false, &flags, stderr)) return 2;
+  SystemWorld world(flags.profile, flags.debug ? stderr : nullptr);
+  if (flags.profile && !world.profile_status().ok()) {  // an explicit profile must load
+    PrintError(stderr, world.profile_status().message());
+    return ExitCode(world.profile_status());
+  }
   return RunImdsWith(flags.rest, world.context(), stdout, stderr);
 }
 
 int RunRegion(const Args& args) {
   CommonFlags flags;
-  if (!ParseCommon(args, /*allow_region_flags=*/true, &flags, stderr)) {
+  if (!ParseCommon(args, /*allow_explain=*/true, &flags, stderr)) {
     std::fputs(kRegionUsage, stderr);
     return 2;
   }

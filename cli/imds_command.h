@@ -1,11 +1,12 @@
 // `chantless imds get|ls|identity` and `chantless region`, over any ProviderContext (the commands in
 // cli/commands.h run them over SystemWorld; tests over FakeWorld).
 //
-//   chantless imds get <path> [--debug]      print the body of a metadata path (a path without a
+//   chantless imds get <path>                print the body of a metadata path (a path without a
 //                                            leading '/' is under /latest/meta-data/)
-//   chantless imds ls [path] [--debug]       list a metadata directory (default /latest/meta-data/),
+//   chantless imds ls [path]                 list a metadata directory (default /latest/meta-data/),
 //                                            one entry per line, directories ending in '/'
-//   chantless imds identity [--debug]        the instance identity document, decoded, as JSON
+//   chantless imds identity                  the instance identity document, decoded, as JSON
+//     (each takes [--profile P] — the IMDS settings of the config file's profile — and [--debug])
 //   chantless region [--profile P] [--explain] [--debug]
 //                                            the region as the AWS CLI finds it (resolver/region.h);
 //                                            --explain adds one JSON line on stderr: region, source,
