@@ -343,7 +343,9 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
     return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
                             ")");
   }
-  if (content_length && body.size() != *content_length) {
+  const bool bodiless = request.method == "HEAD" || result->status == 204 ||
+                        result->status == 304 || (result->status >= 100 && result->status < 200);
+  if (content_length && !bodiless && body.size() != *content_length) {
     client.stop();
     return InvalidResponseError(Describe(request) + ": body length " +
                                 std::to_string(body.size()) + " does not match Content-Length " +

@@ -87,6 +87,23 @@ TEST(HttplibHttpClientTest, NotFoundIsAResponseNotAnError) {
   EXPECT_EQ(res.status, 404);
 }
 
+TEST(HttplibHttpClientTest, HeadResponseHasNoBodyDespiteContentLength) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("twelve bytes", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest head = Get(server.endpoint(), "/x");
+  head.method = "HEAD";
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(head));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "");
+  EXPECT_EQ(FindHeader(res.headers, "Content-Length"), "12");
+  ASSERT_OK_AND_ASSIGN(HttpResponse get, client.Send(Get(server.endpoint(), "/x")));
+  EXPECT_EQ(get.body, "twelve bytes");  // the connection was left clean
+}
+
 TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
   LoopbackHttpServer server;
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
