@@ -119,6 +119,21 @@ TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
   EXPECT_EQ(server.connection_count(), 1u);
 }
 
+TEST(HttplibHttpClientTest, ReconnectsWhenTheServerClosedTheKeptConnection) {
+  LoopbackHttpServer server;
+  server.server().set_keep_alive_max_count(1);  // the server closes after every response
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
+    EXPECT_EQ(res.body, "ok");
+  }
+  EXPECT_EQ(server.connection_count(), 3u);
+}
+
 TEST(HttplibHttpClientTest, IsSafeToCallFromSeveralThreads) {
   LoopbackHttpServer server;
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
