@@ -9,6 +9,7 @@
 // failed: unavailable / invalid response); 2 bad usage or invalid configuration.
 #include "cli/resolve_command.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -96,9 +97,9 @@ std::string PythonIsoFormat(WallTime t) {
   std::string base = FormatRfc3339(WallTime(secs));  // "YYYY-MM-DDTHH:MM:SSZ"
   if (!base.empty() && base.back() == 'Z') base.pop_back();
   if (micros.count() != 0) {
-    char fraction[16];
-    std::snprintf(fraction, sizeof(fraction), ".%06lld", static_cast<long long>(micros.count()));
-    base += fraction;
+    // micros is in [1, 999999]: always six digits, zero-padded (Python's isoformat()).
+    std::string digits = std::to_string(micros.count());
+    base += "." + std::string(6 - std::min<size_t>(6, digits.size()), '0') + digits;
   }
   return base + "+00:00";
 }
