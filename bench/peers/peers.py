@@ -214,7 +214,7 @@ def main():
                     ("chantless resolve (process)",
                      [args.chantless, "resolve", "--format", "process"]),
                     ("aws configure export-credentials (process)",
-                     ["aws", "configure", "export-credentials", "--format", "process"])):
+                     ["/usr/bin/aws", "configure", "export-credentials", "--format", "process"])):
                 if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
                     rows.append((fixture, name, None, None, "not installed"))
                     continue

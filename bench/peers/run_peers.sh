@@ -22,7 +22,8 @@ fi
 RUNFILES="$CHANTLESS_BENCH_BIN.runfiles/chantless"
 [ -d "$RUNFILES" ] || RUNFILES="$ROOT"
 
-args=(python3 "$ROOT/bench/peers/peers.py" --chantless "$CHANTLESS_BIN" --bench "$CHANTLESS_BENCH_BIN"
+# Debian's python3 (botocore 1.29.27 from python3-botocore), never a pyenv shim on PATH.
+args=(/usr/bin/python3 "$ROOT/bench/peers/peers.py" --chantless "$CHANTLESS_BIN" --bench "$CHANTLESS_BENCH_BIN"
       --bench-runfiles "$RUNFILES" --npm-dir "${CHANTLESS_NPM_DIR:-$HOME/.cache/chantless/npm}" "$@")
 if unshare --net true 2>/dev/null; then
   echo "[peers] running in a loopback-only network namespace" >&2
