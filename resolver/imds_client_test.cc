@@ -439,6 +439,16 @@ TEST(ImdsClientTest, RetryAfterIsCapped) {
   EXPECT_THAT(SleepsMs(w), ElementsAre(2000));
 }
 
+TEST(ImdsClientTest, RetryAfterAsAnHttpDateFallsBackToTheBackoff) {
+  FakeWorld w;
+  w.http.Reply(200, kToken);
+  w.http.Reply(429, "", {{"Retry-After", "Wed, 21 Oct 2015 07:28:00 GMT"}});
+  w.http.Reply(200, "ok");
+  ImdsClient client(w.context());
+  EXPECT_OK(client.Get("/latest/meta-data/x"));
+  EXPECT_THAT(SleepsMs(w), ElementsAre(100));
+}
+
 TEST(ImdsClientTest, ThrottledGetIsRetriedWithTheSameToken) {
   FakeWorld w;
   w.http.Reply(200, kToken);
