@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "nlohmann/json.hpp"
 #include "resolver/credential_process.h"
@@ -17,16 +18,20 @@
 
 namespace {
 
-// The secret-looking string members of `body` (when it is a JSON object), 8 bytes or longer.
+// The secret string members of `body` (when it is a JSON object), 8 bytes or longer, except those
+// also inside the Expiration string (a malformed timestamp may be quoted: it is not secret).
 std::vector<std::string> Secrets(std::string_view body) {
   std::vector<std::string> out;
   auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return out;
+  std::string expiration;
+  auto exp = parsed.find("Expiration");
+  if (exp != parsed.end() && exp->is_string()) expiration = exp->get_ref<const std::string&>();
   for (const char* key : {"SecretAccessKey", "SessionToken"}) {
     auto it = parsed.find(key);
-    if (it != parsed.end() && it->is_string() && it->get_ref<const std::string&>().size() >= 8) {
-      out.push_back(it->get_ref<const std::string&>());
-    }
+    if (it == parsed.end() || !it->is_string()) continue;
+    const std::string& value = it->get_ref<const std::string&>();
+    if (value.size() >= 8 && expiration.find(value) == std::string::npos) out.push_back(value);
   }
   return out;
 }

@@ -10,8 +10,8 @@
 // that are empty count as absent; timestamps are RFC 3339 ("YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)",
 // T/Z in either case, a fraction of 1-18 digits of which nine count, second 60 read as
 // :59.999999999, calendar dates only, instants WallTime can represent). Also checked: a rejection's
-// message never holds the secret access key or the token (when they are not also quoted in Code or
-// Message).
+// message never holds the secret access key or the token (when they are not also in Code, Message
+// or a timestamp, which messages may quote).
 #include <time.h>
 
 #include <cctype>
@@ -155,10 +155,11 @@ Expected Oracle(const json& o, bool imds) {
 }
 
 // Whether `value` is worth looking for in a message: long enough not to appear by chance and not
-// legitimately quoted through Code or Message.
+// legitimately quoted through Code or Message or a malformed timestamp (ParseRfc3339 quotes up to
+// 40 characters of Expiration / LastUpdated, which are not secret).
 bool Leaks(const std::string& message, const std::string& value, const json& o) {
   if (value.size() < 8) return false;
-  for (const char* quoted : {"Code", "Message"}) {
+  for (const char* quoted : {"Code", "Message", "Expiration", "LastUpdated"}) {
     auto it = o.find(quoted);
     if (it != o.end() && it->is_string() &&
         it->get_ref<const std::string&>().find(value) != std::string::npos) {
