@@ -71,6 +71,21 @@ StatusOr<json> ParseObject(std::string_view body, const char* what) {
   return parsed;
 }
 
+// An error code worth quoting: 2–48 ASCII letters starting upper-case ("AssumeRoleUnauthorized
+// Access"), and not the value of any other string field of the body (which may be a key or a token).
+bool IsQuotableCode(const std::string& code, const json& parsed) {
+  if (code.size() < 2 || code.size() > 48 || !(code[0] >= 'A' && code[0] <= 'Z')) return false;
+  for (char c : code) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'))) return false;
+  }
+  for (auto it = parsed.begin(); it != parsed.end(); ++it) {
+    if (it.key() == "Code") continue;
+    const std::string* value = it.value().get_ptr<const std::string*>();
+    if (value != nullptr && value->find(code) != std::string::npos) return false;
+  }
+  return true;
+}
+
 StatusOr<DecodedCredentials> Decode(std::string_view body, const char* what, Need token_need,
                                     Need expiration_need) {
   CHANTLESS_ASSIGN_OR_RETURN(json parsed, ParseObject(body, what));
@@ -79,8 +94,14 @@ StatusOr<DecodedCredentials> Decode(std::string_view body, const char* what, Nee
   CHANTLESS_RETURN_IF_ERROR(d.String("Code", Need::kOptional, &out.code));
   CHANTLESS_RETURN_IF_ERROR(d.String("Message", Need::kOptional, &out.message));
   if (out.code && *out.code != "Success") {
-    std::string why = "Code is \"" + out.code->substr(0, 64) + "\", not \"Success\"";
-    if (out.message) why += " (Message: " + out.message->substr(0, 200) + ")";
+    // Code and Message are the endpoint's words, but a broken or hostile endpoint can put anything
+    // there, secrets included. Quote Code only when it looks like an error code (CamelCase, no
+    // digits or symbols) and equals no other string in the body; never quote Message.
+    std::string why = IsQuotableCode(*out.code, parsed)
+                          ? "Code is \"" + *out.code + "\", not \"Success\""
+                          : "Code is not \"Success\"";
+    if (out.message) why += " (the endpoint sent a Message of " +
+                            std::to_string(out.message->size()) + " bytes)";
     return InvalidResponseError(std::string(what) + ": " + why);
   }
   std::optional<std::string> key_id, secret, token;
