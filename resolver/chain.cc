@@ -55,6 +55,18 @@ std::string ChainExplanation::ToJson() const {
     }
     item["elapsed_us"] = static_cast<int64_t>(a.elapsed.count());
     item["requests"] = a.requests;
+    json log = json::array();
+    for (const TraceEvent& r : a.request_log) {
+      json entry = json::object();
+      entry["method"] = r.method;
+      entry["endpoint"] = r.endpoint;
+      entry["path"] = r.path;
+      entry["status"] = r.status;
+      entry["elapsed_us"] = static_cast<int64_t>(r.elapsed.count());
+      if (r.status == 0 && !r.message.empty()) entry["error"] = r.message;
+      log.push_back(std::move(entry));
+    }
+    item["request_log"] = std::move(log);
     list.push_back(std::move(item));
   }
   out["attempts"] = std::move(list);
@@ -62,12 +74,22 @@ std::string ChainExplanation::ToJson() const {
 }
 
 void RequestCountingTraceSink::Record(const TraceEvent& event) {
-  if (event.kind == TraceEvent::Kind::kRequest) requests_.fetch_add(1);
+  if (event.kind == TraceEvent::Kind::kRequest) {
+    std::lock_guard<std::mutex> lock(mu_);
+    requests_log_.push_back(event);
+    requests_.fetch_add(1);
+  }
   if (event.kind == TraceEvent::Kind::kInfo && !event.provider.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!looking_line_.empty() && event.message == looking_line_) return;
   }
   if (next_ != nullptr) next_->Record(event);
+}
+
+std::vector<TraceEvent> RequestCountingTraceSink::RequestsSince(int from) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (from < 0 || static_cast<size_t>(from) >= requests_log_.size()) return {};
+  return std::vector<TraceEvent>(requests_log_.begin() + from, requests_log_.end());
 }
 
 void RequestCountingTraceSink::BeginAttempt(const std::string& looking_line) {
@@ -141,6 +163,7 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
             : StatusOr<Credentials>(InternalError("no provider in link " + link.name));
     attempt.elapsed = Since(ctx_.clock, start);
     attempt.requests = counter_ != nullptr ? counter_->requests() - requests_before : 0;
+    if (counter_ != nullptr) attempt.request_log = counter_->RequestsSince(requests_before);
     if (counter_ != nullptr) counter_->BeginAttempt("");
     TraceOutcome(link.name, result);
 

@@ -49,6 +49,9 @@ struct ProviderAttempt {
   std::chrono::microseconds elapsed{0};
   int requests = 0;
   std::string method;  // kResolved: Credentials::provider ("custom-process", …)
+  // Each HTTP exchange the attempt made, in order (kRequest trace events: method, endpoint, path,
+  // status, elapsed, message — never a header value or a body).
+  std::vector<TraceEvent> request_log;
 };
 
 // "resolved", "skipped", "failed".
@@ -57,7 +60,8 @@ const char* OutcomeName(ProviderAttempt::Outcome outcome);
 struct ChainExplanation {
   std::vector<ProviderAttempt> attempts;
   // {"result":"resolved"|"no credentials"|"failed","provider":…,"attempts":[{"provider":"env",
-  //  "outcome":"skipped","code":"not configured","message":"…","elapsed_us":12,"requests":0}, …]}
+  //  "outcome":"skipped","code":"not configured","message":"…","elapsed_us":12,"requests":0,
+  //  "request_log":[{"method":"PUT","endpoint":…,"path":…,"status":200,"elapsed_us":…}, …]}, …]}
   // One line, keys in that order; no secret (messages are statuses).
   std::string ToJson() const;
 };
@@ -69,6 +73,8 @@ class RequestCountingTraceSink : public TraceSink {
   explicit RequestCountingTraceSink(TraceSink* next) : next_(next) {}
   void Record(const TraceEvent& event) override;
   int requests() const { return requests_.load(); }
+  // The kRequest events recorded since index `from` (requests() before an attempt).
+  std::vector<TraceEvent> RequestsSince(int from) const;
 
  private:
   friend class Chain;
@@ -76,8 +82,9 @@ class RequestCountingTraceSink : public TraceSink {
 
   TraceSink* const next_;
   std::atomic<int> requests_{0};
-  std::mutex mu_;
-  std::string looking_line_;  // guarded by mu_
+  mutable std::mutex mu_;
+  std::string looking_line_;          // guarded by mu_
+  std::vector<TraceEvent> requests_log_;  // guarded by mu_
 };
 
 // Owns its links (and, when built by Create, the counting sink the links trace into). The context

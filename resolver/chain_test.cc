@@ -182,6 +182,21 @@ TEST(ChainTest, RequestsAreCountedPerAttemptFromTraceEvents) {
   EXPECT_EQ(explain.attempts[1].requests, 3);
 }
 
+TEST(ChainTest, ExplanationListsEachRequestOfEachAttempt) {
+  Harness h;
+  h.Build({{"container-role", NotConfiguredError("no URI")}, {"iam-role", Creds("iam-role")}},
+          /*requests=*/2);
+  ChainExplanation explain;
+  ASSERT_OK(h.chain->Resolve(&explain));
+  ASSERT_EQ(explain.attempts.size(), 2u);
+  ASSERT_EQ(explain.attempts[1].request_log.size(), 2u);
+  EXPECT_EQ(explain.attempts[1].request_log[0].method, "GET");
+  EXPECT_EQ(explain.attempts[1].request_log[0].path, "/x");
+  EXPECT_EQ(explain.attempts[1].request_log[0].provider, "iam-role");
+  EXPECT_THAT(explain.ToJson(),
+              HasSubstr(R"("request_log":[{"method":"GET","endpoint":"","path":"/x","status":200,)"));
+}
+
 TEST(ChainTest, FailedAttemptIsRecordedAsFailed) {
   Harness h;
   h.Build({{"env", InvalidConfigurationError("half a pair")}});
