@@ -1,16 +1,17 @@
 #!/usr/bin/python3
 """Real AWS clients against `chantless serve`: the interop test (issue 4).
 
-For each fixture (ec2/imdsv2, ec2/imdsv1-only, ec2/token-required, cloudshell/container) and each
-client (AWS CLI v2 `aws configure export-credentials`, botocore, the JS SDK v3's
-fromNodeProviderChain, and `chantless resolve`), starts a fresh `chantless serve <fixture> --port 0
---port-file F` on 127.0.0.1, runs the client under `env -i` with an empty HOME and only the
-endpoint variables, and asserts that the client resolves the fixture's AccessKeyId and that
-`GET /__chantless/verdict` accepts the traffic. A client that is not installed is skipped with the
-reason printed (./dev setup installs all of them). Runs /usr/bin/python3, /usr/bin/aws and
+For each fixture in FIXTURES and each client (AWS CLI v2 `aws configure export-credentials`,
+botocore, the JS SDK v3's fromNodeProviderChain, `chantless resolve --debug`, and the AWS CLI the
+seed's way), starts a fresh `chantless serve <fixture> --port 0 --port-file F` on 127.0.0.1, runs
+the client under `env -i` with an empty HOME and only the endpoint variables, and asserts that the
+client resolves the fixture's AccessKeyId, that `GET /__chantless/verdict` accepts the traffic,
+that serve exits 0 on SIGTERM, and that no secret shows in serve's log or chantless's trace.
+A client that is not installed is skipped with the reason printed (./dev setup installs all of
+them); a pair in KNOWN_UNSUPPORTED may fail (XFAIL). Runs /usr/bin/python3, /usr/bin/aws and
 /usr/bin/node by absolute path, never a pyenv shim. Nothing here leaves 127.0.0.1.
 
-Usage (Bazel runs it through interop_test.sh): interop_test.py [--only FIXTURE[:CLIENT]]...
+Usage (Bazel runs it through interop_test.sh): interop_test.py [FIXTURE | CLIENT | FIXTURE:CLIENT]...
 """
 import json
 import os
