@@ -29,6 +29,9 @@ DISK_CACHE="${CHANTLESS_DISK_CACHE:-$HOME/.cache/chantless/bazel-disk}"
 read -r -a STARTUP <<<"${CHANTLESS_BAZEL_STARTUP:-}"
 read -r -a FLAGS <<<"${CHANTLESS_BAZEL_FLAGS:-}"
 LLVM_PROFDATA="${LLVM_PROFDATA:-llvm-profdata-14}"
+# libFuzzer builds and coverage builds get their own output trees (--platform_suffix), so neither
+# overwrites the other's binaries nor the plain build's objects while a long run is going.
+FUZZ_FLAGS=(--config=fuzz --strip=never --platform_suffix=fuzz)
 LLVM_COV="${LLVM_COV:-llvm-cov-14}"
 
 log() { printf '[fuzz] %s\n' "$*" >&2; }
@@ -70,9 +73,9 @@ build_fuzzers() {
   local labels=() t
   for t in "$@"; do labels+=("//fuzz:${t}_libfuzzer"); done
   log "building ${labels[*]} (--config=fuzz)"
-  bazel_cmd build --config=fuzz --strip=never --disk_cache="$DISK_CACHE" "${FLAGS[@]+"${FLAGS[@]}"}" \
+  bazel_cmd build "${FUZZ_FLAGS[@]}" --disk_cache="$DISK_CACHE" "${FLAGS[@]+"${FLAGS[@]}"}" \
     "${labels[@]}" >&2
-  bazel_cmd info --config=fuzz "${FLAGS[@]+"${FLAGS[@]}"}" bazel-bin 2>/dev/null
+  bazel_cmd info "${FUZZ_FLAGS[@]}" "${FLAGS[@]+"${FLAGS[@]}"}" bazel-bin 2>/dev/null
 }
 
 # libFuzzer flags from fuzz/<target>.options ([libfuzzer] key = value lines).
@@ -101,7 +104,7 @@ run_one() {
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -1)
   secs=$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$dir/fuzz.log" | tail -1)
   [ -n "$secs" ] || secs="$seconds"
-  cov=$(grep -o 'cov: [0-9]*' "$dir/fuzz.log" | tail -1 | cut -d' ' -f2)
+  cov=$(grep -o 'cov: [0-9]*' "$dir/fuzz.log" | tail -1 | cut -d' ' -f2 || true)
   crashes=$(find "$dir/artifacts" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' \
     -o -name 'leak-*' \) | wc -l)
   if [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ]; then crashes="rc=$rc"; fi
@@ -162,7 +165,8 @@ PY
 
 cmd_coverage() {
   local covflags=(--repo_env=CC=clang-14 --copt=-fprofile-instr-generate --copt=-fcoverage-mapping
-    --linkopt=-fprofile-instr-generate --linkopt=-fcoverage-mapping --copt=-O0)
+    --linkopt=-fprofile-instr-generate --linkopt=-fcoverage-mapping --copt=-O0
+    --platform_suffix=fuzzcov)
   local labels=() t bin files status=0
   for t in "$@"; do labels+=("//fuzz:${t}_libfuzzer"); done
   log "building ${labels[*]} with clang source coverage (corpus-replay main)"
