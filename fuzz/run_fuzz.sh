@@ -10,7 +10,7 @@
 #                                              one-core rate on a busy machine), coverage (libFuzzer
 #                                              "cov"), new corpus files, crashes
 #   fuzz/run_fuzz.sh merge <target|all>        add to fuzz/corpus/<target>/ the inputs of earlier runs
-#                                              that reach new coverage (libFuzzer -merge=1)
+#                                              that reach new edges (libFuzzer -merge=1, no counters)
 #   fuzz/run_fuzz.sh coverage <target|all>     replay the checked-in corpus through a clang
 #                                              source-coverage build; llvm-cov-14 line and region
 #                                              coverage of the parser files the target exercises
@@ -195,7 +195,9 @@ cmd_merge() {
     [ -d "$WORK/$t/corpus" ] || { log "$t: no run to merge ($WORK/$t/corpus)"; continue; }
     local before after
     before=$(find "fuzz/corpus/$t" -type f | wc -l)
-    "$bin/fuzz/${t}_libfuzzer" -merge=1 "fuzz/corpus/$t" "$WORK/$t/corpus" >"$WORK/$t/merge.log" 2>&1
+    # Edges only (no hit counters, no value profile): the fewest files that keep the coverage.
+    "$bin/fuzz/${t}_libfuzzer" -merge=1 -use_counters=0 -use_value_profile=0 "fuzz/corpus/$t" \
+      "$WORK/$t/corpus" >"$WORK/$t/merge.log" 2>&1
     after=$(find "fuzz/corpus/$t" -type f | wc -l)
     echo "$t: $before -> $after corpus files"
   done
