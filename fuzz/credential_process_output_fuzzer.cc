@@ -18,8 +18,8 @@
 
 namespace {
 
-// The secret string members of `body` (when it is a JSON object), 8 bytes or longer, except those
-// also inside the Expiration string (a malformed timestamp may be quoted: it is not secret).
+// The secret string members of `body` (when it is a JSON object) that carry the canary, except
+// those also inside the Expiration string (a malformed timestamp may be quoted: it is not secret).
 std::vector<std::string> Secrets(std::string_view body) {
   std::vector<std::string> out;
   auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
@@ -31,7 +31,11 @@ std::vector<std::string> Secrets(std::string_view body) {
     auto it = parsed.find(key);
     if (it == parsed.end() || !it->is_string()) continue;
     const std::string& value = it->get_ref<const std::string&>();
-    if (value.size() >= 8 && expiration.find(value) == std::string::npos) out.push_back(value);
+    // Only values carrying the canary "EXAMPLE" (the seeds' and dictionary's fake secrets) count:
+    // a fuzzed "secret" such as "al_process ou" may spell part of the fixed error wording.
+    if (value.find("EXAMPLE") != std::string::npos && expiration.find(value) == std::string::npos) {
+      out.push_back(value);
+    }
   }
   return out;
 }
