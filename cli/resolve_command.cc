@@ -30,7 +30,7 @@ using json = nlohmann::json;
 constexpr char kUsage[] =
     "usage: chantless resolve [--profile P] [--format process|env|env-no-export|json] [--debug] "
     "[--explain]\n"
-    "  --profile P  use profile P (wins over AWS_DEFAULT_PROFILE and AWS_PROFILE)\n"
+    "  --profile P  use profile P (wins over AWS_PROFILE and AWS_DEFAULT_PROFILE)\n"
     "  --format F   process (default; as `aws configure export-credentials`), env, env-no-export,\n"
     "               json (one line, with AccountId and Provider)\n"
     "  --debug      botocore-style debug lines on stderr\n"

@@ -146,22 +146,23 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
   std::optional<std::string> aws_profile = GetNonBlank(env, "AWS_PROFILE");
   if (default_profile && aws_profile && *default_profile != *aws_profile) {
     bool overridden = profile_override && !profile_override->empty();
-    warner.Warn("AWS_DEFAULT_PROFILE ('" + *default_profile + "') and AWS_PROFILE ('" +
-                *aws_profile + "') are both set and differ; " +
+    warner.Warn("AWS_PROFILE ('" + *aws_profile + "') and AWS_DEFAULT_PROFILE ('" +
+                *default_profile + "') are both set and differ; " +
                 (overridden ? "--profile wins over both"
-                            : "using AWS_DEFAULT_PROFILE as botocore does (AWS CLI v2 would use AWS_PROFILE)"));
+                            : "using AWS_PROFILE as the AWS CLI v2 does (botocore 1.29 would use "
+                              "AWS_DEFAULT_PROFILE)"));
   }
   std::string name = "default";
   std::string source = "default";
   if (profile_override && !profile_override->empty()) {
     name = *profile_override;
     source = "--profile";
-  } else if (default_profile) {
-    name = *default_profile;
-    source = "AWS_DEFAULT_PROFILE";
   } else if (aws_profile) {
     name = *aws_profile;
     source = "AWS_PROFILE";
+  } else if (default_profile) {
+    name = *default_profile;
+    source = "AWS_DEFAULT_PROFILE";
   }
 
   auto result = std::make_unique<ProfileConfig>(name, source, config.path, std::move(config.file),

@@ -9,11 +9,11 @@
 // - A missing file (kNotConfigured from Filesystem::ReadFile) is an empty file; an unreadable one
 //   is an error. Each file is parsed with ParseProfileFile (profile_file_parser.h); its warnings
 //   (skipped sections and keys) are traced as kWarning events from provider "profile".
-// - Profile selection: `--profile` > AWS_DEFAULT_PROFILE > AWS_PROFILE > "default". This is
-//   botocore 1.29's order (configprovider.py: 'profile': ['AWS_DEFAULT_PROFILE', 'AWS_PROFILE'];
-//   aws-sdk-cpp agrees). The AWS CLI v2 (2.9.19, its bundled awscli/botocore/configprovider.py),
-//   the JS, Go, Java and Rust SDKs let AWS_PROFILE win instead. When both variables are set and
-//   differ, a warning is traced naming both, the winner and the CLI's choice.
+// - Profile selection: `--profile` > AWS_PROFILE > AWS_DEFAULT_PROFILE > "default". This is the
+//   AWS CLI v2's order (its bundled botocore, awscli/botocore/configprovider.py: 'profile':
+//   ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE']) and the JS, Go, Java and Rust SDKs'; botocore 1.29 and
+//   aws-sdk-cpp let AWS_DEFAULT_PROFILE win instead. When both variables are set and differ, a
+//   warning is traced naming both and the winner.
 // - A profile selected explicitly (by --profile or either variable, even "default") must exist in
 //   at least one file, as botocore raises ProfileNotFound; the implicit "default" may be missing.
 // - Merge: for the same profile, a key in the credentials file wins over the same key in the config
@@ -74,7 +74,7 @@ class ProfileConfig : public ProfileSettings {
   // The merged profile: the config file's properties with the credentials file's over them.
   ProfileSection MergedProfile() const;
 
-  // How the profile was chosen: "--profile", "AWS_DEFAULT_PROFILE", "AWS_PROFILE" or "default".
+  // How the profile was chosen: "--profile", "AWS_PROFILE", "AWS_DEFAULT_PROFILE" or "default".
   const std::string& profile_source() const { return profile_source_; }
   // The expanded paths (as read) and the parsed files (sso-session and services sections included).
   const std::string& config_path() const { return config_path_; }

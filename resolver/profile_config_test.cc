@@ -130,8 +130,16 @@ TEST_F(ProfileConfigTest, ProfileOverrideWinsOverVariables) {
   EXPECT_EQ(config->profile_source(), "--profile");
 }
 
-TEST_F(ProfileConfigTest, AwsDefaultProfileWinsOverAwsProfileAsInBotocore) {
+TEST_F(ProfileConfigTest, AwsProfileWinsOverAwsDefaultProfileAsInAwsCliV2) {
   world_.env.Set("AWS_PROFILE", "a");
+  world_.env.Set("AWS_DEFAULT_PROFILE", "b");
+  world_.fs.SetFile(kConfigPath, "[profile a]\n[profile b]\n");
+  ASSERT_OK_AND_ASSIGN(auto config, Load());
+  EXPECT_EQ(config->ProfileName(), "a");
+  EXPECT_EQ(config->profile_source(), "AWS_PROFILE");
+}
+
+TEST_F(ProfileConfigTest, AwsDefaultProfileAloneSelectsTheProfile) {
   world_.env.Set("AWS_DEFAULT_PROFILE", "b");
   world_.fs.SetFile(kConfigPath, "[profile a]\n[profile b]\n");
   ASSERT_OK_AND_ASSIGN(auto config, Load());
@@ -149,7 +157,7 @@ TEST_F(ProfileConfigTest, DifferingProfileVariablesAreTracedAsWarning) {
   EXPECT_EQ(events.back().kind, TraceEvent::Kind::kWarning);
   EXPECT_THAT(events.back().message,
               AllOf(HasSubstr("AWS_DEFAULT_PROFILE ('b')"), HasSubstr("AWS_PROFILE ('a')"),
-                    HasSubstr("using AWS_DEFAULT_PROFILE")));
+                    HasSubstr("using AWS_PROFILE")));
 }
 
 TEST_F(ProfileConfigTest, WarningsAreKeptInTheConfig) {
@@ -243,8 +251,8 @@ TEST_F(ProfileConfigTest, MergedProfileOverlaysCredentialsOnConfig) {
 
 TEST_F(ProfileConfigTest, NoSecretValueInTraceOrErrors) {
   std::string secret = kSecret;
-  world_.env.Set("AWS_PROFILE", "a");
-  world_.env.Set("AWS_DEFAULT_PROFILE", "b");
+  world_.env.Set("AWS_PROFILE", "b");
+  world_.env.Set("AWS_DEFAULT_PROFILE", "a");
   world_.fs.SetFile(kConfigPath, "[b]\naws_secret_access_key = " + secret +
                                      "\n[profile b]\nbad key = " + secret + "\n");
   world_.fs.SetFile(kCredentialsPath, "[profile x]\naws_secret_access_key = " + secret + "\n");
