@@ -73,6 +73,14 @@ std::string ChainExplanation::ToJson() const {
   return out.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// Whether a provider's message already starts with the link's name ("container-role: GET …"), so
+// the chain does not say it twice.
+static bool AlreadyNamed(const std::string& link, const Status& status) {
+  const std::string& m = status.message();
+  return m.size() > link.size() + 1 && m.compare(0, link.size(), link) == 0 &&
+         m[link.size()] == ':';
+}
+
 void RequestCountingTraceSink::Record(const TraceEvent& event) {
   if (event.kind == TraceEvent::Kind::kRequest) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -179,13 +187,16 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
     if (IsNotConfigured(result.status())) {
       attempt.outcome = ProviderAttempt::kSkipped;
       if (!why.empty()) why += "; ";
-      why += link.name + ": " + result.status().message();
+      why += AlreadyNamed(link.name, result.status())
+                 ? result.status().message()
+                 : link.name + ": " + result.status().message();
       if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
       continue;
     }
     attempt.outcome = ProviderAttempt::kFailed;
     if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
-    return result.status().WithContext(link.name);
+    return AlreadyNamed(link.name, result.status()) ? result.status()
+                                                   : result.status().WithContext(link.name);
   }
   TraceInfo(ctx_.trace, "", "Unable to locate credentials");
   return NotConfiguredError("Unable to locate credentials: " +

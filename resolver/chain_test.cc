@@ -197,6 +197,19 @@ TEST(ChainTest, ExplanationListsEachRequestOfEachAttempt) {
               HasSubstr(R"("request_log":[{"method":"GET","endpoint":"","path":"/x","status":200,)"));
 }
 
+TEST(ChainTest, AMessageThatAlreadyNamesTheLinkIsNotPrefixedTwice) {
+  Harness h;
+  h.Build({{"container-role", UnavailableError("container-role: GET http://127.0.0.1:1/x -> 500")}});
+  auto result = h.chain->Resolve(nullptr);
+  EXPECT_THAT(result, StatusIs(StatusCode::kUnavailable,
+                               AllOf(HasSubstr("container-role: GET"),
+                                     Not(HasSubstr("container-role: container-role")))));
+  Harness skipped;
+  skipped.Build({{"iam-role", NotConfiguredError("iam-role: disabled")}});
+  EXPECT_THAT(skipped.chain->Resolve(nullptr),
+              StatusIs(StatusCode::kNotConfigured, Not(HasSubstr("iam-role: iam-role"))));
+}
+
 TEST(ChainTest, FailedAttemptIsRecordedAsFailed) {
   Harness h;
   h.Build({{"env", InvalidConfigurationError("half a pair")}});

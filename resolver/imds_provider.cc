@@ -135,7 +135,9 @@ StatusOr<Credentials> ImdsProvider::Extend(Credentials credentials, WallTime rea
   std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(span, 0));
   const WallTime extended = std::min(now + options_.min_extension + std::chrono::seconds(dist(rng_)),
                                      cap);
-  credentials.expiration = std::chrono::time_point_cast<WallTime::duration>(extended);
+  // Whole seconds, as IMDS itself and every SDK print expirations (no ".497677" in the output).
+  credentials.expiration = std::chrono::time_point_cast<WallTime::duration>(
+      std::chrono::floor<std::chrono::seconds>(extended));
   credentials.extended = true;
   TraceWarning(ctx_.trace, kProvider,
                why + ". Attempting credential expiration extension due to a credential service "

@@ -223,6 +223,18 @@ TEST(ImdsProviderTest, ExpiredCredentialsFromImdsAreExtendedFiveToFifteenMinutes
   EXPECT_THAT(w.TraceText(), HasSubstr("extension"));
 }
 
+// Interop finding: a fake clock with sub-second time must not leak ".497677" into Expiration.
+TEST(ImdsProviderTest, ExtendedExpirationIsInWholeSeconds) {
+  FakeWorld w;
+  w.clock.Advance(std::chrono::microseconds(497677));
+  ScriptExtendedHappyPath(w, "2024-05-01T11:50:00Z");
+  ImdsProvider provider(w.context(), Seeded());
+  ASSERT_OK_AND_ASSIGN(Credentials c, provider.Resolve());
+  ASSERT_TRUE(c.extended);
+  EXPECT_EQ(c.expiration->time_since_epoch() % std::chrono::seconds(1),
+            WallTime::duration::zero());
+}
+
 TEST(ImdsProviderTest, JitterIsDeterministicForASeed) {
   std::vector<WallTime> seen;
   for (int i = 0; i < 2; ++i) {
