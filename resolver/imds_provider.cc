@@ -125,7 +125,9 @@ StatusOr<Credentials> ImdsProvider::Extend(Credentials credentials, WallTime rea
                                            const std::string& why) {
   const WallTime now = ctx_.clock->Now();
   const WallTime cap = real_expiry + options_.max_total_extension;
-  if (now >= cap) {
+  // Compared in whole seconds, the unit the extension is served in: a cap less than a second ahead
+  // would be served as an expiration of `now` (found by fuzz/imds_client_fuzzer).
+  if (std::chrono::floor<std::chrono::seconds>(cap) <= now) {
     return UnavailableError(why + "; the credentials expired at " + FormatRfc3339(real_expiry) +
                             ", more than the static-stability limit of " +
                             std::to_string(options_.max_total_extension.count() / 60) +
