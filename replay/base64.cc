@@ -75,6 +75,12 @@ std::optional<std::string> Base64Decode(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> Base64DecodeCanonical(std::string_view text) {
+  std::optional<std::string> decoded = Base64Decode(text);
+  if (!decoded || Base64Encode(*decoded) != text) return std::nullopt;
+  return decoded;
+}
+
 bool IsValidUtf8(std::string_view bytes) {
   size_t i = 0;
   while (i < bytes.size()) {

@@ -17,6 +17,10 @@ std::string Base64Encode(std::string_view bytes);
 // other character or an impossible length.
 std::optional<std::string> Base64Decode(std::string_view text);
 
+// Strict: only the canonical encoding (padding required, no whitespace, zero trailing bits), i.e.
+// succeeds exactly when Base64Encode(result) == text. Transcripts use it so that a round trip is exact.
+std::optional<std::string> Base64DecodeCanonical(std::string_view text);
+
 // True when `bytes` is valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
 bool IsValidUtf8(std::string_view bytes);
 

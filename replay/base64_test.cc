@@ -35,6 +35,15 @@ TEST(Base64Test, RejectsInvalidInput) {
   EXPECT_FALSE(Base64Decode("Zg=").has_value());
 }
 
+TEST(Base64Test, CanonicalDecodeAcceptsOnlyWhatEncodeWouldWrite) {
+  EXPECT_EQ(Base64DecodeCanonical("Zm9vYg=="), "foob");
+  EXPECT_EQ(Base64DecodeCanonical(""), "");
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYg").has_value());      // padding required
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9v Yg==").has_value());   // no whitespace
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYh==").has_value());    // non-zero trailing bits
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYg=!").has_value());
+}
+
 TEST(Base64Test, Utf8CheckAcceptsTextAndRejectsBinary) {
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x80\xA6 \xF0\x9F\x94\x91"));

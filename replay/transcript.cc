@@ -13,6 +13,7 @@
 
 #include "nlohmann/json.hpp"
 #include "resolver/time_util.h"
+#include "replay/base64.h"
 
 namespace chantless {
 namespace replay {
@@ -30,108 +31,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
-// ---- strict base64 (canonical: padding required, no whitespace) ----------------------------------
-constexpr char kB64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-int B64Value(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
-std::string EncodeBase64(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8) |
-                 uint32_t(uint8_t(in[i + 2]));
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += kB64[v & 63];
-  }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint32_t(uint8_t(in[i])) << 16;
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += "==";
-  } else if (rest == 2) {
-    uint32_t v = (uint32_t(uint8_t(in[i])) << 16) | (uint32_t(uint8_t(in[i + 1])) << 8);
-    out += kB64[(v >> 18) & 63];
-    out += kB64[(v >> 12) & 63];
-    out += kB64[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-// Canonical only: Decode(text) succeeds iff Encode(result) == text.
-std::optional<std::string> DecodeBase64(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() / 4 * 3);
-  for (size_t i = 0; i < in.size(); i += 4) {
-    bool last = i + 4 == in.size();
-    int pad = 0;
-    if (last && in[i + 3] == '=') pad = in[i + 2] == '=' ? 2 : 1;
-    int v[4] = {0, 0, 0, 0};
-    for (int k = 0; k < 4 - pad; ++k) {
-      v[k] = B64Value(in[i + k]);
-      if (v[k] < 0) return std::nullopt;
-    }
-    uint32_t n = (uint32_t(v[0]) << 18) | (uint32_t(v[1]) << 12) | (uint32_t(v[2]) << 6) |
-                 uint32_t(v[3]);
-    out += char((n >> 16) & 0xff);
-    if (pad < 2) out += char((n >> 8) & 0xff);
-    if (pad < 1) out += char(n & 0xff);
-    // Non-canonical trailing bits are rejected so that the round trip is exact.
-    if (pad == 1 && (v[2] & 0x3) != 0) return std::nullopt;
-    if (pad == 2 && (v[1] & 0xf) != 0) return std::nullopt;
-  }
-  return out;
-}
-
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    uint8_t c = uint8_t(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    uint32_t cp;
-    if ((c & 0xe0) == 0xc0) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (int k = 1; k < len; ++k) {
-      uint8_t cc = uint8_t(s[i + k]);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
+// Base64 and UTF-8 checks come from replay/base64.h; the transcript accepts only canonical base64
+// (Base64DecodeCanonical), so that Load(Serialize(t)) == t byte for byte.
 
 // ---- syntax error position ----------------------------------------------------------------------
 // A SAX consumer that accepts everything and remembers where parsing failed (byte offset).
@@ -324,7 +225,7 @@ class Loader {
     if (has_text && has_b64) return Error(path + ".body_base64", "give body or body_base64, not both");
     if (has_b64) {
       CHANTLESS_ASSIGN_OR_RETURN(std::string text, String(j, path, "body_base64", true));
-      std::optional<std::string> decoded = DecodeBase64(text);
+      std::optional<std::string> decoded = Base64DecodeCanonical(text);
       if (!decoded) return Error(path + ".body_base64", "invalid base64");
       r.body = std::move(*decoded);
       r.encoding = BodyEncoding::kBase64;
@@ -635,7 +536,7 @@ std::string SerializeTranscript(const Transcript& t) {
       resp["status"] = e.response->status;
       resp["headers"] = HeadersToJson(e.response->headers);
       if (e.response->encoding == BodyEncoding::kBase64 || !IsValidUtf8(e.response->body)) {
-        resp["body_base64"] = EncodeBase64(e.response->body);
+        resp["body_base64"] = Base64Encode(e.response->body);
       } else {
         resp["body"] = e.response->body;
       }
