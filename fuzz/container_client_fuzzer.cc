@@ -40,7 +40,11 @@ constexpr const char* kFullUris[] = {nullptr,
                                      "http://[fd00:ec2::23]/v1/credentials",
                                      "http://evil.example/creds",
                                      "ftp://127.0.0.1/creds",
-                                     "http://user@127.0.0.1/creds"};
+                                     "http://user@127.0.0.1/creds",
+                                     "http://host.docker.internal:8080/creds"};
+// The user allowlist (a chantless extra) is always set: host.docker.internal is allowed through it,
+// evil.example still is not.
+constexpr char kAllowedHosts[] = " Host.Docker.Internal , other.example";
 constexpr const char* kTokens[] = {nullptr, "Bearer FAKE-AUTH-TOKEN-EXAMPLE-0001", "",
                                    "FAKE-AUTH\r\nX-Injected: EXAMPLE"};
 constexpr const char* kTokenFiles[] = {nullptr, "FILE-AUTH-TOKEN-EXAMPLE-0002\n",
@@ -65,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* token = input.PickValueInArray(kTokens);
   const char* token_file = input.PickValueInArray(kTokenFiles);
   const int calls = input.ConsumeIntegralInRange<int>(1, 3);
+  world.env.Set("CHANTLESS_CONTAINER_ALLOWED_HOSTS", kAllowedHosts);
   if (relative) world.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", relative);
   if (full) world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", full);
   if (token) world.env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", token);
@@ -78,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (relative && *relative) {
     endpoint = "http://169.254.170.2";
   } else if (full && *full) {
-    auto parsed = chantless::ParseContainerFullUri(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
+    auto parsed = chantless::ParseContainerFullUri(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+                                                 kAllowedHosts);
     if (parsed.ok()) endpoint = parsed->endpoint;
   }
   std::vector<std::string> secrets;

@@ -18,22 +18,19 @@
 
 namespace {
 
-// The secret string members of `body` (when it is a JSON object) that carry the canary, except
-// those also inside the Expiration string (a malformed timestamp may be quoted: it is not secret).
+// The secret string members of `body` (when it is a JSON object) that carry the canary. No
+// exemption: a malformed timestamp is never quoted (ParseRfc3339 gives only its length).
 std::vector<std::string> Secrets(std::string_view body) {
   std::vector<std::string> out;
   auto parsed = nlohmann::json::parse(body.begin(), body.end(), nullptr, false);
   if (parsed.is_discarded() || !parsed.is_object()) return out;
-  std::string expiration;
-  auto exp = parsed.find("Expiration");
-  if (exp != parsed.end() && exp->is_string()) expiration = exp->get_ref<const std::string&>();
   for (const char* key : {"SecretAccessKey", "SessionToken"}) {
     auto it = parsed.find(key);
     if (it == parsed.end() || !it->is_string()) continue;
     const std::string& value = it->get_ref<const std::string&>();
     // Only values carrying the canary "EXAMPLE" (the seeds' and dictionary's fake secrets) count:
     // a fuzzed "secret" such as "al_process ou" may spell part of the fixed error wording.
-    if (value.find("EXAMPLE") != std::string::npos && expiration.find(value) == std::string::npos) {
+    if (value.find("EXAMPLE") != std::string::npos) {
       out.push_back(value);
     }
   }

@@ -154,20 +154,12 @@ Expected Oracle(const json& o, bool imds) {
   return e;
 }
 
-// Whether `value` is worth looking for in a message: a canary value, not
-// legitimately quoted through Code or Message or a malformed timestamp (ParseRfc3339 quotes up to
-// 40 characters of Expiration / LastUpdated, which are not secret).
-bool Leaks(const std::string& message, const std::string& value, const json& o) {
-  // Only values carrying the canary "EXAMPLE" (the seeds' and dictionary's fake secrets) count: a
-  // fuzzed token such as "IMDS credential" may spell part of the fixed error wording.
+// Whether `value` leaks into `message`. Only canary values count (the seeds' and dictionary's fake
+// secrets carry "EXAMPLE"): a fuzzed token such as "IMDS credential" may spell part of the fixed
+// error wording. Nothing is exempt: the decoder quotes no Message, no timestamp, and a Code only
+// when it shares no text with another field.
+bool Leaks(const std::string& message, const std::string& value, const json& /*o*/) {
   if (value.find("EXAMPLE") == std::string::npos) return false;
-  for (const char* quoted : {"Code", "Message", "Expiration", "LastUpdated"}) {
-    auto it = o.find(quoted);
-    if (it != o.end() && it->is_string() &&
-        it->get_ref<const std::string&>().find(value) != std::string::npos) {
-      return false;
-    }
-  }
   return message.find(value) != std::string::npos;
 }
 

@@ -53,7 +53,7 @@ parser_files() {
     credential_process_output_fuzzer) echo resolver/credential_process.cc ;;
     metadata_listing_fuzzer) echo resolver/imds_listing.cc ;;
     instance_identity_fuzzer) echo resolver/instance_identity.cc ;;
-    transcript_fuzzer) echo replay/transcript.cc ;;
+    transcript_fuzzer) echo replay/transcript.cc replay/base64.cc ;;
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
     imds_client_fuzzer) echo resolver/imds_client.cc resolver/imds_provider.cc ;;
     container_client_fuzzer) echo resolver/container_provider.cc ;;

@@ -72,7 +72,7 @@ StatusOr<json> ParseObject(std::string_view body, const char* what) {
 }
 
 // An error code worth quoting: 2–48 ASCII letters starting upper-case ("AssumeRoleUnauthorized
-// Access"), and not the value of any other string field of the body (which may be a key or a token).
+// Access"), sharing no text with any other string field of the body (which may be a key or a token).
 bool IsQuotableCode(const std::string& code, const json& parsed) {
   if (code.size() < 2 || code.size() > 48 || !(code[0] >= 'A' && code[0] <= 'Z')) return false;
   for (char c : code) {
@@ -81,7 +81,10 @@ bool IsQuotableCode(const std::string& code, const json& parsed) {
   for (auto it = parsed.begin(); it != parsed.end(); ++it) {
     if (it.key() == "Code") continue;
     const std::string* value = it.value().get_ptr<const std::string*>();
-    if (value != nullptr && value->find(code) != std::string::npos) return false;
+    if (value == nullptr) continue;
+    // Either way round: a key or token inside Code, or Code inside a key or token.
+    if (value->find(code) != std::string::npos) return false;
+    if (value->size() >= 4 && code.find(*value) != std::string::npos) return false;
   }
   return true;
 }
