@@ -31,7 +31,7 @@ namespace {
 using chantless::StatusCode;
 
 constexpr const char* kRelativeUris[] = {nullptr, "/v2/credentials/0a1b2c3d-EXAMPLE", "v2/creds",
-                                         ""};
+                                         "", "/v2/cr eds"};
 constexpr const char* kFullUris[] = {nullptr,
                                      "http://127.0.0.1:8080/get-credentials",
                                      "http://localhost/creds?x=1",
@@ -41,12 +41,18 @@ constexpr const char* kFullUris[] = {nullptr,
                                      "http://evil.example/creds",
                                      "ftp://127.0.0.1/creds",
                                      "http://user@127.0.0.1/creds",
-                                     "http://host.docker.internal:8080/creds"};
+                                     "http://host.docker.internal:8080/creds",
+                                     "http://[::1]:8080/creds",
+                                     "http://[fd00:ec2::23/creds",
+                                     "http://[::1]x/creds",
+                                     "http://127.0.0.1:99999/creds",
+                                     "127.0.0.1/creds",
+                                     "http://127.0.0.1/cr eds"};
 // The user allowlist (a chantless extra) is always set: host.docker.internal is allowed through it,
 // evil.example still is not.
 constexpr char kAllowedHosts[] = " Host.Docker.Internal , other.example";
 constexpr const char* kTokens[] = {nullptr, "Bearer FAKE-AUTH-TOKEN-EXAMPLE-0001", "",
-                                   "FAKE-AUTH\r\nX-Injected: EXAMPLE"};
+                                   "FAKE-AUTH\r\nX-Injected: EXAMPLE", "FAKE-AUTH\x01EXAMPLE"};
 constexpr const char* kTokenFiles[] = {nullptr, "FILE-AUTH-TOKEN-EXAMPLE-0002\n",
                                        "FILE-AUTH-TOKEN-EXAMPLE-0003\r\n", "", "BAD\nTOKEN\n"};
 constexpr char kTokenFilePath[] = "/var/run/secrets/pods.eks.amazonaws.com/token";
