@@ -240,12 +240,13 @@ const replay::Transcript& Fixture(const char* path) {
   return it->second;
 }
 
-void BM_ColdResolve_Container(benchmark::State& state) {
-  const replay::Transcript& transcript = Fixture("fixtures/cloudshell/container.json");
-  testing::FakeEnvironment env;
-  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
-          "http://localhost:1338/latest/meta-data/container/security-credentials");
-  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
+// One cold resolution per iteration through the in-process replay of `fixture`: a fresh engine and
+// transport (untimed), then a fresh provider made by `make_provider(ctx)` resolving (timed).
+// Counters: requests and connections per resolution.
+template <typename MakeProvider>
+void ColdResolveInProcess(benchmark::State& state, const char* fixture,
+                          const testing::FakeEnvironment& env, MakeProvider make_provider) {
+  const replay::Transcript& transcript = Fixture(fixture);
   testing::FakeFilesystem fs;
   testing::FakeClock clock;
   int64_t requests = 0;
@@ -261,8 +262,8 @@ void BM_ColdResolve_Container(benchmark::State& state) {
     ctx.http = &transport;
     state.ResumeTiming();
 
-    ContainerProvider provider(ctx);
-    StatusOr<Credentials> resolved = provider.Resolve();
+    auto provider = make_provider(ctx);
+    StatusOr<Credentials> resolved = provider->Resolve();
     if (!resolved.ok()) {
       state.SkipWithError(resolved.status().ToString().c_str());
       break;
@@ -272,6 +273,7 @@ void BM_ColdResolve_Container(benchmark::State& state) {
     state.PauseTiming();
     requests += transport.requests();
     connections += transport.connections();
+    provider.reset();
     engine.reset();
     state.ResumeTiming();
   }
@@ -279,45 +281,26 @@ void BM_ColdResolve_Container(benchmark::State& state) {
   state.counters["requests"] = static_cast<double>(requests) / n;
   state.counters["connections"] = static_cast<double>(connections) / n;
 }
+
+void BM_ColdResolve_Container(benchmark::State& state) {
+  testing::FakeEnvironment env;
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          "http://localhost:1338/latest/meta-data/container/security-credentials");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
+  ColdResolveInProcess(state, "fixtures/cloudshell/container.json", env,
+                       [](const ProviderContext& ctx) {
+                         return std::make_unique<ContainerProvider>(ctx);
+                       });
+}
 BENCHMARK(BM_ColdResolve_Container);
 
 void BM_ColdResolve_Imds(benchmark::State& state) {
-  const replay::Transcript& transcript = Fixture("fixtures/ec2/imdsv2.json");
   testing::FakeEnvironment env;
-  testing::FakeFilesystem fs;
-  testing::FakeClock clock;
-  int64_t requests = 0;
-  int64_t connections = 0;
-  for (auto _ : state) {
-    state.PauseTiming();
-    auto engine = std::make_unique<replay::Engine>(transcript, replay::OnClock(&clock));
-    replay::Transport transport(engine.get(), &clock);
-    ProviderContext ctx;
-    ctx.env = &env;
-    ctx.fs = &fs;
-    ctx.clock = &clock;
-    ctx.http = &transport;
+  ColdResolveInProcess(state, "fixtures/ec2/imdsv2.json", env, [](const ProviderContext& ctx) {
     ImdsProviderOptions options;
     options.jitter_seed = 1;
-    state.ResumeTiming();
-
-    ImdsProvider provider(ctx, options);
-    StatusOr<Credentials> resolved = provider.Resolve();
-    if (!resolved.ok()) {
-      state.SkipWithError(resolved.status().ToString().c_str());
-      break;
-    }
-    benchmark::DoNotOptimize(resolved);
-
-    state.PauseTiming();
-    requests += transport.requests();
-    connections += transport.connections();
-    engine.reset();
-    state.ResumeTiming();
-  }
-  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
-  state.counters["requests"] = static_cast<double>(requests) / n;
-  state.counters["connections"] = static_cast<double>(connections) / n;
+    return std::make_unique<ImdsProvider>(ctx, options);
+  });
 }
 BENCHMARK(BM_ColdResolve_Imds);
 
