@@ -68,7 +68,42 @@ std::string ContentTypeOf(const HttpHeaders& headers) {
   return type ? *type : "text/plain";
 }
 
+// The connection the current worker thread is serving, set by Server::CountingTaskQueue around
+// each connection's task: whether it has carried a counted request yet.
+struct ConnectionState {
+  bool carried_request = false;
+};
+thread_local ConnectionState* current_connection = nullptr;
+
 }  // namespace
+
+// httplib's default task queue (a ThreadPool of CPPHTTPLIB_THREAD_POOL_COUNT threads), counting
+// accepted connections. In cpp-httplib 0.11.4 Server::listen_internal() calls enqueue() exactly
+// once per socket accept() returned, with a task that serves every request of that connection on
+// one worker thread and then closes it (checked in libcpp-httplib.so.0.11.4: the only call of
+// TaskQueue::enqueue follows accept and the two setsockopt timeouts). The wrapper marks the
+// connection for the pre-routing handler through `current_connection`.
+class Server::CountingTaskQueue : public httplib::TaskQueue {
+ public:
+  explicit CountingTaskQueue(Server* server)
+      : server_(server), pool_(CPPHTTPLIB_THREAD_POOL_COUNT) {}
+
+  void enqueue(std::function<void()> fn) override {
+    server_->accepted_connections_.fetch_add(1);
+    pool_.enqueue([fn = std::move(fn)] {
+      ConnectionState state;
+      current_connection = &state;
+      fn();
+      current_connection = nullptr;
+    });
+  }
+  void shutdown() override { pool_.shutdown(); }
+  void on_idle() override { pool_.on_idle(); }
+
+ private:
+  Server* server_;
+  httplib::ThreadPool pool_;
+};
 
 std::string FormatLogLine(bool json, const std::string& event, const std::string& method,
                           const std::string& target, const std::string& exchange, int status,
@@ -112,6 +147,7 @@ StatusOr<int> Server::Start() {
   http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
+  http_->new_task_queue = [this] { return new CountingTaskQueue(this); };
 
   // Sleeps `d` in small steps; false when the server is stopping.
   auto sleep_for = [this](std::chrono::milliseconds d) {
@@ -137,6 +173,12 @@ StatusOr<int> Server::Start() {
       res.set_content(verdict.ToJson() + "\n", "application/json");
       return httplib::Server::HandlerResponse::Handled;
     }
+
+    if (current_connection != nullptr && !current_connection->carried_request) {
+      current_connection->carried_request = true;
+      connections_.fetch_add(1);
+    }
+    requests_.fetch_add(1);
 
     ReplayRequest request;
     request.method = req.method;

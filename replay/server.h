@@ -14,12 +14,23 @@
 //   for /dev/null with dup2 so httplib's later close() stays harmless;
 // - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
 // - GET /__chantless/verdict answers the verdict JSON to loopback peers only (403 otherwise);
-// - one log line per exchange through `log` (human or JSON), never a header value.
+// - one log line per exchange through `log` (human or JSON), never a header value;
+// - counters, readable from any thread at any time: accepted_connections() counts every TCP
+//   connection accepted (httplib hands each accepted socket to its task queue exactly once; the
+//   server's queue is httplib's ThreadPool, same size, wrapped to count); requests() counts every
+//   request handed to the engine (served, token-rejected or unmatched); connections() counts the
+//   accepted connections that carried at least one such request. The verdict endpoint is a control
+//   channel, not traffic: its requests are in neither requests() nor connections() (a connection
+//   that only fetched the verdict, or a port probe that sent nothing, is only in
+//   accepted_connections()). Requests httplib refuses before any handler runs (malformed request
+//   line, payload over the limit) are counted nowhere. A request is counted before its response is
+//   sent, so a client that has its response sees it counted.
 // Only this file's .cc includes httplib.h.
 #ifndef CHANTLESS_REPLAY_SERVER_H_
 #define CHANTLESS_REPLAY_SERVER_H_
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -62,12 +73,23 @@ class Server {
 
   int port() const { return port_; }
 
+  // Counters since construction (see the header comment); thread-safe, never reset.
+  int64_t accepted_connections() const { return accepted_connections_.load(); }
+  int64_t connections() const { return connections_.load(); }
+  int64_t requests() const { return requests_.load(); }
+
  private:
+  class CountingTaskQueue;
+
+
   void Log(const std::string& event, const std::string& method, const std::string& target,
            const std::string& exchange, int status, const std::string& detail);
 
   Engine* engine_;
   ServerOptions options_;
+  std::atomic<int64_t> accepted_connections_{0};
+  std::atomic<int64_t> connections_{0};
+  std::atomic<int64_t> requests_{0};
   std::unique_ptr<httplib::Server> http_;
   std::thread thread_;
   std::atomic<bool> stopping_{false};

@@ -1,6 +1,7 @@
 // End-to-end tests of the replay server over real loopback sockets (127.0.0.1, port 0): the IMDSv2
-// flow through cpp-httplib's client, the verdict endpoint, unmatched diagnostics, and every fault
-// observed from a raw socket (RST, FIN, short bodies, lying Content-Length).
+// flow through cpp-httplib's client, the verdict endpoint, unmatched diagnostics, every fault
+// observed from a raw socket (RST, FIN, short bodies, lying Content-Length), and the connection and
+// request counters.
 #include "replay/server.h"
 
 #include <arpa/inet.h>
@@ -227,6 +228,81 @@ TEST_F(ServerTest, ServesAgainAfterAFaultClosedTheConnection) {
   auto ok = client.Get("/ok");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->body, "fine");
+}
+
+constexpr char kThreeTimes[] = R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "x"},
+                                    "repeat": {"min": 1, "max": 3}})";
+
+TEST_F(ServerTest, KeepAliveClientMakingThreeRequestsIsOneConnection) {
+  Serve(kThreeTimes);
+  EXPECT_EQ(server_->connections(), 0);
+  EXPECT_EQ(server_->requests(), 0);
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    auto r = client.Get("/a");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "x");
+  }
+  EXPECT_EQ(server_->connections(), 1);
+  EXPECT_EQ(server_->requests(), 3);
+  EXPECT_EQ(server_->accepted_connections(), 1);
+  // The verdict on the same connection is neither a request nor a reason to count it again.
+  auto verdict = client.Get("/__chantless/verdict");
+  ASSERT_TRUE(verdict);
+  EXPECT_THAT(verdict->body, StartsWith(R"({"ok":true,"requests":3,)"));
+  EXPECT_EQ(server_->connections(), 1);
+  EXPECT_EQ(server_->requests(), 3);
+}
+
+TEST_F(ServerTest, TwoClientsAreTwoConnections) {
+  Serve(kThreeTimes);
+  httplib::Client first("127.0.0.1", port_), second("127.0.0.1", port_);
+  first.set_keep_alive(true);
+  second.set_keep_alive(true);
+  ASSERT_TRUE(first.Get("/a"));
+  ASSERT_TRUE(second.Get("/a"));
+  ASSERT_TRUE(first.Get("/a"));
+  EXPECT_EQ(server_->connections(), 2);
+  EXPECT_EQ(server_->requests(), 3);
+}
+
+TEST_F(ServerTest, UnmatchedAndTokenRejectedRequestsAreCounted) {
+  Serve(kImds);
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  auto rejected = client.Get("/creds");  // no token: 401
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(rejected->status, 401);
+  auto miss = client.Get("/nowhere");
+  ASSERT_TRUE(miss);
+  EXPECT_EQ(miss->status, 404);
+  EXPECT_EQ(server_->requests(), 2);
+  EXPECT_EQ(server_->connections(), 1);
+}
+
+TEST_F(ServerTest, FaultThatClosesTheConnectionThenARetryIsTwoConnections) {
+  Serve(R"({"id": "closed", "request": {"path": "/x"}, "fault": {"kind": "close_without_response"}},
+           {"id": "ok", "request": {"path": "/x"}, "response": {"body": "fine"}})");
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  auto dropped = client.Get("/x");
+  EXPECT_FALSE(dropped);
+  auto retried = client.Get("/x");
+  ASSERT_TRUE(retried);
+  EXPECT_EQ(retried->body, "fine");
+  EXPECT_EQ(server_->connections(), 2);
+  EXPECT_EQ(server_->requests(), 2);
+  EXPECT_TRUE(engine_->GetVerdict().ok);
+}
+
+TEST_F(ServerTest, AConnectionThatOnlyFetchesTheVerdictIsAcceptedButNotCounted) {
+  Serve(kThreeTimes);
+  httplib::Client client("127.0.0.1", port_);
+  ASSERT_TRUE(client.Get("/__chantless/verdict"));
+  EXPECT_EQ(server_->accepted_connections(), 1);
+  EXPECT_EQ(server_->connections(), 0);
+  EXPECT_EQ(server_->requests(), 0);
 }
 
 TEST(FormatLogLineTest, HumanAndJson) {
