@@ -4,14 +4,19 @@
 // Binds 127.0.0.1 unless --bind says otherwise (0.0.0.0 only when asked). Once the socket is bound
 // it writes the port to --port-file atomically (temporary file + rename, so a reader never sees a
 // partial number) and "chantless serve: <name> on http://HOST:PORT/" to stderr. Each exchange is
-// one line on stdout (JSON with --log-json). On SIGINT or SIGTERM it prints the verdict (text, or
-// JSON with --log-json) and exits 0 when the verdict passes, 1 when it fails; 2 on bad usage or a
-// transcript that does not load.
+// one line on stdout (JSON with --log-json). On SIGINT or SIGTERM it prints one summary line on
+// stderr ("chantless serve: served 6 requests on 2 connections", the replay::Server counters: the
+// verdict endpoint is not counted; "(3 accepted)" is added when connections that carried no
+// request were accepted), with --log-json also the same as one JSON line on stdout,
+// {"summary":{"requests":6,"connections":2,"accepted_connections":2}} (no "event" key: it is not
+// an exchange), then the verdict (text, or JSON with --log-json), and exits 0 when the verdict
+// passes, 1 when it fails; 2 on bad usage or a transcript that does not load.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -43,6 +48,10 @@ bool ParseInt(const std::string& text, long lo, long hi, long* out) {
   if (*end != '\0' || v < lo || v > hi) return false;
   *out = v;
   return true;
+}
+
+std::string Plural(int64_t n, const char* noun) {
+  return std::to_string(n) + " " + noun + (n == 1 ? "" : "s");
 }
 
 bool WritePortFile(const std::string& path, int port) {
@@ -149,10 +158,22 @@ int RunServe(const Args& args) {
   int sig = 0;
   sigwait(&signals, &sig);
   server.Stop();
+  const int64_t requests = server.requests();
+  const int64_t connections = server.connections();
+  const int64_t accepted = server.accepted_connections();
+  std::string summary = "chantless serve: served " + Plural(requests, "request") + " on " +
+                        Plural(connections, "connection");
+  if (accepted != connections) summary += " (" + std::to_string(accepted) + " accepted)";
+  std::fprintf(stderr, "%s\n", summary.c_str());
   replay::Verdict verdict = engine.GetVerdict();
   {
     std::lock_guard<std::mutex> lock(out_mu);
     if (server_options.log_json) {
+      std::fprintf(stdout,
+                   "{\"summary\":{\"requests\":%lld,\"connections\":%lld,"
+                   "\"accepted_connections\":%lld}}\n",
+                   static_cast<long long>(requests), static_cast<long long>(connections),
+                   static_cast<long long>(accepted));
       std::fprintf(stdout, "%s\n", verdict.ToJson().c_str());
     } else {
       std::fprintf(stdout, "%s", verdict.ToText().c_str());

@@ -1,14 +1,16 @@
 // Tests for `chantless serve`: usage errors, a transcript that does not load, and a full run in
 // process — port file written once bound, exchanges served, SIGTERM ends it with the verdict's
-// exit code (0 pass, 1 fail).
+// exit code (0 pass, 1 fail) after a summary of the requests and connections served.
 #include <signal.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/commands.h"
 #include "gtest/gtest.h"
@@ -63,11 +65,14 @@ TEST_F(ServeCommandTest, TranscriptThatDoesNotLoadIsExit2) {
 }
 
 // Runs the command on a thread, lets `client` talk to it, then SIGTERMs it; returns its exit code.
-int RunAgainst(const std::string& port_file, const std::function<void(int)>& client) {
+int RunAgainst(const std::string& port_file, const std::function<void(int)>& client,
+               const Args& extra = {}) {
   std::remove(port_file.c_str());
   auto run = std::async(std::launch::async, [&] {
-    return RunServe({"replay/testdata/imdsv2.json", "--port", "0", "--port-file", port_file,
-                     "--now", "2030-01-01T00:00:00Z"});
+    Args args = {"replay/testdata/imdsv2.json", "--port", "0", "--port-file", port_file,
+                 "--now", "2030-01-01T00:00:00Z"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunServe(args);
   });
   int port = WaitForPort(port_file);
   EXPECT_GT(port, 0);
@@ -102,6 +107,67 @@ TEST_F(ServeCommandTest, Exits1WhenTheVerdictFails) {
     EXPECT_EQ(miss->status, 404);
   });
   EXPECT_EQ(code, 1);
+}
+
+// 3 requests on 2 connections (a keep-alive client's token PUT and role listing, a second
+// client's credentials GET), plus a third connection that only fetches the verdict.
+void TwoConnectionsThreeRequestsAndAVerdict(int port) {
+  httplib::Client first("127.0.0.1", port);
+  first.set_keep_alive(true);
+  auto token = first.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}},
+                         "", "text/plain");
+  ASSERT_TRUE(token);
+  httplib::Headers h = {{"X-aws-ec2-metadata-token", token->body}};
+  auto role = first.Get("/latest/meta-data/iam/security-credentials/", h);
+  ASSERT_TRUE(role);
+  httplib::Client second("127.0.0.1", port);
+  auto creds = second.Get("/latest/meta-data/iam/security-credentials/" + role->body, h);
+  ASSERT_TRUE(creds);
+  EXPECT_EQ(creds->status, 200);
+  httplib::Client third("127.0.0.1", port);
+  ASSERT_TRUE(third.Get("/__chantless/verdict"));
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST_F(ServeCommandTest, PrintsASummaryOfRequestsAndConnectionsOnStderr) {
+  ::testing::internal::CaptureStderr();
+  int code = RunAgainst(TempPath("port-summary"), TwoConnectionsThreeRequestsAndAVerdict);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 0);
+  std::vector<std::string> lines = Lines(err);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "chantless serve: served 3 requests on 2 connections (3 accepted)");
+}
+
+TEST_F(ServeCommandTest, LogJsonAlsoWritesTheSummaryAsAJsonLineWithoutAnEventKey) {
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  int code = RunAgainst(TempPath("port-summary-json"), TwoConnectionsThreeRequestsAndAVerdict,
+                        {"--log-json"});
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(code, 0);
+  EXPECT_NE(err.find("chantless serve: served 3 requests on 2 connections (3 accepted)\n"),
+            std::string::npos)
+      << err;
+  // bench/peers/peers.py counts the lines with an "event" key as exchanges: still exactly 3.
+  int events = 0, summaries = 0;
+  for (const std::string& line : Lines(out)) {
+    if (line.find("\"event\"") != std::string::npos) ++events;
+    if (line.rfind("{\"summary\"", 0) == 0) {
+      ++summaries;
+      EXPECT_EQ(line,
+                R"({"summary":{"requests":3,"connections":2,"accepted_connections":3}})");
+    }
+  }
+  EXPECT_EQ(events, 3) << out;
+  EXPECT_EQ(summaries, 1) << out;
 }
 
 }  // namespace
