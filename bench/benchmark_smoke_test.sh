@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Smoke test for a Google Benchmark binary: every benchmark runs for one very short round and the
 # binary must exit 0 and report no error. Timings are not checked here (numbers come from
-# `./dev bench`).
+# `./dev bench`). Counters are: the unconfigured chain makes no request; the loopback benchmarks
+# against their in-process server report connections per resolution (one per cold resolution, none
+# per refresh); against an external `chantless serve` (the CHANTLESS_BENCH_*_ENDPOINT variables,
+# as bench/peers does) they report no connections counter, and the server's own summary counts the
+# connections instead.
+#   benchmark_smoke_test.sh <chain_benchmark> <chantless>
 set -euo pipefail
 bin="$1"
+chantless="$2"
 out="$("$bin" --benchmark_min_time=0.001 --benchmark_format=console 2>&1)" || {
   echo "$out"
   echo "FAIL: $bin exited non-zero"
@@ -23,4 +29,49 @@ done
 # The unconfigured chain must make zero requests.
 grep -E "^BM_DefaultChain_NothingConfigured" <<<"$out" | grep -q "requests=0" \
   || { echo "FAIL: BM_DefaultChain_NothingConfigured made requests"; exit 1; }
+# In-process server: one connection per cold resolution, none per refresh (keep-alive).
+for name in BM_ColdResolve_Imds_Loopback BM_ColdResolve_Container_Loopback; do
+  grep -E "^$name" <<<"$out" | grep -qE "connections=1( |$)" \
+    || { echo "FAIL: $name does not report connections=1"; exit 1; }
+done
+grep -E "^BM_Refresh_Imds_Loopback" <<<"$out" | grep -qE "connections=0( |$)" \
+  || { echo "FAIL: BM_Refresh_Imds_Loopback does not report connections=0"; exit 1; }
+
+# External server: no connections counter from the benchmark; `chantless serve` counts them.
+work="${TEST_TMPDIR:-$(mktemp -d)}/smoke"
+mkdir -p "$work"
+/usr/bin/python3 - fixtures/ec2/imdsv2.json "$work/imdsv2.json" <<'PY'
+import json, sys
+t = json.load(open(sys.argv[1]))
+for e in t["exchanges"]:  # endlessly replayable, as bench/peers/peers.py does
+    e["family"] = e["id"]
+    e["repeat"] = {"min": 0, "max": 1000000}
+    e["optional"] = True
+json.dump(t, open(sys.argv[2], "w"))
+PY
+"$chantless" serve "$work/imdsv2.json" --port 0 --port-file "$work/port" --log-json \
+  >"$work/serve.out" 2>"$work/serve.err" &
+serve_pid=$!
+for _ in $(seq 1 400); do [ -s "$work/port" ] && break; sleep 0.05; done
+port="$(cat "$work/port" 2>/dev/null || true)"
+[ -n "$port" ] || { cat "$work/serve.err"; echo "FAIL: chantless serve did not start"; exit 1; }
+ext="$(CHANTLESS_BENCH_IMDS_ENDPOINT="http://127.0.0.1:$port" "$bin" --benchmark_min_time=0.001 \
+  --benchmark_filter='^BM_(ColdResolve|Refresh)_Imds_Loopback' --benchmark_format=console 2>&1)" \
+  || { echo "$ext"; kill "$serve_pid"; echo "FAIL: external-endpoint run exited non-zero"; exit 1; }
+kill -TERM "$serve_pid"
+wait "$serve_pid" || true
+echo "$ext"
+cat "$work/serve.err"
+if grep -q "ERROR OCCURRED" <<<"$ext"; then echo "FAIL: external-endpoint run errored"; exit 1; fi
+for name in BM_ColdResolve_Imds_Loopback BM_Refresh_Imds_Loopback; do
+  line="$(grep -E "^$name" <<<"$ext")" || { echo "FAIL: $name did not run externally"; exit 1; }
+  grep -q "requests=" <<<"$line" || { echo "FAIL: $name lost its requests counter"; exit 1; }
+  if grep -q "connections=" <<<"$line"; then
+    echo "FAIL: $name reports connections it cannot see (external server)"; exit 1
+  fi
+done
+grep -qE "^chantless serve: served [1-9][0-9]* requests? on [1-9][0-9]* connections?" \
+  "$work/serve.err" || { echo "FAIL: chantless serve printed no summary"; exit 1; }
+grep -q '^{"summary":{"requests":[1-9]' "$work/serve.out" \
+  || { echo "FAIL: chantless serve --log-json wrote no JSON summary"; exit 1; }
 echo "PASS"

@@ -15,9 +15,16 @@
 //                                 sockets against an in-process replay::Server on 127.0.0.1:0, or
 //                                 against CHANTLESS_BENCH_IMDS_ENDPOINT /
 //                                 CHANTLESS_BENCH_CONTAINER_ENDPOINT ("http://127.0.0.1:PORT", a
-//                                 `chantless serve`, as bench/peers/run_peers.sh does).
+//                                 `chantless serve`, as bench/peers/run_peers.sh does). Counters:
+//                                 requests per resolution (as the client sent them) and, with the
+//                                 in-process server only, connections per resolution (as the
+//                                 server accepted them: Server::connections() across the run over
+//                                 the iterations). Against an external server there is no
+//                                 connections counter: this process cannot see that server's
+//                                 counts (`chantless serve` prints them when it stops).
 //   BM_Refresh_Imds_Loopback      a warm ImdsProvider resolving again (token cached, role path
-//                                 remembered, keep-alive): the cost and requests of one refresh.
+//                                 remembered, keep-alive): the cost, requests and (in-process
+//                                 server only) new connections of one refresh.
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
@@ -339,19 +346,47 @@ LoopbackServer* StartLoopback(const char* fixture) {
   return s;
 }
 
+// Where a loopback benchmark sends its requests: `server` is null when the endpoint is external.
+struct LoopbackTarget {
+  std::string endpoint;  // empty: `variable` is set but not http://127.0.0.1:…
+  const replay::Server* server = nullptr;
+};
+
 // The endpoint from `variable` (only http://127.0.0.1:… is accepted), else an in-process server's.
-std::string LoopbackEndpoint(const char* variable, const char* fixture) {
+LoopbackTarget Loopback(const char* variable, const char* fixture) {
+  LoopbackTarget target;
   if (const char* from_env = std::getenv(variable)) {
     std::string e = from_env;
-    if (e.rfind("http://127.0.0.1:", 0) != 0) return "";
+    if (e.rfind("http://127.0.0.1:", 0) != 0) return target;
     while (!e.empty() && e.back() == '/') e.pop_back();
-    return e;
+    target.endpoint = e;
+    return target;
   }
   static std::map<std::string, LoopbackServer*>* servers = new std::map<std::string, LoopbackServer*>();
   LoopbackServer*& s = (*servers)[fixture];
   if (s == nullptr) s = StartLoopback(fixture);
-  return s->endpoint;
+  target.endpoint = s->endpoint;
+  target.server = s->server.get();
+  return target;
 }
+
+// Counts the connections `server` saw from construction to Report(); no counter at all when
+// there is no in-process server (an external one's counts are not visible here).
+class ConnectionCounter {
+ public:
+  explicit ConnectionCounter(const replay::Server* server)
+      : server_(server), before_(server ? server->connections() : 0) {}
+  void Report(benchmark::State& state) const {
+    if (server_ == nullptr) return;
+    state.counters["connections"] =
+        static_cast<double>(server_->connections() - before_) /
+        static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  }
+
+ private:
+  const replay::Server* server_;
+  int64_t before_;
+};
 
 // Forwards to `next`, counting requests (thread-safe).
 class CountingHttpClient : public HttpClient {
@@ -368,11 +403,13 @@ class CountingHttpClient : public HttpClient {
   std::atomic<int64_t> requests_{0};
 };
 
-void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env) {
+void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
+                  const replay::Server* server) {
   testing::FakeFilesystem fs;
   SystemClock clock;
   testing::FakeProcessRunner process;
   int64_t requests = 0;
+  ConnectionCounter connections(server);
   for (auto _ : state) {
     HttplibHttpClient http;  // a new connection per resolution
     CountingHttpClient counting(&http);
@@ -393,50 +430,51 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env) 
   }
   state.counters["requests"] =
       static_cast<double>(requests) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  connections.Report(state);
 }
 
 void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
-  const std::string endpoint =
-      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
-  if (endpoint.empty()) {
+  const LoopbackTarget target =
+      Loopback("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
+  if (target.endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
     return;
   }
   testing::FakeEnvironment env;
   env.Set("HOME", "/home/bench");
-  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
+  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", target.endpoint);
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
-  RunColdChain(state, env);
+  RunColdChain(state, env, target.server);
 }
 BENCHMARK(BM_ColdResolve_Imds_Loopback)->UseRealTime();
 
 void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
-  const std::string endpoint = LoopbackEndpoint("CHANTLESS_BENCH_CONTAINER_ENDPOINT",
-                                                "fixtures/cloudshell/container.json");
-  if (endpoint.empty()) {
+  const LoopbackTarget target =
+      Loopback("CHANTLESS_BENCH_CONTAINER_ENDPOINT", "fixtures/cloudshell/container.json");
+  if (target.endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_CONTAINER_ENDPOINT must be http://127.0.0.1:PORT");
     return;
   }
   testing::FakeEnvironment env;
   env.Set("HOME", "/home/bench");
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
-          endpoint + "/latest/meta-data/container/security-credentials");
+          target.endpoint + "/latest/meta-data/container/security-credentials");
   env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
-  RunColdChain(state, env);
+  RunColdChain(state, env, target.server);
 }
 BENCHMARK(BM_ColdResolve_Container_Loopback)->UseRealTime();
 
 // A refresh: the same ImdsProvider and HttpClient resolving again (token cached, role path
 // remembered, connection kept alive), as a CredentialsCache's refresh does.
 void BM_Refresh_Imds_Loopback(benchmark::State& state) {
-  const std::string endpoint =
-      LoopbackEndpoint("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
-  if (endpoint.empty()) {
+  const LoopbackTarget target =
+      Loopback("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
+  if (target.endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
     return;
   }
   testing::FakeEnvironment env;
-  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", endpoint);
+  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", target.endpoint);
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
   testing::FakeFilesystem fs;
   SystemClock clock;
@@ -453,6 +491,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
     return;
   }
   const int64_t before = counting.requests();
+  ConnectionCounter connections(target.server);  // new connections during refreshes only
   for (auto _ : state) {
     StatusOr<Credentials> resolved = provider.Resolve();
     if (!resolved.ok()) {
@@ -463,6 +502,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   }
   state.counters["requests"] = static_cast<double>(counting.requests() - before) /
                                static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  connections.Report(state);
 }
 BENCHMARK(BM_Refresh_Imds_Loopback)->UseRealTime();
 
