@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "resolver/jitter_seed.h"
 #include "resolver/time_util.h"
 
 namespace chantless {
@@ -63,7 +64,7 @@ CredentialsCache::CredentialsCache(CredentialsProvider* provider, const Clock* c
     : provider_(provider),
       clock_(clock),
       options_(options),
-      rng_(options.jitter_seed != 0 ? options.jitter_seed : std::random_device{}()) {
+      rng_(options.jitter_seed != 0 ? options.jitter_seed : NewJitterSeed()) {
   if (options_.background_refresh) {
     ticker_ = std::thread([this] { TickerLoop(); });
     refresher_ = std::thread([this] { RefresherLoop(); });

@@ -81,7 +81,7 @@ struct CredentialsCacheOptions {
   std::chrono::nanoseconds max_advisory_window = std::chrono::minutes(15);
   double advisory_fraction = 0.50;
   double jitter = 0.25;  // fraction of (advisory − mandatory) added to the advisory time
-  uint64_t jitter_seed = 0;  // 0: seeded from std::random_device
+  uint64_t jitter_seed = 0;  // 0: NewJitterSeed() (jitter_seed.h)
   std::chrono::nanoseconds min_backoff = std::chrono::seconds(1);
   std::chrono::nanoseconds max_backoff = std::chrono::minutes(1);
   bool background_refresh = true;

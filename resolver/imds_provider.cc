@@ -6,6 +6,7 @@
 
 #include "resolver/credentials_json.h"
 #include "resolver/imds_listing.h"
+#include "resolver/jitter_seed.h"
 #include "resolver/time_util.h"
 
 namespace chantless {
@@ -46,7 +47,7 @@ ImdsProvider::ImdsProvider(const ProviderContext& ctx, ImdsProviderOptions optio
     : ctx_(ctx),
       client_(ctx, kProvider),
       options_(options),
-      rng_(options.jitter_seed ? *options.jitter_seed : std::random_device()()) {}
+      rng_(options.jitter_seed ? *options.jitter_seed : NewJitterSeed()) {}
 
 std::string ImdsProvider::BasePath() const {
   return api_ == Api::kLegacy ? kImdsLegacyCredentialsPath : kImdsExtendedCredentialsPath;

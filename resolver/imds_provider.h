@@ -57,7 +57,7 @@ inline constexpr char kImdsExtendedCredentialsPath[] =
 inline constexpr char kImdsLegacyCredentialsPath[] = "/latest/meta-data/iam/security-credentials/";
 
 struct ImdsProviderOptions {
-  std::optional<uint64_t> jitter_seed;  // nullopt: seeded from std::random_device
+  std::optional<uint64_t> jitter_seed;  // nullopt: NewJitterSeed() (jitter_seed.h)
   std::chrono::seconds min_extension{5 * 60};
   std::chrono::seconds max_extension{15 * 60};
   std::chrono::seconds max_total_extension{60 * 60};  // past the real expiry
