@@ -111,7 +111,7 @@ StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
 // thread calls ClientImpl::stop() — which, for a request in flight, only shuts the socket down
 // (cpp-httplib's one cross-thread-safe operation) — on every exchange still armed a grace period
 // after its deadline. Thread-safe; stop() is called under mu_, so once Disarm() has returned the
-// watchdog no longer touches that client.
+// watchdog no longer touches that client. One per process (SharedWatchdog()), serving every client.
 class HttplibHttpClient::Watchdog {
  public:
   Watchdog() : thread_([this] { Run(); }) {}
@@ -189,8 +189,17 @@ struct HttplibHttpClient::Connection {
   std::unique_ptr<httplib::ClientImpl> client;
 };
 
-HttplibHttpClient::HttplibHttpClient() : watchdog_(std::make_unique<Watchdog>()) {}
+HttplibHttpClient::HttplibHttpClient() = default;
 HttplibHttpClient::~HttplibHttpClient() = default;
+
+HttplibHttpClient::Watchdog& HttplibHttpClient::SharedWatchdog() {
+  // Never destroyed (like absl::NoDestructor): a client may still Send() while static destructors
+  // run, and the thread is then simply ended with the process. Only ever waits on its own
+  // condition variable, so a fork()ed child (the credential_process runner) is unaffected by its
+  // absence.
+  static Watchdog* const watchdog = new Watchdog();
+  return *watchdog;
+}
 
 HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::string& key,
                                                                 const HttpEndpoint& endpoint) {
@@ -307,9 +316,10 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
 
   // httplib's own timeouts normally fire first (and classify the failure); the watchdog is the
   // backstop for peers that keep each single recv() just inside them.
-  const uint64_t watch = watchdog_->Arm(deadline + kWatchdogGrace, &client);
+  Watchdog& watchdog = SharedWatchdog();
+  const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, &client);
   httplib::Result result = client.send(req);
-  const bool watchdog_fired = watchdog_->Disarm(watch);
+  const bool watchdog_fired = watchdog.Disarm(watch);
   if (over_cap) {
     client.stop();  // never reuse a connection with an unread body on it
     return InvalidResponseError(Describe(request) + ": response body exceeds the " +

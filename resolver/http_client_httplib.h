@@ -10,7 +10,9 @@
 //     time left before a deadline taken when Send() starts, the body receiver aborts once the
 //     deadline has passed, and a watchdog thread shuts the socket down 20 ms after the deadline
 //     (cpp-httplib's timeouts are per recv(): without it, a server dribbling one byte just inside
-//     each timeout could stretch an exchange without limit).
+//     each timeout could stretch an exchange without limit). There is one watchdog thread per
+//     process, shared by every HttplibHttpClient and started by the first Send(): constructing a
+//     client starts no thread, so a cold resolution with a new client pays no thread creation.
 //   - Bodies are streamed through a receiver that aborts past request.max_response_bytes (and a
 //     Content-Length above it is refused before any body byte is read): a 100 MB body is never
 //     allocated. Both are kInvalidResponse.
@@ -70,7 +72,7 @@ class HttplibHttpClient : public HttpClient {
   class Watchdog;     // stops exchanges that outlive their deadline
   Connection* ConnectionFor(const std::string& key, const HttpEndpoint& endpoint);
 
-  std::unique_ptr<Watchdog> watchdog_;  // declared first: destroyed after the connections
+  static Watchdog& SharedWatchdog();  // the process's one watchdog, started on first use
 
   std::mutex mu_;  // guards connections_ (the map, not the connections)
   std::map<std::string, std::unique_ptr<Connection>> connections_;
