@@ -4,7 +4,7 @@
 # scrubbed environment (env -i), an empty HOME and AWS_EC2_METADATA_SERVICE_ENDPOINT pointing at
 # it. Checks issue 3's "done when": v2, v1-only and token-required IMDS resolve; an unreachable
 # endpoint fails naming it; --debug shows each request and no output holds a token or secret;
-# proxy variables are ignored.
+# proxy variables are ignored. Also: IMDS serving the extended role path resolves in 3 requests.
 # Usage: imds_cli_test.sh <chantless> <fixtures/ec2/imdsv2.json> (its directory holds the others)
 set -uo pipefail
 
@@ -84,6 +84,21 @@ for case in imdsv2 imdsv1-only token-required; do
   no_secrets_in_stderr "$case resolve --explain --debug"
   stop_server
 done
+
+# An instance serving the extended role path: a cold `chantless resolve` takes exactly 3 requests
+# (token PUT, extended listing, extended credentials; no legacy GET) and reports the AccountId.
+start_server "$EC2/imdsv2-extended.json"
+run "http://127.0.0.1:$PORT/" resolve --format json --debug
+requests="$(grep -cE -- "- DEBUG - (PUT|GET) http://127.0.0.1:$PORT/" "$WORK/err")"
+if [ "$RC" -eq 0 ] && grep -q '"AccountId":"111122223333"' "$WORK/out" &&
+   grep -q "GET http://127.0.0.1:$PORT/latest/meta-data/iam/security-credentials-extended/TestEC2Role -> 200" "$WORK/err" &&
+   ! grep -q "/latest/meta-data/iam/security-credentials/" "$WORK/err" && [ "$requests" -eq 3 ]; then
+  pass "imdsv2-extended: resolve through the extended path in 3 requests, AccountId kept"
+else
+  fail "imdsv2-extended: resolve (rc=$RC, $requests requests)"; cat "$WORK/out" "$WORK/err"
+fi
+no_secrets_in_stderr "imdsv2-extended resolve --debug"
+stop_server
 
 start_server "$EC2/imdsv2.json"
 run "http://127.0.0.1:$PORT" imds ls

@@ -27,8 +27,8 @@ import urllib.request
 
 CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
 CS_PATH = "/latest/meta-data/container/security-credentials"
-FIXTURES = ["ec2/imdsv2", "ec2/imdsv1-only", "ec2/token-required", "cloudshell/container",
-            "ec2/hop-limit", "ec2/expired-credentials", "eks/pod-identity"]
+FIXTURES = ["ec2/imdsv2", "ec2/imdsv2-extended", "ec2/imdsv1-only", "ec2/token-required",
+            "cloudshell/container", "ec2/hop-limit", "ec2/expired-credentials", "eks/pod-identity"]
 # Pairs a client version is known not to support: a failure is reported XFAIL (expected), a
 # success XPASS (a newer client); neither fails the test.
 KNOWN_UNSUPPORTED = {
@@ -41,7 +41,8 @@ KNOWN_UNSUPPORTED = {
 }
 EKS_PATH = "/v1/credentials"
 # What chantless resolve --debug must say for a fixture (case-insensitive), beyond resolving.
-CHANTLESS_TRACE_MUST_SAY = {"ec2/hop-limit": "hop-limit", "ec2/expired-credentials": "expired"}
+CHANTLESS_TRACE_MUST_SAY = {"ec2/hop-limit": "hop-limit", "ec2/expired-credentials": "expired",
+                            "ec2/imdsv2-extended": "security-credentials-extended/testec2role -> 200"}
 CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless", "aws-cli-seed"]
 # "aws-cli-seed" is the AWS CLI with no region configured, as in the seed's blog post: `aws s3
 # presign` (signs locally, sends nothing to AWS) needs a region, so the CLI asks IMDS for the
