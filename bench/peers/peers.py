@@ -12,6 +12,18 @@ client resolves RUNS times in one process; requests per resolution come from the
 client runs with a minimal environment: an empty HOME, no profile files, AWS_DEFAULT_REGION set, and
 only the fixture's endpoint variables. Only 127.0.0.1 is ever contacted; run_peers.sh runs this
 inside a loopback-only network namespace when it can.
+
+Connections per resolution (conn/res) come from the summary `chantless serve --log-json` writes when
+it stops ({"summary": {"requests": R, "connections": C, ...}}: C counts the connections that carried
+a request; the verdict endpoint, which this script never calls, is not counted):
+- botocore, the JS SDK and the whole-process rows: C / resolutions. Their resolutions are exactly
+  the timed ones (no warm-up), as for req/res = exchanges / resolutions.
+- chantless in-process (chain_benchmark against this server): the server also saw Google
+  Benchmark's calibration runs, which are not in its JSON output, so neither the server's counts
+  divided by the reported iterations nor the benchmark's own connections counter (omitted against
+  an external server: it cannot see one) would be honest. Every cold resolution, timed or not, is
+  alike (a new client, the same requests), so requests per connection R / C is exact whatever the
+  number of runs, and conn/res = req/res (the benchmark's requests counter) / (R / C).
 """
 import argparse
 import json
@@ -70,7 +82,7 @@ class Serve:
             self.port = int(f.read().strip())
 
     def stop(self):
-        """Stops the server; returns the number of exchanges it logged."""
+        """Stops the server; returns (exchanges it logged, its summary dict or None)."""
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(timeout=20)
@@ -79,14 +91,32 @@ class Serve:
             self.proc.wait()
         self.log.close()
         n = 0
+        summary = None
         with open(self.log_path) as f:
             for line in f:
                 try:
-                    if "event" in json.loads(line):
-                        n += 1
+                    j = json.loads(line)
                 except ValueError:
-                    pass
-        return n
+                    continue
+                if "event" in j:
+                    n += 1
+                elif isinstance(j.get("summary"), dict):
+                    summary = j["summary"]
+        return n, summary
+
+
+def connections_per_resolution(summary, resolutions):
+    """The server's connections over `resolutions`, or None without a summary."""
+    if not summary or not resolutions:
+        return None
+    return summary.get("connections", 0) / resolutions
+
+
+def connections_per_resolution_from_ratio(summary, requests_per_resolution):
+    """req/res divided by the server's requests per connection (see the module docstring)."""
+    if not summary or not summary.get("connections") or requests_per_resolution is None:
+        return None
+    return requests_per_resolution / (summary["requests"] / summary["connections"])
 
 
 def client_env(workdir, fixture, port):
@@ -189,7 +219,8 @@ def main():
                 clients.append(("js-sdk-v3", ["node", os.path.join(HERE, "js_peer.cjs"),
                                               args.npm_dir, str(args.runs)]))
             else:
-                rows.append((fixture, "js-sdk-v3", None, None, "not installed (./dev setup)"))
+                rows.append((fixture, "js-sdk-v3", None, None, None,
+                             "not installed (./dev setup)"))
             for name, cmd in clients:
                 serve = Serve(args.chantless, transcript, workdir)
                 env, base = client_env(workdir, fixture, serve.port)
@@ -201,13 +232,18 @@ def main():
                         r = run_json(cmd, env)
                         resolutions = len(r.get("times_ms", []))
                 finally:
-                    exchanges = serve.stop()
+                    exchanges, summary = serve.stop()
                 if "error" in r:
-                    rows.append((fixture, name, None, None, r["error"]))
+                    rows.append((fixture, name, None, None, None, r["error"]))
                     continue
                 label = r.get("client", name)
-                rpr = exchanges / resolutions if resolutions else r.get("requests_per_resolution")
-                rows.append((fixture, label, statistics.median(r["times_ms"]), rpr, ""))
+                if resolutions:
+                    rpr = exchanges / resolutions
+                    cpr = connections_per_resolution(summary, resolutions)
+                else:
+                    rpr = r.get("requests_per_resolution")
+                    cpr = connections_per_resolution_from_ratio(summary, rpr)
+                rows.append((fixture, label, statistics.median(r["times_ms"]), rpr, cpr, ""))
 
             # Whole processes: `chantless resolve` vs `aws configure export-credentials`.
             for name, cmd in (
@@ -216,39 +252,43 @@ def main():
                     ("aws configure export-credentials (process)",
                      ["/usr/bin/aws", "configure", "export-credentials", "--format", "process"])):
                 if shutil.which(cmd[0]) is None and not os.path.exists(cmd[0]):
-                    rows.append((fixture, name, None, None, "not installed"))
+                    rows.append((fixture, name, None, None, None, "not installed"))
                     continue
                 serve = Serve(args.chantless, transcript, workdir)
                 env, _ = client_env(workdir, fixture, serve.port)
                 try:
                     r = whole_process(cmd, env, args.process_runs)
                 finally:
-                    exchanges = serve.stop()
+                    exchanges, summary = serve.stop()
                 if "error" in r:
-                    rows.append((fixture, name, None, None, r["error"]))
+                    rows.append((fixture, name, None, None, None, r["error"]))
                 else:
                     rows.append((fixture, name, statistics.median(r["times_ms"]),
-                                 exchanges / args.process_runs, ""))
+                                 exchanges / args.process_runs,
+                                 connections_per_resolution(summary, args.process_runs), ""))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    # The table: median per resolution, requests per resolution, ratio to chantless.
+    # The table: median per resolution, requests and connections per resolution, ratio to chantless.
     base = {}
-    for fixture, name, median, _, _ in rows:
+    for fixture, name, median, _, _, _ in rows:
         if name == "chantless" and median:
             base[fixture] = median
         if name.startswith("chantless resolve") and median:
             base[fixture + "#process"] = median
-    print("%-22s %-44s %12s %9s %9s" % ("fixture", "client", "median ms", "req/res", "ratio"))
-    for fixture, name, median, rpr, note in rows:
+    print("%-22s %-44s %12s %9s %9s %9s" % ("fixture", "client", "median ms", "req/res", "conn/res",
+                                             "ratio"))
+    for fixture, name, median, rpr, cpr, note in rows:
         if median is None:
             note = (note.splitlines() or [""])[0]
-            print("%-22s %-44s %12s %9s %9s  %s" % (fixture, name, "-", "-", "-", note[:100]))
+            print("%-22s %-44s %12s %9s %9s %9s  %s" % (fixture, name, "-", "-", "-", "-",
+                                                        note[:100]))
             continue
         ref = base.get(fixture + "#process") if "(process)" in name else base.get(fixture)
         ratio = "%.1fx" % (median / ref) if ref else "-"
-        print("%-22s %-44s %12.3f %9s %9s" % (
-            fixture, name, median, "%.2f" % rpr if rpr is not None else "-", ratio))
+        print("%-22s %-44s %12.3f %9s %9s %9s" % (
+            fixture, name, median, "%.2f" % rpr if rpr is not None else "-",
+            "%.2f" % cpr if cpr is not None else "-", ratio))
     return 0
 
 
