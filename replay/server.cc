@@ -1,17 +1,18 @@
-// The replay server (see server.h for the rules and for how faults reach the socket).
+// The replay server (see server.h for the rules).
 #include "replay/server.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
-#include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <cstdlib>
+#include <cstring>
 
 #include "httplib.h"
 #include "nlohmann/json.hpp"
@@ -23,36 +24,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr char kVerdictPath[] = "/__chantless/verdict";
-
-int PortOf(const sockaddr_storage& addr) {
-  if (addr.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(addr).sin_port);
-  if (addr.ss_family == AF_INET6) {
-    return ntohs(reinterpret_cast<const sockaddr_in6&>(addr).sin6_port);
-  }
-  return -1;
-}
-
-// The descriptor of this process's TCP connection from `remote_port` to `local_port`, or -1.
-int FindConnection(int local_port, int remote_port) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (!dir) return -1;
-  int found = -1;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    long fd = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0' || fd == dirfd(dir)) continue;
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (getsockname(int(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    if (getpeername(int(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
-    if (PortOf(local) == local_port && PortOf(peer) == remote_port) {
-      found = int(fd);
-      break;
-    }
-  }
-  closedir(dir);
-  return found;
-}
 
 bool IsLoopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
@@ -68,41 +39,182 @@ std::string ContentTypeOf(const HttpHeaders& headers) {
   return type ? *type : "text/plain";
 }
 
-// The connection the current worker thread is serving, set by Server::CountingTaskQueue around
-// each connection's task: whether it has carried a counted request yet.
-struct ConnectionState {
-  bool carried_request = false;
+// One connection's socket as httplib's Stream, with two differences from httplib's SocketStream:
+// - writes are buffered and go out in one send() when the response is complete (Flush()), so the
+//   status line, headers and body reach the client in one segment instead of two: with
+//   TCP_NODELAY, httplib's separate header and body writes made every client wake up twice per
+//   response;
+// - reads are buffered (httplib reads the request line byte by byte) and rely on the SO_RCVTIMEO
+//   httplib sets on every accepted socket instead of a poll() before each recv().
+// It also carries what the handler needs to know about its connection (the socket, for faults,
+// and whether the connection has carried a counted request). Used by one worker thread only.
+class ConnectionStream final : public httplib::Stream {
+ public:
+  explicit ConnectionStream(int fd) : fd_(fd) {
+    AddressOf(fd, /*peer=*/true, remote_ip_, remote_port_);
+    AddressOf(fd, /*peer=*/false, local_ip_, local_port_);
+  }
+
+  bool is_readable() const override {
+    if (begin_ < end_) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return poll(&p, 1, kReadTimeoutMs) > 0;
+  }
+  bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
+
+  ssize_t read(char* ptr, size_t size) override {
+    if (dead_) return -1;
+    if (begin_ == end_) {
+      if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
+      ssize_t n;
+      do {
+        n = recv(fd_, in_, sizeof in_, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n == 0 ? 0 : -1;
+      begin_ = 0;
+      end_ = size_t(n);
+    }
+    const size_t k = std::min(size, end_ - begin_);
+    std::memcpy(ptr, in_ + begin_, k);
+    begin_ += k;
+    return ssize_t(k);
+  }
+
+  ssize_t write(const char* ptr, size_t size) override {
+    if (dead_) return -1;
+    out_.append(ptr, size);
+    if (out_.size() >= kFlushAt && !Flush()) return -1;
+    return ssize_t(size);
+  }
+
+  // Sends what is buffered. False (and the stream is dead) when the peer is gone.
+  bool Flush() {
+    size_t sent = 0;
+    while (!dead_ && sent < out_.size()) {
+      ssize_t n = send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        dead_ = true;
+        break;
+      }
+      sent += size_t(n);
+    }
+    out_.clear();
+    return !dead_;
+  }
+
+  // The handler took the connection over (a close-without-response fault): nothing more is read
+  // or written, whatever httplib tries.
+  void Kill() {
+    dead_ = true;
+    out_.clear();
+  }
+  // Kill(), and the connection is to be closed with SO_LINGER 0 (an RST, without a FIN first).
+  void ResetOnClose() {
+    Kill();
+    reset_ = true;
+  }
+  bool reset() const { return reset_; }
+
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = remote_ip_;
+    port = remote_port_;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = local_ip_;
+    port = local_port_;
+  }
+  socket_t socket() const override { return fd_; }
+
+  bool carried_request = false;  // counted in Server::connections() already
+
+ private:
+  static constexpr int kReadTimeoutMs = 5000;  // as set_read_timeout(5) below
+  static constexpr size_t kFlushAt = 64 * 1024;  // large bodies are not held whole
+
+  static void AddressOf(int fd, bool peer, std::string& ip, int& port) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                  : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    if (rc != 0) return;
+    char text[INET6_ADDRSTRLEN] = {};
+    if (addr.ss_family == AF_INET) {
+      const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
+      inet_ntop(AF_INET, &a.sin_addr, text, sizeof text);
+      port = ntohs(a.sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      const auto& a = reinterpret_cast<const sockaddr_in6&>(addr);
+      inet_ntop(AF_INET6, &a.sin6_addr, text, sizeof text);
+      port = ntohs(a.sin6_port);
+    }
+    ip = text;
+  }
+
+  int fd_;
+  bool dead_ = false;
+  bool reset_ = false;
+  char in_[4096];
+  size_t begin_ = 0, end_ = 0;
+  std::string out_;
+  std::string remote_ip_, local_ip_;
+  int remote_port_ = -1, local_port_ = -1;
 };
-thread_local ConnectionState* current_connection = nullptr;
+
+// The connection the current worker thread is serving (set by ReplayHttpServer for the duration
+// of the connection), for the pre-routing handler.
+thread_local ConnectionStream* current_connection = nullptr;
 
 }  // namespace
 
-// httplib's default task queue (a ThreadPool of CPPHTTPLIB_THREAD_POOL_COUNT threads), counting
-// accepted connections. In cpp-httplib 0.11.4 Server::listen_internal() calls enqueue() exactly
-// once per socket accept() returned, with a task that serves every request of that connection on
-// one worker thread and then closes it (checked in libcpp-httplib.so.0.11.4: the only call of
-// TaskQueue::enqueue follows accept and the two setsockopt timeouts). The wrapper marks the
-// connection for the pre-routing handler through `current_connection`.
-class Server::CountingTaskQueue : public httplib::TaskQueue {
+// httplib::Server serving each accepted connection through a ConnectionStream. In cpp-httplib
+// 0.11.4 listen_internal() hands every socket accept() returned, exactly once, to the task queue
+// as a call of the (private virtual) process_and_close_socket(), which serves every request of the
+// connection and closes it; httplib's own SSLServer overrides it the same way. This override keeps
+// httplib's keep-alive rules (at most keep_alive_max_count_ requests, the last one answered with
+// "Connection: close"; an idle connection closed after keep_alive_timeout_sec_) and also ends an
+// idle keep-alive connection within 10 ms of Stop() (httplib waited for its keep-alive timeout).
+class Server::ReplayHttpServer : public httplib::Server {
  public:
-  explicit CountingTaskQueue(Server* server)
-      : server_(server), pool_(CPPHTTPLIB_THREAD_POOL_COUNT) {}
-
-  void enqueue(std::function<void()> fn) override {
-    server_->accepted_connections_.fetch_add(1);
-    pool_.enqueue([fn = std::move(fn)] {
-      ConnectionState state;
-      current_connection = &state;
-      fn();
-      current_connection = nullptr;
-    });
-  }
-  void shutdown() override { pool_.shutdown(); }
-  void on_idle() override { pool_.on_idle(); }
+  explicit ReplayHttpServer(chantless::replay::Server* owner) : owner_(owner) {}
 
  private:
-  Server* server_;
-  httplib::ThreadPool pool_;
+  bool process_and_close_socket(socket_t sock) override {
+    owner_->accepted_connections_.fetch_add(1);
+    ConnectionStream stream(sock);
+    current_connection = &stream;
+    bool ok = false;
+    for (size_t left = keep_alive_max_count_; left > 0 && WaitForRequest(sock); --left) {
+      bool connection_closed = false;
+      ok = process_request(stream, /*close_connection=*/left == 1, connection_closed, nullptr);
+      if (!stream.Flush() || !ok || connection_closed) break;
+    }
+    current_connection = nullptr;
+    if (stream.reset()) {
+      linger lg{1, 0};
+      setsockopt(sock, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+    } else {
+      shutdown(sock, SHUT_RDWR);
+    }
+    close(sock);
+    return ok;
+  }
+
+  // Waits for the next request's first byte in 10 ms steps: false when the peer closed, the
+  // keep-alive timeout passed or the server is stopping.
+  bool WaitForRequest(int sock) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(keep_alive_timeout_sec_);
+    while (!owner_->stopping_ && svr_sock_ != INVALID_SOCKET) {
+      pollfd p{sock, POLLIN, 0};
+      int n = poll(&p, 1, 10);
+      if (n > 0) return true;
+      if (n < 0 && errno != EINTR) return false;
+      if (std::chrono::steady_clock::now() >= until) return false;
+    }
+    return false;
+  }
+
+  chantless::replay::Server* owner_;
 };
 
 std::string FormatLogLine(bool json, const std::string& event, const std::string& method,
@@ -127,7 +239,7 @@ std::string FormatLogLine(bool json, const std::string& event, const std::string
 }
 
 Server::Server(Engine* engine, ServerOptions options)
-    : engine_(engine), options_(std::move(options)), http_(std::make_unique<httplib::Server>()) {}
+    : engine_(engine), options_(std::move(options)), http_(std::make_unique<ReplayHttpServer>(this)) {}
 
 Server::~Server() { Stop(); }
 
@@ -147,7 +259,6 @@ StatusOr<int> Server::Start() {
   http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
-  http_->new_task_queue = [this] { return new CountingTaskQueue(this); };
 
   // Sleeps `d` in small steps; false when the server is stopping.
   auto sleep_for = [this](std::chrono::milliseconds d) {
@@ -218,20 +329,14 @@ StatusOr<int> Server::Start() {
           break;
         case FaultKind::kReset:
         case FaultKind::kCloseWithoutResponse: {
-          int fd = FindConnection(req.local_port, req.remote_port);
-          if (fd >= 0) {
+          // The handler runs on the connection's worker thread, so current_connection is this
+          // request's connection.
+          if (ConnectionStream* connection = current_connection) {
             if (fault.kind == FaultKind::kReset) {
-              linger lg{1, 0};
-              setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-              int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-              if (null_fd >= 0) {
-                dup2(null_fd, fd);  // closes the socket (RST); httplib later closes /dev/null
-                close(null_fd);
-              } else {
-                shutdown(fd, SHUT_RDWR);
-              }
+              connection->ResetOnClose();  // closed with SO_LINGER 0: RST, no FIN
             } else {
-              shutdown(fd, SHUT_RDWR);
+              shutdown(connection->socket(), SHUT_RDWR);  // FIN now
+              connection->Kill();
             }
           }
           // Whatever httplib tries to write now fails, and it drops the connection.
@@ -267,6 +372,8 @@ StatusOr<int> Server::Start() {
           switch (fault.kind) {
             case FaultKind::kDelayMidBody:
               if (!sink.write(body.data(), size_t(fault.after_bytes))) return false;
+              // The first part must reach the client before the pause.
+              if (current_connection != nullptr && !current_connection->Flush()) return false;
               if (!sleep_for(fault.delay)) return false;
               return sink.write(body.data() + fault.after_bytes, body.size() - fault.after_bytes);
             case FaultKind::kTruncatedBody:

@@ -9,15 +9,19 @@
 // - faults are enacted for real: delays sleep (interrupted by Stop), truncated bodies and wrong
 //   Content-Length go through a content provider that stops early / lies and then drops the
 //   connection, close_without_response shuts the socket down (FIN), reset closes it with
-//   SO_LINGER 0 (RST). httplib does not expose the connection's socket, so the server finds it by
-//   its (local port, remote port) pair among the process's descriptors and, for a reset, swaps it
-//   for /dev/null with dup2 so httplib's later close() stays harmless;
+//   SO_LINGER 0 (RST, no FIN);
+// - each connection is served on one worker thread through the server's own httplib::Stream
+//   (server.cc: ConnectionStream): a response leaves in one send() (status line, headers and body
+//   together, so a client wakes once per response, not once for the headers and again for the
+//   body), the request is read through a buffer, and the fault code reaches the socket directly;
+// - httplib's keep-alive rules (1000 requests per connection, 2 s idle timeout), except that Stop()
+//   ends idle keep-alive connections within about 10 ms instead of waiting out their timeout;
 // - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
 // - GET /__chantless/verdict answers the verdict JSON to loopback peers only (403 otherwise);
 // - one log line per exchange through `log` (human or JSON), never a header value;
 // - counters, readable from any thread at any time: accepted_connections() counts every TCP
-//   connection accepted (httplib hands each accepted socket to its task queue exactly once; the
-//   server's queue is httplib's ThreadPool, same size, wrapped to count); requests() counts every
+//   connection accepted (httplib serves each accepted socket exactly once through the server's
+//   process_and_close_socket() override, which counts it); requests() counts every
 //   request handed to the engine (served, token-rejected or unmatched); connections() counts the
 //   accepted connections that carried at least one such request. The verdict endpoint is a control
 //   channel, not traffic: its requests are in neither requests() nor connections() (a connection
@@ -79,7 +83,7 @@ class Server {
   int64_t requests() const { return requests_.load(); }
 
  private:
-  class CountingTaskQueue;
+  class ReplayHttpServer;  // httplib::Server serving connections through ConnectionStream
 
 
   void Log(const std::string& event, const std::string& method, const std::string& target,

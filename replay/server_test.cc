@@ -6,11 +6,14 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -303,6 +306,98 @@ TEST_F(ServerTest, AConnectionThatOnlyFetchesTheVerdictIsAcceptedButNotCounted) 
   EXPECT_EQ(server_->accepted_connections(), 1);
   EXPECT_EQ(server_->connections(), 0);
   EXPECT_EQ(server_->requests(), 0);
+}
+
+// A connected raw client socket (5 s receive timeout), or -1.
+int RawConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// Reads from `fd` until `out` holds `size` bytes (or EOF / error / timeout).
+void ReadAtLeast(int fd, std::string& out, size_t size) {
+  char buf[4096];
+  while (out.size() < size) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return;
+    out.append(buf, size_t(n));
+  }
+}
+
+// The kernel's struct tcp_info up to tcpi_data_segs_in (Linux 4.6). glibc's copy stops at
+// tcpi_total_retrans, and <linux/tcp.h> cannot be included next to httplib.h's <netinet/tcp.h>;
+// the kernel only ever appends to this structure, so the layout is stable.
+struct KernelTcpInfo {
+  tcp_info base;
+  uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+  uint32_t segs_out, segs_in;
+  uint32_t notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+};
+
+TEST_F(ServerTest, EachResponseReachesTheClientInOneSegment) {
+  // Status line, headers and body leave in one send(): the client's kernel counts one data segment
+  // per response (httplib's own stream wrote the headers and the body separately: two).
+  Serve(kThreeTimes);
+  int fd = RawConnect(port_);
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_EQ(send(fd, request.data(), request.size(), MSG_NOSIGNAL), ssize_t(request.size()));
+    std::string response;
+    ReadAtLeast(fd, response, 1);
+    ASSERT_THAT(response, StartsWith("HTTP/1.1 200 OK\r\n"));
+    ASSERT_EQ(BodyOf(response), "x") << "the body came in a later segment";
+    KernelTcpInfo info{};
+    socklen_t len = sizeof info;
+    ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len), 0);
+    if (len < offsetof(KernelTcpInfo, data_segs_out)) GTEST_SKIP() << "kernel older than 4.6";
+    EXPECT_EQ(info.data_segs_in, uint32_t(i)) << "response " << i;
+  }
+  close(fd);
+  EXPECT_EQ(server_->connections(), 1);
+}
+
+TEST_F(ServerTest, DelayMidBodySendsTheFirstPartBeforeThePause) {
+  Serve(R"({"id": "d", "request": {"path": "/d"}, "response": {"body": "abcdef"},
+            "fault": {"kind": "delay_mid_body", "delay_ms": 1500, "after_bytes": 3}})");
+  int fd = RawConnect(port_);
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /d HTTP/1.1\r\nHost: x\r\n\r\n";
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::string response;
+  while (BodyOf(response).size() < 3) {
+    const size_t before = response.size();
+    ReadAtLeast(fd, response, before + 1);
+    ASSERT_GT(response.size(), before) << "the first part never came";
+  }
+  EXPECT_EQ(BodyOf(response), "abc");  // the rest is 1.5 s away
+  ReadAtLeast(fd, response, response.size() + 3);
+  EXPECT_EQ(BodyOf(response), "abcdef");
+  close(fd);
+}
+
+TEST_F(ServerTest, StopEndsIdleKeepAliveConnectionsWithoutWaitingForTheirTimeout) {
+  // A keep-alive client that stays connected: httplib's own loop waited out the 2 s keep-alive
+  // timeout on Stop(); this server ends the connection at once (within its 10 ms poll step).
+  Serve(kThreeTimes);
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  ASSERT_TRUE(client.Get("/a"));
+  const auto start = std::chrono::steady_clock::now();
+  server_->Stop();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_LT(took, std::chrono::milliseconds(1000)) << "Stop() waited for the keep-alive timeout";
+  server_.reset();
 }
 
 TEST(FormatLogLineTest, HumanAndJson) {
