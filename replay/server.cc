@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -167,16 +169,55 @@ thread_local ConnectionStream* current_connection = nullptr;
 
 }  // namespace
 
-// httplib::Server serving each accepted connection through a ConnectionStream. In cpp-httplib
-// 0.11.4 listen_internal() hands every socket accept() returned, exactly once, to the task queue
-// as a call of the (private virtual) process_and_close_socket(), which serves every request of the
-// connection and closes it; httplib's own SSLServer overrides it the same way. This override keeps
-// httplib's keep-alive rules (at most keep_alive_max_count_ requests, the last one answered with
-// "Connection: close"; an idle connection closed after keep_alive_timeout_sec_) and also ends an
-// idle keep-alive connection within 10 ms of Stop() (httplib waited for its keep-alive timeout).
+// httplib::Server with its own accept loop and connection loop; httplib parses requests and writes
+// responses (process_request), this class owns the sockets:
+// - AcceptThreads() threads block in accept() on the listening socket and each serves the
+//   connection it accepted itself, start to end. httplib's listen loop accepted on one thread and
+//   handed each connection to a worker of its thread pool: one more thread wake-up on the path of
+//   every new connection. Same concurrency as httplib's pool (CPPHTTPLIB_THREAD_POOL_COUNT
+//   connections served at once; more wait in the listen backlog);
+// - each connection goes through a ConnectionStream, with httplib's keep-alive rules (at most
+//   keep_alive_max_count_ requests, the last one answered with "Connection: close"; an idle
+//   connection closed after keep_alive_timeout_sec_), and an idle keep-alive connection ends within
+//   10 ms of Stop() (httplib waited for its keep-alive timeout).
 class Server::ReplayHttpServer : public httplib::Server {
  public:
+  // As many as httplib's thread pool had.
+  static int AcceptThreads() { return int(CPPHTTPLIB_THREAD_POOL_COUNT); }
+
   explicit ReplayHttpServer(chantless::replay::Server* owner) : owner_(owner) {}
+
+  // Serves connections until the listening socket is shut down (StopAccepting()).
+  void AcceptLoop() {
+    while (!owner_->stopping_) {
+      const int fd = accept4(svr_sock_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));  // out of descriptors
+          continue;
+        }
+        return;  // EINVAL: StopAccepting() shut the listening socket down
+      }
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      timeval read_timeout{read_timeout_sec_, suseconds_t(read_timeout_usec_)};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof read_timeout);
+      timeval write_timeout{write_timeout_sec_, suseconds_t(write_timeout_usec_)};
+      setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof write_timeout);
+      process_and_close_socket(fd);
+    }
+  }
+
+  // Wakes every thread blocked in accept() (they return EINVAL); the socket stays open until
+  // CloseListener(), after they are joined, so its descriptor cannot be reused under them.
+  void StopAccepting() {
+    if (svr_sock_ != INVALID_SOCKET) shutdown(svr_sock_, SHUT_RDWR);
+  }
+  void CloseListener() {
+    const socket_t sock = svr_sock_.exchange(INVALID_SOCKET);
+    if (sock != INVALID_SOCKET) close(sock);
+  }
 
  private:
   bool process_and_close_socket(socket_t sock) override {
@@ -251,7 +292,7 @@ void Server::Log(const std::string& event, const std::string& method, const std:
 }
 
 StatusOr<int> Server::Start() {
-  if (thread_.joinable()) return InternalError("replay server already started");
+  if (!threads_.empty()) return InternalError("replay server already started");
   // A client that hangs up mid-response must not kill the process.
   signal(SIGPIPE, SIG_IGN);
   http_->set_tcp_nodelay(true);
@@ -400,22 +441,20 @@ StatusOr<int> Server::Start() {
                             std::to_string(port));
   }
   port_ = port;
-  thread_ = std::thread([this] { http_->listen_after_bind(); });
-  // listen_after_bind has no readiness signal in httplib 0.11.4: the socket is already listening
-  // (connections queue in the backlog), so waiting for is_running() only bounds Stop()'s race.
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!http_->is_running() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // The socket is listening already: connections queue in the backlog until a thread accepts.
+  for (int i = 0; i < ReplayHttpServer::AcceptThreads(); ++i) {
+    threads_.emplace_back([this] { http_->AcceptLoop(); });
   }
   return port_;
 }
 
 void Server::Stop() {
   stopping_ = true;
-  if (thread_.joinable()) {
-    http_->stop();
-    thread_.join();
-  }
+  if (threads_.empty()) return;
+  http_->StopAccepting();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  http_->CloseListener();
 }
 
 }  // namespace replay

@@ -10,7 +10,9 @@
 //   Content-Length go through a content provider that stops early / lies and then drops the
 //   connection, close_without_response shuts the socket down (FIN), reset closes it with
 //   SO_LINGER 0 (RST, no FIN);
-// - each connection is served on one worker thread through the server's own httplib::Stream
+// - the server accepts on several threads, and the thread that accepts a connection serves it (no
+//   hand-off to a worker: one thread wake-up less per new connection);
+// - each connection is served through the server's own httplib::Stream
 //   (server.cc: ConnectionStream): a response leaves in one send() (status line, headers and body
 //   together, so a client wakes once per response, not once for the headers and again for the
 //   body), the request is read through a buffer, and the fault code reaches the socket directly;
@@ -39,13 +41,10 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "replay/engine.h"
 #include "resolver/status.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace chantless {
 namespace replay {
@@ -61,7 +60,8 @@ struct ServerOptions {
 };
 
 // Does not own the engine (it must outlive the server). Start/Stop from one thread; requests are
-// served on httplib's worker threads.
+// served on the server's own threads (CPPHTTPLIB_THREAD_POOL_COUNT of them, each accepting a
+// connection and serving it to its end).
 class Server {
  public:
   Server(Engine* engine, ServerOptions options);
@@ -94,8 +94,8 @@ class Server {
   std::atomic<int64_t> accepted_connections_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> requests_{0};
-  std::unique_ptr<httplib::Server> http_;
-  std::thread thread_;
+  std::unique_ptr<ReplayHttpServer> http_;
+  std::vector<std::thread> threads_;  // the accepting and serving threads
   std::atomic<bool> stopping_{false};
   int port_ = 0;
 };

@@ -11,11 +11,13 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <chrono>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -398,6 +400,33 @@ TEST_F(ServerTest, StopEndsIdleKeepAliveConnectionsWithoutWaitingForTheirTimeout
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_LT(took, std::chrono::milliseconds(1000)) << "Stop() waited for the keep-alive timeout";
   server_.reset();
+}
+
+TEST_F(ServerTest, ServesMoreConcurrentClientsThanItHasThreads) {
+  // 24 keep-alive clients at once, three times the accepting threads: each thread serves the
+  // connection it accepted to its end, the others wait in the backlog and are served in turn.
+  Serve(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "x"},
+            "repeat": {"min": 1, "max": 1000}})");
+  constexpr int kClients = 24;
+  std::vector<std::thread> clients;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < kClients; ++i) {
+    clients.emplace_back([this, &ok] {
+      httplib::Client client("127.0.0.1", port_);
+      client.set_keep_alive(true);
+      int good = 0;
+      for (int r = 0; r < 3; ++r) {
+        auto res = client.Get("/a");
+        if (res && res->status == 200 && res->body == "x") ++good;
+      }
+      client.stop();  // closes the connection: its serving thread takes the next one
+      if (good == 3) ok.fetch_add(1);
+    });
+  }
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(ok.load(), kClients);
+  EXPECT_EQ(server_->connections(), kClients);
+  EXPECT_EQ(server_->requests(), 3 * kClients);
 }
 
 TEST(FormatLogLineTest, HumanAndJson) {
