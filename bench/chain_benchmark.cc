@@ -25,13 +25,23 @@
 //   BM_Refresh_Imds_Loopback      a warm ImdsProvider resolving again (token cached, role path
 //                                 remembered, keep-alive): the cost, requests and (in-process
 //                                 server only) new connections of one refresh.
+//   BM_ColdResolve_ImdsExtended*  the same against ec2/imdsv2-extended (the extended role path, as
+//                                 current IMDS serves it: 3 requests instead of the seed's 4).
+//   BM_LoopbackRoundTrip/connect:0|1  the kernel's floor: one 200-byte request and 1,000-byte
+//                                 response over loopback TCP between two threads, no HTTP
+//                                 (connect:1 also opens and closes the connection each time).
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
 // Run with `./dev bench` (bazel run -c opt //bench:chain_benchmark). Debian's libbenchmark is a
 // debug build and says so; that does not affect the timings of our code. `bench_smoke_test` runs
 // every benchmark for one short iteration under `./dev test`.
+#include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -42,6 +52,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 
 #include "replay/engine.h"
 #include "replay/server.h"
@@ -311,6 +322,18 @@ void BM_ColdResolve_Imds(benchmark::State& state) {
 }
 BENCHMARK(BM_ColdResolve_Imds);
 
+// The same against an instance that serves the extended role path (current IMDS): 3 requests.
+void BM_ColdResolve_ImdsExtended(benchmark::State& state) {
+  testing::FakeEnvironment env;
+  ColdResolveInProcess(state, "fixtures/ec2/imdsv2-extended.json", env,
+                       [](const ProviderContext& ctx) {
+                         ImdsProviderOptions options;
+                         options.jitter_seed = 1;
+                         return std::make_unique<ImdsProvider>(ctx, options);
+                       });
+}
+BENCHMARK(BM_ColdResolve_ImdsExtended);
+
 // --- cold resolution over real loopback sockets ------------------------------------------------
 
 // The fixture made endlessly replayable: every exchange its own family (no order between them) and
@@ -433,9 +456,8 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   connections.Report(state);
 }
 
-void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
-  const LoopbackTarget target =
-      Loopback("CHANTLESS_BENCH_IMDS_ENDPOINT", "fixtures/ec2/imdsv2.json");
+void ColdResolveImdsLoopback(benchmark::State& state, const char* fixture) {
+  const LoopbackTarget target = Loopback("CHANTLESS_BENCH_IMDS_ENDPOINT", fixture);
   if (target.endpoint.empty()) {
     state.SkipWithError("CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT");
     return;
@@ -446,7 +468,18 @@ void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
   RunColdChain(state, env, target.server);
 }
+
+// ec2/imdsv2 (the seed: no extended role path, so one 404 before the legacy path: 4 requests).
+void BM_ColdResolve_Imds_Loopback(benchmark::State& state) {
+  ColdResolveImdsLoopback(state, "fixtures/ec2/imdsv2.json");
+}
 BENCHMARK(BM_ColdResolve_Imds_Loopback)->UseRealTime();
+
+// ec2/imdsv2-extended (current IMDS: token, extended listing, extended credentials: 3 requests).
+void BM_ColdResolve_ImdsExtended_Loopback(benchmark::State& state) {
+  ColdResolveImdsLoopback(state, "fixtures/ec2/imdsv2-extended.json");
+}
+BENCHMARK(BM_ColdResolve_ImdsExtended_Loopback)->UseRealTime();
 
 void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
   const LoopbackTarget target =
@@ -532,6 +565,96 @@ void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
   state.counters["requests"] = static_cast<double>(http.requests().size());
 }
 BENCHMARK(BM_DefaultChain_NothingConfigured);
+
+// --- the kernel's floor -------------------------------------------------------------------------
+
+// One request/response round trip over a loopback TCP connection between two threads of this
+// process with plain blocking send()/recv() (TCP_NODELAY, a 200-byte request and a 1,000-byte
+// response in one send each: the size of a credential exchange), and no HTTP at all. This is what
+// the kernel charges for one exchange on this machine (two thread wake-ups and the loopback TCP
+// path); a client that makes N exchanges on one connection cannot resolve faster than about N of
+// these, whatever its code does. Reported next to the loopback benchmarks so that ratios to the
+// floor come from the same run. With state.range(0) = 1 each iteration also opens and closes the
+// connection (a cold client's connect, accept and close).
+class EchoPeer {
+ public:
+  EchoPeer() {
+    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener_, 64) != 0) {
+      std::perror("chain_benchmark: echo listener");
+      std::abort();
+    }
+    socklen_t len = sizeof addr;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    address_ = addr;
+    thread_ = std::thread([this] { Run(); });
+  }
+  const sockaddr_in& address() const { return address_; }
+
+ private:
+  void Run() {
+    const std::string response(1000, 'r');
+    while (true) {
+      int fd = accept(listener_, nullptr, nullptr);
+      if (fd < 0) continue;
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      char buf[4096];
+      while (recv(fd, buf, sizeof buf, 0) > 0) {
+        if (send(fd, response.data(), response.size(), MSG_NOSIGNAL) < 0) break;
+      }
+      close(fd);
+    }
+  }
+
+  int listener_ = -1;
+  sockaddr_in address_{};
+  std::thread thread_;  // runs for the life of the process
+};
+
+int ConnectTo(const sockaddr_in& address) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void BM_LoopbackRoundTrip(benchmark::State& state) {
+  static EchoPeer* peer = new EchoPeer();  // never destroyed: its thread serves every run
+  const bool reconnect = state.range(0) == 1;
+  const std::string request(200, 'q');
+  char buf[4096];
+  int fd = reconnect ? -1 : ConnectTo(peer->address());
+  for (auto _ : state) {
+    if (reconnect) fd = ConnectTo(peer->address());
+    if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+      state.SkipWithError("loopback echo failed");
+      break;
+    }
+    for (size_t got = 0; got < 1000;) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        state.SkipWithError("loopback echo closed");
+        break;
+      }
+      got += size_t(n);
+    }
+    if (reconnect) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  if (fd >= 0) close(fd);
+}
+BENCHMARK(BM_LoopbackRoundTrip)->ArgName("connect")->Arg(0)->Arg(1)->UseRealTime();
 
 }  // namespace
 }  // namespace chantless

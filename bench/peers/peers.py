@@ -5,7 +5,7 @@ chantless against the same `chantless serve` fixtures, plus whole-process `chant
 
 Usage: peers.py --chantless BIN --bench BIN --bench-runfiles DIR [--npm-dir DIR] [--runs N]
 
-For each fixture (ec2/imdsv2, cloudshell/container) and each client, a fresh `chantless serve`
+For each fixture (ec2/imdsv2, ec2/imdsv2-extended, cloudshell/container) and each client, a fresh `chantless serve`
 replays the fixture on 127.0.0.1:<port 0>; the fixture is first made endlessly replayable (each
 exchange its own family, no repeat limit: the recorded requests and responses are unchanged). The
 client resolves RUNS times in one process; requests per resolution come from the server's log. Each
@@ -24,6 +24,14 @@ a request; the verdict endpoint, which this script never calls, is not counted):
   an external server: it cannot see one) would be honest. Every cold resolution, timed or not, is
   alike (a new client, the same requests), so requests per connection R / C is exact whatever the
   number of runs, and conn/res = req/res (the benchmark's requests counter) / (R / C).
+
+The kernel's floor: before the clients, chain_benchmark's BM_LoopbackRoundTrip measures one bare
+loopback TCP round trip (RT, no HTTP) and one with a new connection (CRT: connect, round trip,
+close) on this machine. A resolution of req/res requests on conn/res new connections cannot take
+less than floor = conn/res x CRT + (req/res - conn/res) x RT, whatever the client's code; the
+"x floor" column is median / floor, how far each client is from what the kernel charges. The last
+lines give, per fixture, the largest ratio to chantless any client could show against chantless's
+floor.
 """
 import argparse
 import json
@@ -44,6 +52,8 @@ CONTAINER_TOKEN = "cloudshell-EXAMPLE-authorization-token-0000"
 FIXTURES = {
     "ec2/imdsv2": ("fixtures/ec2/imdsv2.json", "CHANTLESS_BENCH_IMDS_ENDPOINT",
                    "BM_ColdResolve_Imds_Loopback"),
+    "ec2/imdsv2-extended": ("fixtures/ec2/imdsv2-extended.json", "CHANTLESS_BENCH_IMDS_ENDPOINT",
+                            "BM_ColdResolve_ImdsExtended_Loopback"),
     "cloudshell/container": ("fixtures/cloudshell/container.json",
                              "CHANTLESS_BENCH_CONTAINER_ENDPOINT",
                              "BM_ColdResolve_Container_Loopback"),
@@ -134,7 +144,7 @@ def client_env(workdir, fixture, port):
         if key in os.environ:
             env[key] = os.environ[key]
     base = "http://127.0.0.1:%d" % port
-    if fixture == "ec2/imdsv2":
+    if fixture.startswith("ec2/"):
         env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = base + "/"
     else:
         env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = base + CONTAINER_PATH
@@ -179,6 +189,24 @@ def chantless_inprocess(args, env, bench_name, base_var, base, runs):
             "requests_per_resolution": statistics.median(requests) if requests else None}
 
 
+def loopback_floor(args):
+    """(RT, CRT) in ms from BM_LoopbackRoundTrip/connect:0 and /connect:1, or None."""
+    out = run_json([args.bench, "--benchmark_filter=^BM_LoopbackRoundTrip/",
+                    "--benchmark_repetitions=5", "--benchmark_min_time=0.2",
+                    "--benchmark_format=json"], dict(os.environ), cwd=args.bench_runfiles)
+    runs = {"0": [], "1": []}
+    for b in out.get("benchmarks", []):
+        if b.get("run_type") != "iteration":
+            continue
+        unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[b["time_unit"]]
+        for arg in runs:
+            if b["name"].startswith("BM_LoopbackRoundTrip/connect:%s/" % arg):
+                runs[arg].append(b["real_time"] * unit)
+    if not runs["0"] or not runs["1"]:
+        return None
+    return statistics.median(runs["0"]), statistics.median(runs["1"])
+
+
 def whole_process(cmd, env, runs):
     times = []
     for _ in range(runs):
@@ -203,6 +231,7 @@ def main():
     p.add_argument("--process-runs", type=int, default=5)
     args = p.parse_args()
 
+    floor = loopback_floor(args)
     workdir = tempfile.mkdtemp(prefix="chantless-peers-")
     rows = []
     try:
@@ -276,19 +305,39 @@ def main():
             base[fixture] = median
         if name.startswith("chantless resolve") and median:
             base[fixture + "#process"] = median
-    print("%-22s %-44s %12s %9s %9s %9s" % ("fixture", "client", "median ms", "req/res", "conn/res",
-                                             "ratio"))
+    def floor_ms(rpr, cpr):
+        if floor is None or rpr is None or cpr is None:
+            return None
+        rt, crt = floor
+        return cpr * crt + max(rpr - cpr, 0.0) * rt
+
+    print("%-22s %-44s %12s %9s %9s %9s %9s" % ("fixture", "client", "median ms", "req/res",
+                                                 "conn/res", "ratio", "x floor"))
+    ceilings = []
     for fixture, name, median, rpr, cpr, note in rows:
         if median is None:
             note = (note.splitlines() or [""])[0]
-            print("%-22s %-44s %12s %9s %9s %9s  %s" % (fixture, name, "-", "-", "-", "-",
-                                                        note[:100]))
+            print("%-22s %-44s %12s %9s %9s %9s %9s  %s" % (fixture, name, "-", "-", "-", "-", "-",
+                                                            note[:100]))
             continue
         ref = base.get(fixture + "#process") if "(process)" in name else base.get(fixture)
         ratio = "%.1fx" % (median / ref) if ref else "-"
-        print("%-22s %-44s %12.3f %9s %9s %9s" % (
+        f = None if "(process)" in name else floor_ms(rpr, cpr)
+        print("%-22s %-44s %12.3f %9s %9s %9s %9s" % (
             fixture, name, median, "%.2f" % rpr if rpr is not None else "-",
-            "%.2f" % cpr if cpr is not None else "-", ratio))
+            "%.2f" % cpr if cpr is not None else "-", ratio, "%.1f" % (median / f) if f else "-"))
+        if name == "chantless" and f:
+            ceilings.append((fixture, f))
+    if floor is not None:
+        print()
+        print("kernel floor (BM_LoopbackRoundTrip, same binary): round trip %.1f us, with a new "
+              "connection %.1f us" % (floor[0] * 1000, floor[1] * 1000))
+        for fixture, f in ceilings:
+            peers = ["%s %.1fx" % (name.split()[0], median / f)
+                     for fx, name, median, _, _, _ in rows
+                     if fx == fixture and median and name != "chantless" and "(process)" not in name]
+            print("%s: chantless's floor %.3f ms; largest possible ratio to chantless: %s" % (
+                fixture, f, ", ".join(peers) or "-"))
     return 0
 
 
