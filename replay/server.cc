@@ -361,12 +361,16 @@ StatusOr<int> Server::Start() {
 
     const HttpResponse& response = out.response;
     std::string detail = out.fault ? "fault " + std::string(FaultKindName(out.fault->kind)) : "";
-    Log(event, req.method, req.target, out.exchange_id, response.status, detail);
+    // A delayed response is logged when its delay is over, as the client sees it; the rest when
+    // matched.
+    const bool delayed = out.fault && out.fault->kind == FaultKind::kDelayBeforeHeaders;
+    if (!delayed) Log(event, req.method, req.target, out.exchange_id, response.status, detail);
     if (out.fault) {
       const Fault fault = *out.fault;
       switch (fault.kind) {
         case FaultKind::kDelayBeforeHeaders:
           sleep_for(fault.delay);
+          Log(event, req.method, req.target, out.exchange_id, response.status, detail);
           break;
         case FaultKind::kReset:
         case FaultKind::kCloseWithoutResponse: {

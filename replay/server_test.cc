@@ -388,6 +388,25 @@ TEST_F(ServerTest, DelayMidBodySendsTheFirstPartBeforeThePause) {
   close(fd);
 }
 
+TEST_F(ServerTest, ADelayedResponseIsLoggedWhenItsDelayIsOver) {
+  Serve(R"({"id": "h", "request": {"path": "/h"}, "response": {"body": "late"},
+            "fault": {"kind": "delay_before_headers", "delay_ms": 1500}})");
+  int fd = RawConnect(port_);
+  ASSERT_GE(fd, 0);
+  const std::string request = "GET /h HTTP/1.1\r\nHost: x\r\n\r\n";
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_THAT(lines(), ::testing::IsEmpty()) << "logged 1.2 s before the client got anything";
+  std::string response;
+  ReadAtLeast(fd, response, 1);
+  ReadAtLeast(fd, response, response.find("\r\n\r\n") + 4 + 4);
+  EXPECT_EQ(BodyOf(response), "late");
+  close(fd);
+  server_->Stop();  // joins the serving thread: its log line is written
+  ASSERT_EQ(lines().size(), 1u);
+  EXPECT_THAT(lines()[0], HasSubstr("fault delay_before_headers"));
+}
+
 TEST_F(ServerTest, StopEndsIdleKeepAliveConnectionsWithoutWaitingForTheirTimeout) {
   // A keep-alive client that stays connected: httplib's own loop waited out the 2 s keep-alive
   // timeout on Stop(); this server ends the connection at once (within its 10 ms poll step).
