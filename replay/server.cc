@@ -49,7 +49,7 @@ std::string ContentTypeOf(const HttpHeaders& headers) {
 // - reads are buffered (httplib reads the request line byte by byte) and rely on the SO_RCVTIMEO
 //   httplib sets on every accepted socket instead of a poll() before each recv().
 // It also carries what the handler needs to know about its connection (the socket, for faults,
-// and whether the connection has carried a counted request). Used by one worker thread only.
+// and whether the connection has carried a counted request). Used by one serving thread only.
 class ConnectionStream final : public httplib::Stream {
  public:
   explicit ConnectionStream(int fd) : fd_(fd) {
@@ -163,7 +163,7 @@ class ConnectionStream final : public httplib::Stream {
   int remote_port_ = -1, local_port_ = -1;
 };
 
-// The connection the current worker thread is serving (set by ReplayHttpServer for the duration
+// The connection the current serving thread is serving (set by ReplayHttpServer for the duration
 // of the connection), for the pre-routing handler.
 thread_local ConnectionStream* current_connection = nullptr;
 
@@ -374,7 +374,7 @@ StatusOr<int> Server::Start() {
           break;
         case FaultKind::kReset:
         case FaultKind::kCloseWithoutResponse: {
-          // The handler runs on the connection's worker thread, so current_connection is this
+          // The handler runs on the thread serving the connection, so current_connection is this
           // request's connection.
           if (ConnectionStream* connection = current_connection) {
             if (fault.kind == FaultKind::kReset) {
