@@ -47,9 +47,8 @@ struct RawResult {
   int error = 0;  // errno of the failing recv, 0 on a clean EOF
 };
 
-// Sends `request` on a fresh connection and reads until EOF, an error or 5 s of silence.
-RawResult RawExchange(int port, const std::string& request) {
-  RawResult result;
+// A connected raw client socket (5 s receive timeout), or -1.
+int RawConnect(int port) {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -58,8 +57,20 @@ RawResult RawExchange(int port, const std::string& request) {
   timeval tv{5, 0};
   setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    result.error = errno;
+    const int saved = errno;
     close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+// Sends `request` on a fresh connection and reads until EOF, an error or 5 s of silence.
+RawResult RawExchange(int port, const std::string& request) {
+  RawResult result;
+  int fd = RawConnect(port);
+  if (fd < 0) {
+    result.error = errno;
     return result;
   }
   send(fd, request.data(), request.size(), MSG_NOSIGNAL);
@@ -308,22 +319,6 @@ TEST_F(ServerTest, AConnectionThatOnlyFetchesTheVerdictIsAcceptedButNotCounted) 
   EXPECT_EQ(server_->accepted_connections(), 1);
   EXPECT_EQ(server_->connections(), 0);
   EXPECT_EQ(server_->requests(), 0);
-}
-
-// A connected raw client socket (5 s receive timeout), or -1.
-int RawConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // Reads from `fd` until `out` holds `size` bytes (or EOF / error / timeout).
