@@ -18,43 +18,24 @@ A client that is not installed is skipped with the reason printed. Nothing leave
 import http.server
 import json
 import os
-import pwd
 import secrets
 import shutil
-import signal
 import string
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 
-PY = "/usr/bin/python3"
-AWS = "/usr/bin/aws"
-NODE = "/usr/bin/node"
-CS_PATH = "/latest/meta-data/container/security-credentials"
+# This runfiles tree's interop/clients.py (//interop:clients), not the source tree's; no
+# __pycache__ there.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "interop"))
+sys.dont_write_bytecode = True
+import clients  # noqa: E402
+from clients import CHANTLESS, CS_PATH, PY, stop, wait_for_port  # noqa: E402
+
 PLACEHOLDER_KEY_ID = "ASIAREDACTED00000001"
 PLACEHOLDER_SECRET = "REDACTED/SECRET/ACCESS/KEY/0000000000001"
-
-
-def runfiles_root():
-    srcdir = os.environ.get("TEST_SRCDIR")
-    if srcdir:
-        return os.path.join(srcdir, os.environ.get("TEST_WORKSPACE", "chantless"))
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-ROOT = runfiles_root()
-CHANTLESS = os.environ.get("CHANTLESS_BIN") or os.path.join(ROOT, "chantless")
-JS_RESOLVE = os.path.join(ROOT, "interop", "js_resolve.mjs")
-
-
-def npm_dir():
-    d = os.environ.get("CHANTLESS_NPM_DIR")
-    if d:
-        return d
-    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".cache", "chantless", "npm")
 
 
 def rand(alphabet, n):
@@ -122,62 +103,26 @@ class Upstream(http.server.BaseHTTPRequestHandler):
         self.reply(404)
 
 
-def wait_for_port(path, proc, what):
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"{what} exited {proc.returncode} before binding")
-        try:
-            with open(path) as f:
-                text = f.read().strip()
-            if text:
-                return int(text)
-        except OSError:
-            pass
-        time.sleep(0.02)
-    raise AssertionError(f"{what}: no port file after 30 s")
-
-
-def stop(proc):
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    return proc.returncode
-
-
 def client_env(mode, port, home, auth):
-    env = {"HOME": home, "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
     if mode == "container":
-        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{CS_PATH}"
-        env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = auth
-    else:
-        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = f"http://127.0.0.1:{port}/"
-    return env
+        return clients.client_env(port, home, CS_PATH, authorization=auth)
+    return clients.client_env(port, home)
 
 
 def run_client(client, env):
     """Returns (credentials dict or None, diagnostic without secrets)."""
     if client == "aws-cli":
-        argv = [AWS, "configure", "export-credentials", "--format", "process"]
+        argv = clients.AWS_EXPORT_CREDENTIALS
     elif client == "botocore":
-        argv = [PY, "-c",
-                "import json, botocore.session\n"
-                "c = botocore.session.get_session().get_credentials()\n"
-                "f = c.get_frozen_credentials() if c else None\n"
+        argv = [PY, "-c", clients.BOTOCORE_CREDENTIALS +
                 "print(json.dumps({'AccessKeyId': f.access_key, 'SecretAccessKey': f.secret_key}"
                 " if f else {}))\n"]
     elif client == "js-sdk":
         # Prints AccessKeyId and HasSecret/HasToken only.
-        env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
-        argv = [NODE, JS_RESOLVE]
+        argv, env = clients.js_sdk_command(env)
     else:
         argv = [CHANTLESS, "resolve", "--format", "process"]
-    r = subprocess.run(["/usr/bin/env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
-                       + argv, capture_output=True, text=True, timeout=120)
+    r = clients.run_isolated(argv, env)
     stderr = r.stderr
     for value in SECRETS.values():
         stderr = stderr.replace(value, "<secret>")
@@ -188,23 +133,6 @@ def run_client(client, env):
         return json.loads(r.stdout), diag
     except ValueError:
         return None, diag + "; stdout is not JSON"
-
-
-def skip_reason(client):
-    if client == "aws-cli" and not os.access(AWS, os.X_OK):
-        return f"{AWS} not installed"
-    if client == "botocore":
-        r = subprocess.run([PY, "-c", "import botocore"], capture_output=True,
-                           env={"PATH": "/usr/bin:/bin"})
-        if r.returncode != 0:
-            return "botocore not importable by /usr/bin/python3"
-    if client == "js-sdk":
-        if not os.access(NODE, os.X_OK):
-            return f"{NODE} not installed"
-        pkg = os.path.join(npm_dir(), "node_modules", "@aws-sdk", "credential-providers")
-        if not os.path.isdir(pkg):
-            return f"{pkg} missing (./dev setup installs it)"
-    return None
 
 
 def case(client, mode, upstream_port, work):
@@ -229,11 +157,11 @@ def case(client, mode, upstream_port, work):
         if client == "record-resolve":
             rc = rec.wait(timeout=120)
         else:
-            port = wait_for_port(port_file, rec, "chantless record")
+            port = wait_for_port(port_file, rec, "chantless record", 30)
             creds, diag = run_client(client, client_env(mode, port, home, SECRETS["auth_token"]))
             if not creds or creds.get("AccessKeyId") != SECRETS["key_id"]:
                 problems.append(f"through the proxy the client did not get the upstream key: {diag}")
-            rc = stop(rec)
+            rc = stop(rec, 20)
     with open(log_path) as f:
         record_log = f.read()
     if rc != 0:
@@ -259,20 +187,18 @@ def case(client, mode, upstream_port, work):
                                 serve_port_file], stdout=log, stderr=subprocess.STDOUT,
                                env={"PATH": "/usr/bin:/bin"})
         try:
-            port = wait_for_port(serve_port_file, srv, "chantless serve")
+            port = wait_for_port(serve_port_file, srv, "chantless serve", 30)
             creds, diag = run_client(replay_client,
                                      client_env(mode, port, home, "REDACTED-AUTHORIZATION-0001"))
             secret_ok = (creds or {}).get("SecretAccessKey", PLACEHOLDER_SECRET) == \
                 PLACEHOLDER_SECRET  # the JS SDK script prints no secret, only HasSecret
             if not creds or creds.get("AccessKeyId") != PLACEHOLDER_KEY_ID or not secret_ok:
                 problems.append(f"replay did not give the placeholder credentials: {diag}")
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/__chantless/verdict",
-                                        timeout=10) as r:
-                verdict = json.loads(r.read().decode())
+            verdict = clients.verdict(port)
             if not verdict.get("ok"):
                 problems.append("replay verdict failed: " + json.dumps(verdict))
         finally:
-            stop(srv)
+            stop(srv, 20)
     return problems
 
 
@@ -287,7 +213,8 @@ def main():
              ("js-sdk", "container"), ("chantless", "container"), ("record-resolve", "container")]
     for client, mode in cases:
         name = f"{client}/{mode}"
-        reason = skip_reason(client)
+        # record-resolve and chantless need only chantless itself: no skip reason.
+        reason = clients.skip_reason(client)
         if reason:
             print(f"SKIP {name}: {reason}")
             skipped += 1

@@ -15,18 +15,21 @@ Usage (Bazel runs it through interop_test.sh): interop_test.py [FIXTURE | CLIENT
 """
 import json
 import os
-import pwd
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.parse
-import urllib.request
+
+# clients.py from this runfiles tree (//interop:clients), no __pycache__ there: Python put the
+# source tree's interop/ on sys.path (it follows the script's runfiles symlink), so that goes.
+sys.path = [os.path.dirname(os.path.abspath(__file__))] + [
+    p for p in sys.path if p != os.path.dirname(os.path.realpath(__file__))]
+sys.dont_write_bytecode = True
+import clients  # noqa: E402
+from clients import AWS, CHANTLESS, CS_PATH, NODE, PY, ROOT  # noqa: E402
 
 CS_AUTH = "cloudshell-EXAMPLE-authorization-token-0000"
-CS_PATH = "/latest/meta-data/container/security-credentials"
 FIXTURES = ["ec2/imdsv2", "ec2/imdsv2-extended", "ec2/imdsv1-only", "ec2/token-required",
             "cloudshell/container", "ec2/hop-limit", "ec2/expired-credentials", "eks/pod-identity"]
 # Pairs a client version is known not to support: a failure is reported XFAIL (expected), a
@@ -51,28 +54,6 @@ CLIENTS = ["aws-cli", "botocore", "js-sdk", "chantless", "aws-cli-seed"]
 # the presigned URL must carry the fixture's key id and the region derived from the AZ.
 SEED_FIXTURE = "ec2/imdsv2"
 SEED_MUST_SERVE = "/latest/meta-data/placement/availability-zone/"
-PY = "/usr/bin/python3"
-AWS = "/usr/bin/aws"
-NODE = "/usr/bin/node"
-
-
-def runfiles_root():
-    srcdir = os.environ.get("TEST_SRCDIR")
-    if srcdir:
-        return os.path.join(srcdir, os.environ.get("TEST_WORKSPACE", "chantless"))
-    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-ROOT = runfiles_root()
-CHANTLESS = os.environ.get("CHANTLESS_BIN") or os.path.join(ROOT, "chantless")
-HERE = os.path.join(ROOT, "interop")
-
-
-def npm_dir():
-    d = os.environ.get("CHANTLESS_NPM_DIR")
-    if d:
-        return d
-    return os.path.join(pwd.getpwuid(os.getuid()).pw_dir, ".cache", "chantless", "npm")
 
 
 def fixture_credentials(fixture):
@@ -94,20 +75,7 @@ def fixture_credentials(fixture):
 
 
 def skip_reason(client):
-    if client in ("aws-cli", "aws-cli-seed") and not os.access(AWS, os.X_OK):
-        return f"{AWS} not installed (apt-get install awscli)"
-    if client == "botocore":
-        r = subprocess.run([PY, "-c", "import botocore"], capture_output=True,
-                           env={"PATH": "/usr/bin:/bin"})
-        if r.returncode != 0:
-            return "botocore not importable by /usr/bin/python3 (apt-get install python3-botocore)"
-    if client == "js-sdk":
-        if not os.access(NODE, os.X_OK):
-            return f"{NODE} not installed"
-        pkg = os.path.join(npm_dir(), "node_modules", "@aws-sdk", "credential-providers")
-        if not os.path.isdir(pkg):
-            return f"{pkg} missing (./dev setup installs it)"
-    return None
+    return clients.skip_reason("aws-cli" if client == "aws-cli-seed" else client)
 
 
 def client_versions():
@@ -125,7 +93,7 @@ def client_versions():
         parts = [f"node {r.stdout.strip()}"]
         for pkg in ["@aws-sdk/credential-providers", "@aws-sdk/credential-provider-node",
                     "@smithy/credential-provider-imds"]:
-            p = os.path.join(npm_dir(), "node_modules", pkg, "package.json")
+            p = os.path.join(clients.npm_dir(), "node_modules", pkg, "package.json")
             try:
                 with open(p) as f:
                     parts.append(f"{pkg} {json.load(f)['version']}")
@@ -147,39 +115,20 @@ class Server:
             [CHANTLESS, "serve", os.path.join(ROOT, "fixtures", fixture + ".json"),
              "--port", "0", "--port-file", self.port_file],
             stdout=self.log, stderr=subprocess.STDOUT, env={"PATH": "/usr/bin:/bin"})
-        deadline = time.monotonic() + 20
-        self.port = None
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                with open(self.port_file) as f:
-                    text = f.read().strip()
-                if text:
-                    self.port = int(text)
-                    break
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.02)
-        if self.port is None:
+        try:
+            self.port = clients.wait_for_port(self.port_file, self.proc, "chantless serve", 20)
+        except AssertionError:
             self.stop()
-            raise AssertionError(f"chantless serve did not write {self.port_file}:\n{self.output()}")
+            raise AssertionError(
+                f"chantless serve did not write {self.port_file}:\n{self.output()}") from None
 
     def verdict(self):
-        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/__chantless/verdict",
-                                    timeout=10) as r:
-            return json.loads(r.read().decode())
+        return clients.verdict(self.port)
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        rc = clients.stop(self.proc, 10)
         self.log.close()
-        return self.proc.returncode
+        return rc
 
     def output(self):
         if not self.log.closed:
@@ -200,21 +149,16 @@ def fixture_authorization(fixture):
 
 
 def client_env(fixture, port, home):
-    env = {"HOME": home, "PATH": "/usr/bin:/bin", "AWS_DEFAULT_REGION": "us-east-1"}
     if fixture.startswith("eks/"):
         # The EKS Pod Identity agent's host (169.254.170.23) is not loopback: the same path on the
         # replay, with the token in a file as EKS projects it.
         token_file = os.path.join(home, "eks-pod-identity-token")
         with open(token_file, "w") as f:
             f.write(fixture_authorization(fixture))
-        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{EKS_PATH}"
-        env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = token_file
-    elif fixture.startswith("cloudshell/"):
-        env["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = f"http://127.0.0.1:{port}{CS_PATH}"
-        env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = CS_AUTH
-    else:
-        env["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = f"http://127.0.0.1:{port}/"
-    return env
+        return clients.client_env(port, home, EKS_PATH, token_file=token_file)
+    if fixture.startswith("cloudshell/"):
+        return clients.client_env(port, home, CS_PATH, authorization=CS_AUTH)
+    return clients.client_env(port, home)
 
 
 def run_client(client, env):
@@ -223,24 +167,18 @@ def run_client(client, env):
         env = {k: v for k, v in env.items() if k != "AWS_DEFAULT_REGION"}
         argv = [AWS, "s3", "presign", "s3://example-bucket/key"]
     elif client == "aws-cli":
-        argv = [AWS, "configure", "export-credentials", "--format", "process"]
+        argv = clients.AWS_EXPORT_CREDENTIALS
     elif client == "botocore":
-        argv = [PY, "-c",
-                "import json, botocore.session\n"
-                "c = botocore.session.get_session().get_credentials()\n"
-                "f = c.get_frozen_credentials() if c else None\n"
+        argv = [PY, "-c", clients.BOTOCORE_CREDENTIALS +
                 "e = getattr(c, '_expiry_time', None)\n"
                 "print(json.dumps({'AccessKeyId': f.access_key if f else None,"
                 " 'Expiration': e.isoformat() if e else None,"
                 " 'method': c.method if c else None}))\n"]
     elif client == "js-sdk":
-        env = dict(env, CHANTLESS_NPM_DIR=npm_dir())
-        argv = [NODE, os.path.join(HERE, "js_resolve.mjs")]
+        argv, env = clients.js_sdk_command(env)
     else:
         argv = [CHANTLESS, "resolve", "--debug", "--format", "process"]
-    # env -i: the client sees exactly `env`, nothing inherited from Bazel or the user.
-    r = subprocess.run(["/usr/bin/env", "-i"] + [f"{k}={v}" for k, v in sorted(env.items())]
-                       + argv, capture_output=True, text=True, timeout=120)
+    r = clients.run_isolated(argv, env)
     diag = f"exit {r.returncode}; stderr: {r.stderr.strip()[-2000:]}"
     if r.returncode != 0:
         return None, diag, r.stderr
