@@ -51,6 +51,10 @@
 // the destructor. With background_refresh = false nothing runs on its own: the owner must call
 // Tick() (tests on a FakeClock do, deterministically), or Get() keeps serving the snapshot it has
 // (only a missing snapshot or a coarse clock past the mandatory time sends Get() to the slow path).
+//
+// fork(): create caches after forking, never use one across a fork. A child inherits none of the
+// background threads (so its coarse clock would stop and Get() would keep serving the last
+// snapshot past its expiry), and a mutex a parent thread held at the fork stays held in the child.
 #ifndef CHANTLESS_RESOLVER_CREDENTIALS_CACHE_H_
 #define CHANTLESS_RESOLVER_CREDENTIALS_CACHE_H_
 

@@ -4,7 +4,10 @@
 
 #include <httplib.h>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
@@ -192,13 +195,37 @@ struct HttplibHttpClient::Connection {
 HttplibHttpClient::HttplibHttpClient() = default;
 HttplibHttpClient::~HttplibHttpClient() = default;
 
+namespace {
+
+// The process's watchdog (a HttplibHttpClient::Watchdog*; void* because the class is private).
+// fork() copies the pointer but not the thread behind it, so the child handler below forgets it
+// and the child's first Send() starts a watchdog of its own: without that, a daemon that used a
+// client before forking workers would run their exchanges with no deadline backstop. The old
+// watchdog is abandoned in the child (its mutex may have been held by a thread that no longer
+// exists there), never touched or freed.
+std::atomic<void*> shared_watchdog{nullptr};
+
+void ForgetWatchdogInForkedChild() { shared_watchdog.store(nullptr, std::memory_order_relaxed); }
+
+[[maybe_unused]] const int watchdog_atfork_registered =
+    pthread_atfork(nullptr, nullptr, &ForgetWatchdogInForkedChild);
+
+}  // namespace
+
 HttplibHttpClient::Watchdog& HttplibHttpClient::SharedWatchdog() {
-  // Never destroyed (like absl::NoDestructor): a client may still Send() while static destructors
-  // run, and the thread is then simply ended with the process. Only ever waits on its own
-  // condition variable, so a fork()ed child (the credential_process runner) is unaffected by its
-  // absence.
-  static Watchdog* const watchdog = new Watchdog();
-  return *watchdog;
+  void* current = shared_watchdog.load(std::memory_order_acquire);
+  if (current != nullptr) return *static_cast<Watchdog*>(current);
+  // First use in this process (or in this forked child). Lock-free, so a fork can never leave a
+  // creation lock held in the child: the loser of a race stops and frees its own watchdog.
+  auto* created = new Watchdog();
+  void* expected = nullptr;
+  if (shared_watchdog.compare_exchange_strong(expected, created, std::memory_order_acq_rel)) {
+    // Never destroyed (like absl::NoDestructor): a client may still Send() while static
+    // destructors run, and the thread simply ends with the process.
+    return *created;
+  }
+  delete created;
+  return *static_cast<Watchdog*>(expected);
 }
 
 HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::string& key,

@@ -12,7 +12,10 @@
 //     (cpp-httplib's timeouts are per recv(): without it, a server dribbling one byte just inside
 //     each timeout could stretch an exchange without limit). There is one watchdog thread per
 //     process, shared by every HttplibHttpClient and started by the first Send(): constructing a
-//     client starts no thread, so a cold resolution with a new client pays no thread creation.
+//     client starts no thread, so a cold resolution with a new client pays no thread creation. A
+//     fork()ed child starts its own on its first Send() (the parent's thread does not exist there).
+//   - fork(): create clients after forking. A child must not use a client its parent created: the
+//     kept-alive connections would be shared by two processes.
 //   - Bodies are streamed through a receiver that aborts past request.max_response_bytes (and a
 //     Content-Length above it is refused before any body byte is read): a 100 MB body is never
 //     allocated. Both are kInvalidResponse.

@@ -2,7 +2,11 @@
 // pure endpoint parser. No test contacts a non-loopback address.
 #include "resolver/http_client_httplib.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +15,16 @@
 #include "gtest/gtest.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
+
+// ThreadSanitizer cannot follow a multi-threaded process into fork() (it refuses new threads in
+// the child), so the fork test is skipped under it.
+#if defined(__SANITIZE_THREAD__)
+#define CHANTLESS_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CHANTLESS_UNDER_TSAN 1
+#endif
+#endif
 
 namespace chantless {
 namespace {
@@ -177,7 +191,50 @@ TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   HttplibHttpClient client;
   HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
   req.timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
   EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  // The body-deadline check alone would also report a timeout, but only after the ~3.3 s of
+  // headers: the watchdog is what ends the exchange near its deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline) {
+  // The deadline backstop is one watchdog thread per process. A parent that has used a client
+  // before fork() leaves its child a watchdog object without its thread; the child must start its
+  // own, or its exchanges run with no deadline (here: ~3 s instead of 300 ms).
+#ifdef CHANTLESS_UNDER_TSAN
+  GTEST_SKIP() << "ThreadSanitizer does not support threads after a multi-threaded fork()";
+#endif
+  std::string response = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  response += "Content-Length: 2\r\n\r\nok";
+  RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
+  {
+    SilentLoopbackServer silent;  // the parent's client starts the process's watchdog
+    HttplibHttpClient parent_client;
+    HttpRequest req = Get(silent.endpoint(), "/");
+    req.timeout = std::chrono::milliseconds(50);
+    ASSERT_FALSE(parent_client.Send(req).ok());
+  }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    HttplibHttpClient client;  // created after the fork, as the header asks
+    HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
+    req.timeout = std::chrono::milliseconds(300);
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<HttpResponse> res = client.Send(req);
+    // Without a watchdog the body-deadline check still reports a timeout, but only once the
+    // dribbled headers are done, ~3.3 s in: the time is what tells the two apart.
+    const bool in_time = std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500);
+    const bool stopped = in_time && !res.ok() && res.status().code() == StatusCode::kUnavailable &&
+                         res.status().message().find("timed out") != std::string::npos;
+    _exit(stopped ? 0 : 1);  // no gtest teardown in the child
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's exchange outlived its deadline";
 }
 
 TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {

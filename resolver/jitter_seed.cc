@@ -1,6 +1,7 @@
 // See jitter_seed.h.
 #include "resolver/jitter_seed.h"
 
+#include <pthread.h>
 #include <sys/random.h>
 
 #include <atomic>
@@ -9,16 +10,32 @@
 namespace chantless {
 namespace {
 
+uint64_t DrawFromOs() {
+  uint64_t value = 0;
+  if (getrandom(&value, sizeof value, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof value)) {
+    std::random_device device;
+    value = (uint64_t{device()} << 32) ^ device();
+  }
+  return value;
+}
+
+// The process's base, drawn on first use (0: not drawn yet). A fork()ed child forgets it (the
+// handler below) and draws its own: otherwise parent and child, sharing the base and the counter,
+// would hand out the same seeds and a pre-forking daemon's workers would refresh in lock step.
+std::atomic<uint64_t> base{0};
+
+void ForgetBaseInForkedChild() { base.store(0, std::memory_order_relaxed); }
+
+[[maybe_unused]] const int jitter_atfork_registered =
+    pthread_atfork(nullptr, nullptr, &ForgetBaseInForkedChild);
+
 uint64_t ProcessBase() {
-  static const uint64_t base = [] {
-    uint64_t value = 0;
-    if (getrandom(&value, sizeof value, GRND_NONBLOCK) != static_cast<ssize_t>(sizeof value)) {
-      std::random_device device;
-      value = (uint64_t{device()} << 32) ^ device();
-    }
-    return value;
-  }();
-  return base;
+  uint64_t current = base.load(std::memory_order_relaxed);
+  if (current != 0) return current;
+  uint64_t drawn = DrawFromOs();
+  if (drawn == 0) drawn = 1;
+  // Racing first callers: one value wins and everyone uses it.
+  return base.compare_exchange_strong(current, drawn, std::memory_order_relaxed) ? drawn : current;
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 //
 // Rules:
 // - the first call in a process draws 64 bits from the OS (getrandom(2), through
-//   std::random_device if getrandom fails); later calls never touch the OS;
+//   std::random_device if getrandom fails); later calls never touch the OS. A fork()ed child draws
+//   anew on its first call (pthread_atfork), so parent and child never share seeds;
 // - every call returns a different value (a per-process counter through the SplitMix64 finaliser,
 //   which is a bijection), so two caches built in the same nanosecond still jitter differently;
 // - never returns 0 (callers use 0 to mean "no seed given");

@@ -1,6 +1,8 @@
 #include "resolver/jitter_seed.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <set>
 #include <thread>
@@ -46,6 +48,32 @@ TEST(JitterSeedTest, SeedsSpreadOverAllBits) {
     EXPECT_GT(ones[b], kSeeds * 4 / 10) << "bit " << b;
     EXPECT_LT(ones[b], kSeeds * 6 / 10) << "bit " << b;
   }
+}
+
+TEST(JitterSeedTest, AForkedChildDrawsSeedsItsParentNeverDraws) {
+  // Without the fork handler the child would continue the parent's sequence: its first seeds would
+  // be exactly the parent's next ones.
+  NewJitterSeed();  // the parent has drawn its base
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    uint64_t seeds[4];
+    for (uint64_t& s : seeds) s = NewJitterSeed();
+    const bool written = write(pipe_fds[1], seeds, sizeof seeds) == ssize_t(sizeof seeds);
+    _exit(written ? 0 : 1);
+  }
+  close(pipe_fds[1]);
+  uint64_t child_seeds[4] = {};
+  ASSERT_EQ(read(pipe_fds[0], child_seeds, sizeof child_seeds), ssize_t(sizeof child_seeds));
+  close(pipe_fds[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  std::set<uint64_t> parent_seeds;
+  for (int i = 0; i < 1000; ++i) parent_seeds.insert(NewJitterSeed());
+  for (uint64_t s : child_seeds) EXPECT_EQ(parent_seeds.count(s), 0u) << "the child repeats its parent";
 }
 
 TEST(JitterSeedTest, SplitMix64MatchesTheReferenceOutput) {
