@@ -29,6 +29,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/http_client_httplib.h"
+#include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 #include "resolver/testing/throwaway_pki.h"
 
@@ -70,13 +71,8 @@ class HttpsLoopbackServer {
   // False when the certificate or key did not load, or the server did not start.
   bool Start() {
     if (!server_.is_valid()) return false;
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    if (port_ <= 0) return false;
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    for (int i = 0; i < 10000 && !server_.is_running(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return server_.is_running();
+    port_ = testing::StartHttplibOnLoopback(server_, &thread_);
+    return port_ > 0;
   }
   int port() const { return port_; }
   std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }

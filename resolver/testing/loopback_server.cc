@@ -44,15 +44,19 @@ LoopbackHttpServer::LoopbackHttpServer() {
 
 LoopbackHttpServer::~LoopbackHttpServer() { Stop(); }
 
-bool LoopbackHttpServer::Start() {
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) return false;
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  // cpp-httplib 0.11.4 has no wait_until_ready(): poll is_running() (bounded: 10 s).
-  for (int i = 0; i < 10000 && !server_.is_running(); ++i) {
+int StartHttplibOnLoopback(httplib::Server& server, std::thread* thread) {
+  const int port = server.bind_to_any_port("127.0.0.1");
+  if (port <= 0) return -1;
+  *thread = std::thread([&server] { server.listen_after_bind(); });
+  for (int i = 0; i < 10000 && !server.is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  return server_.is_running();
+  return server.is_running() ? port : -1;
+}
+
+bool LoopbackHttpServer::Start() {
+  port_ = StartHttplibOnLoopback(server_, &thread_);
+  return port_ > 0;
 }
 
 void LoopbackHttpServer::Stop() {
