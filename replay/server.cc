@@ -52,7 +52,7 @@ std::string ContentTypeOf(const HttpHeaders& headers) {
 // and whether the connection has carried a counted request). Used by one serving thread only.
 class ConnectionStream final : public httplib::Stream {
  public:
-  explicit ConnectionStream(int fd) : fd_(fd) {
+  ConnectionStream(int fd, int read_timeout_ms) : fd_(fd), read_timeout_ms_(read_timeout_ms) {
     AddressOf(fd, /*peer=*/true, remote_ip_, remote_port_);
     AddressOf(fd, /*peer=*/false, local_ip_, local_port_);
   }
@@ -60,7 +60,7 @@ class ConnectionStream final : public httplib::Stream {
   bool is_readable() const override {
     if (begin_ < end_) return true;
     pollfd p{fd_, POLLIN, 0};
-    return poll(&p, 1, kReadTimeoutMs) > 0;
+    return poll(&p, 1, read_timeout_ms_) > 0;
   }
   bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
 
@@ -131,7 +131,6 @@ class ConnectionStream final : public httplib::Stream {
   bool carried_request = false;  // counted in Server::connections() already
 
  private:
-  static constexpr int kReadTimeoutMs = 5000;  // as set_read_timeout(5) below
   static constexpr size_t kFlushAt = 64 * 1024;  // large bodies are not held whole
 
   static void AddressOf(int fd, bool peer, std::string& ip, int& port) {
@@ -154,6 +153,7 @@ class ConnectionStream final : public httplib::Stream {
   }
 
   int fd_;
+  int read_timeout_ms_;  // the server's read timeout (the SO_RCVTIMEO set on the socket)
   bool dead_ = false;
   bool reset_ = false;
   char in_[4096];
@@ -222,7 +222,7 @@ class Server::ReplayHttpServer : public httplib::Server {
  private:
   bool process_and_close_socket(socket_t sock) override {
     owner_->accepted_connections_.fetch_add(1);
-    ConnectionStream stream(sock);
+    ConnectionStream stream(sock, int(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000));
     current_connection = &stream;
     bool ok = false;
     for (size_t left = keep_alive_max_count_; left > 0 && WaitForRequest(sock); --left) {

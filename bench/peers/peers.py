@@ -168,6 +168,15 @@ def run_json(cmd, env, cwd=None, timeout=600):
     return {"error": "exit %d: %s" % (out.returncode, out.stderr.strip()[-300:])}
 
 
+def iterations(out):
+    """The per-repetition results of a Google Benchmark JSON document (no aggregates)."""
+    return [b for b in out.get("benchmarks", []) if b.get("run_type") == "iteration"]
+
+
+def real_time_ms(b):
+    return b["real_time"] * {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[b["time_unit"]]
+
+
 def chantless_inprocess(args, env, bench_name, base_var, base, runs):
     env = dict(env)
     env[base_var] = base
@@ -178,11 +187,9 @@ def chantless_inprocess(args, env, bench_name, base_var, base, runs):
     if "benchmarks" not in out:
         return {"client": "chantless", "error": out.get("error", "no output")}
     times, requests = [], []
-    for b in out["benchmarks"]:
-        if b.get("run_type") == "iteration":
-            unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[b["time_unit"]]
-            times.append(b["real_time"] * unit)
-            requests.append(b.get("requests", 0))
+    for b in iterations(out):
+        times.append(real_time_ms(b))
+        requests.append(b.get("requests", 0))
     # Requests per resolution as the client counted them (the server also saw the benchmark
     # library's unreported calibration runs).
     return {"client": "chantless", "times_ms": times,
@@ -195,13 +202,10 @@ def loopback_floor(args):
                     "--benchmark_repetitions=5", "--benchmark_min_time=0.2",
                     "--benchmark_format=json"], dict(os.environ), cwd=args.bench_runfiles)
     runs = {"0": [], "1": []}
-    for b in out.get("benchmarks", []):
-        if b.get("run_type") != "iteration":
-            continue
-        unit = {"ns": 1e-6, "us": 1e-3, "ms": 1.0}[b["time_unit"]]
+    for b in iterations(out):
         for arg in runs:
             if b["name"].startswith("BM_LoopbackRoundTrip/connect:%s/" % arg):
-                runs[arg].append(b["real_time"] * unit)
+                runs[arg].append(real_time_ms(b))
     if not runs["0"] or not runs["1"]:
         return None
     return statistics.median(runs["0"]), statistics.median(runs["1"])
