@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Peer comparison (issue 7): cold credential resolution in-process for botocore, the JS SDK v3 and
-chantless against the same `chantless serve` fixtures, plus whole-process `chantless resolve` vs
+"""Peer comparison: cold credential resolution in-process for botocore, the JS SDK v3, the Go SDK v2
+and chantless against the same `chantless serve` fixtures, plus whole-process `chantless resolve` vs
 `aws configure export-credentials`.
 
 Usage: peers.py --chantless BIN --bench BIN --bench-runfiles DIR [--npm-dir DIR] [--runs N]
@@ -152,6 +152,30 @@ def client_env(workdir, fixture, port):
     return env, base
 
 
+GO_SDK_DIR = "/usr/share/gocode/src/github.com/aws/aws-sdk-go-v2"
+
+
+def build_go_peer(workdir):
+    """Builds go_peer.go offline against Debian's Go SDK v2; returns (binary, None) or (None, why)."""
+    go = shutil.which("go")
+    if go is None:
+        return None, "go not installed (./dev setup installs golang-go)"
+    if not os.path.isdir(os.path.join(GO_SDK_DIR, "config")):
+        return None, "Go SDK v2 not installed (./dev setup installs golang-github-aws-aws-sdk-go-v2-dev)"
+    version = subprocess.run(
+        ["dpkg-query", "-W", "-f=${Version}", "golang-github-aws-aws-sdk-go-v2-dev"],
+        capture_output=True, text=True).stdout.strip().split("-")[0] or "?"
+    binary = os.path.join(workdir, "go_peer")
+    env = dict(os.environ, GOPATH="/usr/share/gocode", GO111MODULE="off", GOFLAGS="",
+               GOCACHE=os.path.join(workdir, "gocache"))
+    out = subprocess.run([go, "build", "-o", binary, "-ldflags", "-X main.sdkVersion=" + version,
+                          os.path.join(HERE, "go_peer.go")], env=env, capture_output=True,
+                         text=True, timeout=600)
+    if out.returncode != 0:
+        return None, "go build failed: " + out.stderr.strip()[-200:]
+    return binary, None
+
+
 def run_json(cmd, env, cwd=None, timeout=600):
     out = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     try:
@@ -239,6 +263,7 @@ def main():
     workdir = tempfile.mkdtemp(prefix="chantless-peers-")
     rows = []
     try:
+        go_peer, go_skip = build_go_peer(workdir)
         for fixture, (path, base_var, bench_name) in FIXTURES.items():
             transcript = os.path.join(workdir, fixture.replace("/", "_") + ".json")
             replayable(os.path.join(ROOT, path), transcript)
@@ -254,6 +279,10 @@ def main():
             else:
                 rows.append((fixture, "js-sdk-v3", None, None, None,
                              "not installed (./dev setup)"))
+            if go_peer:
+                clients.append(("go-sdk-v2", [go_peer, str(args.runs)]))
+            else:
+                rows.append((fixture, "go-sdk-v2", None, None, None, go_skip))
             for name, cmd in clients:
                 serve = Serve(args.chantless, transcript, workdir)
                 env, base = client_env(workdir, fixture, serve.port)
