@@ -4,7 +4,7 @@
 #include <optional>
 #include <string>
 
-#include "cli/system_world.h"
+#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
 #include "resolver/imds_client.h"
 #include "resolver/imds_listing.h"

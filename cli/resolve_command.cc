@@ -15,7 +15,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/system_world.h"
+#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
 #include "resolver/chain.h"
 #include "resolver/default_chain.h"

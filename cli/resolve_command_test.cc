@@ -3,7 +3,7 @@
 // credential_process returning the same fake credentials.
 #include "cli/resolve_command.h"
 
-#include "cli/system_world.h"
+#include "resolver/system/system_world.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/time_util.h"

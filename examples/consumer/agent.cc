@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <optional>
 
-#include "cli/system_world.h"
+#include "resolver/system/system_world.h"
 #include "resolver/credentials_cache.h"
 #include "resolver/default_chain.h"
 

@@ -1,5 +1,5 @@
 // SystemWorld and the CLI's trace sink (see the header).
-#include "cli/system_world.h"
+#include "resolver/system/system_world.h"
 
 #include <time.h>
 

@@ -4,8 +4,8 @@
 // PosixProcessRunner, HttplibHttpClient — a trace sink that keeps every event (and, with --debug,
 // prints it to stderr at once in botocore's log shape), and the ProfileConfig of the selected
 // profile, and hands out a ProviderContext over them.
-#ifndef CHANTLESS_CLI_SYSTEM_WORLD_H_
-#define CHANTLESS_CLI_SYSTEM_WORLD_H_
+#ifndef CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_
+#define CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_
 
 #include <cstdio>
 #include <memory>
@@ -82,4 +82,4 @@ class SystemWorld {
 }  // namespace cli
 }  // namespace chantless
 
-#endif  // CHANTLESS_CLI_SYSTEM_WORLD_H_
+#endif  // CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_
