@@ -1,4 +1,4 @@
-// chain_benchmark: the numbers behind issue 7, from one binary so that ratios come from one run.
+// chain_benchmark: the cache's and the chain's numbers, from one binary so that ratios come from one run.
 //
 //   BM_CachedGet*                 the hot path: CredentialsCache::Get() against the SDKs' ways of
 //                                 guarding a cached credential (mutex / shared_mutex returning a
@@ -58,14 +58,14 @@
 #include "replay/server.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
-#include "resolver/clock.h"
-#include "resolver/container_provider.h"
-#include "resolver/credentials.h"
-#include "resolver/credentials_cache.h"
-#include "resolver/credentials_json.h"
-#include "resolver/default_chain.h"
-#include "resolver/http_client_httplib.h"
-#include "resolver/imds_provider.h"
+#include "resolver/core/clock.h"
+#include "resolver/container/container_provider.h"
+#include "resolver/core/credentials.h"
+#include "resolver/chain/credentials_cache.h"
+#include "resolver/http/credentials_json.h"
+#include "resolver/chain/default_chain.h"
+#include "resolver/http/http_client_httplib.h"
+#include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace chantless {

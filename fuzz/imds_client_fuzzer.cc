@@ -1,4 +1,4 @@
-// Client fuzz target: the whole ImdsProvider (resolver/imds_provider.h) with its ImdsClient — token
+// Client fuzz target: the whole ImdsProvider (resolver/imds/imds_provider.h) with its ImdsClient — token
 // PUT, retries, throttling, v1 fallback, 401 refresh, role discovery, the decoder, static stability
 // — against FuzzHttpClient, whose answers come from the fuzz input (fuzz/fuzz_http_client.h).
 //
@@ -26,8 +26,8 @@
 
 #include "fuzz/fuzz_http_client.h"
 #include "fuzz/fuzzed_data_provider.h"
-#include "resolver/imds_client.h"
-#include "resolver/imds_provider.h"
+#include "resolver/imds/imds_client.h"
+#include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace {

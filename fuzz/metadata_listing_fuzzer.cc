@@ -1,4 +1,4 @@
-// Fuzz target: the IMDS listing parsers (resolver/imds_listing.h) — the role listing
+// Fuzz target: the IMDS listing parsers (resolver/imds/imds_listing.h) — the role listing
 // (ParseRoleListing) and metadata directory listings (ParseMetadataListing) — on every input.
 //
 // Properties (a broken one traps): a role name, when found, is a valid IAM role name (1-128 of
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/imds_listing.h"
+#include "resolver/imds/imds_listing.h"
 
 namespace {
 

@@ -47,16 +47,16 @@ targets() {
 parser_files() {
   case "$1" in
     imds_credentials_fuzzer | container_credentials_fuzzer | credentials_differential_fuzzer)
-      echo resolver/credentials_json.cc resolver/time_util.cc ;;
-    rfc3339_fuzzer) echo resolver/time_util.cc ;;
-    profile_file_fuzzer) echo resolver/profile_file_parser.cc ;;
-    credential_process_output_fuzzer) echo resolver/credential_process.cc ;;
-    metadata_listing_fuzzer) echo resolver/imds_listing.cc ;;
-    instance_identity_fuzzer) echo resolver/instance_identity.cc ;;
+      echo resolver/http/credentials_json.cc resolver/core/time_util.cc ;;
+    rfc3339_fuzzer) echo resolver/core/time_util.cc ;;
+    profile_file_fuzzer) echo resolver/profile/profile_file_parser.cc ;;
+    credential_process_output_fuzzer) echo resolver/process/credential_process.cc ;;
+    metadata_listing_fuzzer) echo resolver/imds/imds_listing.cc ;;
+    instance_identity_fuzzer) echo resolver/imds/instance_identity.cc ;;
     transcript_fuzzer) echo replay/transcript.cc replay/base64.cc ;;
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
-    imds_client_fuzzer) echo resolver/imds_client.cc resolver/imds_provider.cc ;;
-    container_client_fuzzer) echo resolver/container_provider.cc ;;
+    imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
+    container_client_fuzzer) echo resolver/container/container_provider.cc ;;
     *) echo "" ;;
   esac
 }

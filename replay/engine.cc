@@ -5,7 +5,7 @@
 #include <cstdio>
 
 #include "nlohmann/json.hpp"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

@@ -7,7 +7,7 @@
 
 #include "nlohmann/json.hpp"
 #include "replay/base64.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

@@ -12,7 +12,7 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 #include "replay/base64.h"
 
 namespace chantless {

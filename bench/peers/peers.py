@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Peer comparison (issue 7): cold credential resolution in-process for botocore, the JS SDK v3 and
+"""Peer comparison: cold credential resolution in-process for botocore, the JS SDK v3 and
 chantless against the same `chantless serve` fixtures, plus whole-process `chantless resolve` vs
 `aws configure export-credentials`.
 

@@ -6,11 +6,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/clock.h"
-#include "resolver/filesystem.h"
-#include "resolver/process_runner_posix.h"
-#include "resolver/profile_config.h"
-#include "resolver/profile_provider.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/filesystem.h"
+#include "resolver/process/process_runner_posix.h"
+#include "resolver/profile/profile_config.h"
+#include "resolver/profile/profile_provider.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 

@@ -1,60 +1,53 @@
-// SystemWorld: the real seams for the `chantless` commands (resolve, imds, region, record).
+// SystemWorld: the real seams bundled for an embedder and for the `chantless` commands.
 //
 // Owns one of each System… seam — SystemEnvironment, SystemFilesystem, SystemClock,
-// PosixProcessRunner, HttplibHttpClient — a trace sink that keeps every event (and, with --debug,
-// prints it to stderr at once in botocore's log shape), and the ProfileConfig of the selected
-// profile, and hands out a ProviderContext over them.
+// PosixProcessRunner, HttplibHttpClient — a trace sink that keeps every event (and hands each, as it
+// happens, to a sink of the caller's: the CLI's --debug printer), and the ProfileConfig of the
+// selected profile, and hands out a ProviderContext over them. An embedder depends on
+// //resolver/system:system_world (never on cli/) and builds its chain from context().
 #ifndef CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_
 #define CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_
 
-#include <cstdio>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
-#include "resolver/clock.h"
-#include "resolver/environment.h"
-#include "resolver/filesystem.h"
-#include "resolver/http_client.h"
-#include "resolver/process_runner_posix.h"
-#include "resolver/profile_config.h"
-#include "resolver/provider.h"
-#include "resolver/status.h"
-#include "resolver/trace.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/environment.h"
+#include "resolver/core/filesystem.h"
+#include "resolver/core/provider.h"
+#include "resolver/core/status.h"
+#include "resolver/core/trace.h"
+#include "resolver/http/http_client.h"
+#include "resolver/process/process_runner_posix.h"
+#include "resolver/profile/profile_config.h"
 
 namespace chantless {
-namespace cli {
 
-// One trace event as a botocore-style debug line (no trailing newline), e.g.
-// "2024-05-01 12:00:00,123 - MainThread - chantless.env - DEBUG - Looking for credentials via: env".
-// Requests: "GET http://127.0.0.1:8080/latest/api/token -> 200 (3 ms)". No secret: events hold none.
-std::string FormatDebugLine(const TraceEvent& event, WallTime now);
-
-// Collects every event; when `out` is non-null, also writes each as a FormatDebugLine to `out`
-// as it happens. Thread-safe.
-class CliTraceSink : public TraceSink {
+// Keeps every event and hands each, as it happens, to `forward` (may be null, not owned: it must
+// outlive the sink). Thread-safe when `forward` is.
+class TeeTraceSink : public TraceSink {
  public:
-  explicit CliTraceSink(FILE* out = nullptr) : out_(out) {}
+  explicit TeeTraceSink(TraceSink* forward = nullptr) : forward_(forward) {}
   void Record(const TraceEvent& event) override;
-  void set_output(FILE* out);
   const CollectingTraceSink& collected() const { return collected_; }
 
  private:
-  std::mutex mu_;
-  FILE* out_;  // guarded by mu_
+  TraceSink* const forward_;
   CollectingTraceSink collected_;
 };
 
-// Not copyable or movable (the context points into it). Used by one command at a time; the seams
-// themselves are thread-safe.
+// Not copyable or movable (the context points into it). Used by one caller at a time; the seams
+// themselves are thread-safe, so providers built from context() may run on any thread.
 class SystemWorld {
  public:
-  // `profile_override` is `--profile`; `debug_out` (may be null) receives debug lines as they
-  // happen. The profile config is loaded here; a load failure (unreadable or malformed file,
-  // explicit profile missing) is kept in profile_status() and leaves context().settings null — the
-  // profile provider reports the same error if the chain reaches it.
-  SystemWorld(std::optional<std::string> profile_override, FILE* debug_out);
+  // `profile_override` is `--profile` (wins over AWS_PROFILE); `trace_forward` (may be null, not
+  // owned, must outlive the world) also receives every trace event as it happens. The profile
+  // config is loaded here; a load failure (unreadable or malformed file, explicit profile missing)
+  // is kept in profile_status() and leaves context().settings null — the profile provider reports
+  // the same error if the chain reaches it.
+  explicit SystemWorld(std::optional<std::string> profile_override,
+                       TraceSink* trace_forward = nullptr);
   SystemWorld(const SystemWorld&) = delete;
   SystemWorld& operator=(const SystemWorld&) = delete;
   ~SystemWorld();
@@ -62,8 +55,8 @@ class SystemWorld {
   ProviderContext context();
   const Status& profile_status() const { return profile_status_; }
   const ProfileConfig* profile_config() const { return profile_config_.get(); }
-  const CliTraceSink& trace() const { return trace_; }
-  CliTraceSink& trace() { return trace_; }
+  // Every event recorded so far by providers built from context().
+  const CollectingTraceSink& trace() const { return trace_.collected(); }
   const Environment& env() const { return env_; }
   const Clock& clock() const { return clock_; }
 
@@ -74,12 +67,11 @@ class SystemWorld {
   SystemClock clock_;
   PosixProcessRunner process_;
   std::unique_ptr<HttpClient> http_;
-  CliTraceSink trace_;
+  TeeTraceSink trace_;
   Status profile_status_;
   std::unique_ptr<ProfileConfig> profile_config_;
 };
 
-}  // namespace cli
 }  // namespace chantless
 
 #endif  // CHANTLESS_RESOLVER_SYSTEM_SYSTEM_WORLD_H_

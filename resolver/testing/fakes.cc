@@ -1,7 +1,7 @@
 // Fakes for the seams.
 #include "resolver/testing/fakes.h"
 
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace testing {

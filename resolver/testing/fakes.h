@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "resolver/clock.h"
-#include "resolver/environment.h"
-#include "resolver/filesystem.h"
-#include "resolver/http_client.h"
-#include "resolver/process_runner.h"
-#include "resolver/provider.h"
-#include "resolver/trace.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/environment.h"
+#include "resolver/core/filesystem.h"
+#include "resolver/http/http_client.h"
+#include "resolver/process/process_runner.h"
+#include "resolver/core/provider.h"
+#include "resolver/core/trace.h"
 
 namespace chantless {
 namespace testing {
