@@ -4,7 +4,7 @@
 //
 // Faults become the HttpClient errors a real client reports (resolver/http/http_client.h):
 //   delay_before_headers / delay_mid_body: the clock sleeps the delay; a delay at or beyond
-//     request.timeout sleeps exactly the timeout and fails kUnavailable ("timed out");
+//     request.timeout sleeps exactly the timeout and fails kDeadlineExceeded;
 //   reset → kUnavailable ("connection reset"); close_without_response → kUnavailable;
 //   truncated_body → kInvalidResponse; wrong_content_length larger than the body →
 //     kInvalidResponse, smaller → the body cut to the declared length;

@@ -108,7 +108,8 @@ TEST(ChainTest, NotConfiguredContinuesToTheNextProvider) {
 TEST(ChainTest, EveryOtherErrorStopsTheChainKeepingItsCodeAndNamingTheProvider) {
   for (const Status& error :
        {InvalidConfigurationError("AWS_SECRET_ACCESS_KEY is not set"),
-        UnavailableError("GET http://127.0.0.1:1/x: timed out"),
+        UnavailableError("GET http://127.0.0.1:1/x: connection refused"),
+        DeadlineExceededError("GET http://127.0.0.1:1/x: timed out"),  // exactly as kUnavailable
         InvalidResponseError("body is not JSON"), InternalError("impossible")}) {
     Harness h;
     h.Build({{"env", NotConfiguredError("nothing")}, {"profile", error},

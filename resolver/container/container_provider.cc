@@ -334,7 +334,8 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
     if (!sent.ok()) {
       TraceRequest(ctx_.trace, request, 0, elapsed, attempt_text + ": " + sent.status().message());
       last = sent.status().WithContext("container-role: GET " + target);
-      if (IsUnavailable(sent.status())) continue;  // refused, reset, timeout: retried
+      // Refused, reset or timed out: retried.
+      if (IsUnavailableOrDeadlineExceeded(sent.status())) continue;
       return last;
     }
     const HttpResponse& response = sent.value();
@@ -362,8 +363,9 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
     if (response.status >= 500) continue;  // 5xx: retried
     return last;                           // 4xx (and 1xx/3xx): not retried
   }
-  return UnavailableError(last.message() + " after " + std::to_string(options_.attempts) +
-                          " attempts");
+  // The last attempt's code: kUnavailable, or kDeadlineExceeded when it timed out.
+  return Status(last.code(), last.message() + " after " + std::to_string(options_.attempts) +
+                                 " attempts");
 }
 
 }  // namespace chantless

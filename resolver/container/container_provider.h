@@ -20,7 +20,8 @@
 //   excepted), or an empty/unreadable token file, is kInvalidConfiguration naming the variable or
 //   path. The token value never appears in a trace event or an error message.
 // - Request: `GET` with `Accept: application/json`, a 2 s timeout per attempt, up to 3 attempts.
-//   5xx answers and transport failures (kUnavailable: refused, reset, timeout) are retried, attempts
+//   5xx answers and transport failures (kUnavailable: refused, reset; kDeadlineExceeded: timeout)
+//   are retried, attempts
 //   starting at least 1 s apart (ctx.clock->SleepFor; botocore sleeps 1 s between its 3 attempts):
 //   a refused connection waits 1 s, a 2 s timeout retries at once, so a hung endpoint fails in
 //   attempts × timeout (6 s) rather than botocore's 8 s. 4xx answers are not retried. The final non-2xx answer is kUnavailable naming the endpoint, path and status, and
@@ -77,8 +78,8 @@ class ContainerProvider : public CredentialsProvider {
   std::string Name() const override { return "container-role"; }
 
   // Errors: kNotConfigured (no URI variable set, zero requests); kInvalidConfiguration (refused URI,
-  // bad token or token file); kUnavailable (transport failure or non-2xx after the retries);
-  // kInvalidResponse (a 2xx body that is not valid container credentials, or a client-side
+  // bad token or token file); kUnavailable (transport failure or non-2xx after the retries) or
+  // kDeadlineExceeded (timed out); kInvalidResponse (a 2xx body that is not valid container credentials, or a client-side
   // malformed/oversized response).
   StatusOr<Credentials> Resolve() override;
 

@@ -99,7 +99,7 @@ TEST(ContainerProviderHttplibTest, EndpointThatNeverAnswersEndsInBoundedTime) {
   options.timeout = std::chrono::milliseconds(200);
   options.attempts = 2;
   ContainerProvider p(w.context(), options);
-  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kUnavailable,
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kDeadlineExceeded,
                                     AllOf(HasSubstr(silent.endpoint()), HasSubstr("2 attempts"))));
 }
 

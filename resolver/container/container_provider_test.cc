@@ -12,6 +12,7 @@ namespace chantless {
 namespace {
 
 using ::chantless::testing::FakeWorld;
+using ::chantless::testing::RewordingHttpClient;
 using ::chantless::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Not;
@@ -294,10 +295,10 @@ TEST(ContainerProviderTest, ServerErrorsAreRetriedWithBackoff) {
 TEST(ContainerProviderTest, TimeoutsAreRetriedThenReportedWithEndpoint) {
   FakeWorld w;
   w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x");
-  for (int i = 0; i < 3; ++i) w.http.Fail(UnavailableError("timed out after 2000 ms"));
+  for (int i = 0; i < 3; ++i) w.http.Fail(DeadlineExceededError("timed out after 2000 ms"));
   ContainerProvider p(w.context());
   EXPECT_THAT(p.Resolve(),
-              StatusIs(StatusCode::kUnavailable,
+              StatusIs(StatusCode::kDeadlineExceeded,
                        AllOf(HasSubstr("http://169.254.170.2/v2/credentials/x"),
                              HasSubstr("timed out"), HasSubstr("3 attempts"))));
   EXPECT_EQ(w.http.requests().size(), 3u);
@@ -310,14 +311,48 @@ TEST(ContainerProviderTest, HungEndpointCostsAttemptsTimesTimeoutWithoutExtraBac
   for (int i = 0; i < 3; ++i) {
     w.http.ReplyWith([&w](const HttpRequest& r) -> StatusOr<HttpResponse> {
       w.clock.Advance(r.timeout);  // the transport waited its whole budget
-      return UnavailableError("timed out after 2000 ms");
+      return DeadlineExceededError("timed out after 2000 ms");
     });
   }
   const MonoTime start = w.clock.MonotonicNow();
   ContainerProvider p(w.context());
-  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
   EXPECT_EQ(w.clock.MonotonicNow() - start, std::chrono::seconds(6));
   EXPECT_TRUE(w.clock.sleeps().empty());
+}
+
+// Retries follow the error's code, not its text: with every transport message replaced by "xyz",
+// two timeouts and a refusal are still retried (no wait after a timeout, the backoff after the
+// refusal) and the fourth answer is used.
+TEST(ContainerProviderTest, RetriesReadTheCodeNotTheMessage) {
+  FakeWorld w;
+  RewordingHttpClient reworded(&w.http);
+  ProviderContext ctx = w.context();
+  ctx.http = &reworded;
+  w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+  w.http.ReplyWith([&w](const HttpRequest& r) -> StatusOr<HttpResponse> {
+    w.clock.Advance(r.timeout);
+    return DeadlineExceededError("timed out after 2000 ms");
+  });
+  w.http.Fail(UnavailableError("connection refused"));
+  w.http.Reply(200, kEcsBody);
+  ContainerProviderOptions options;
+  options.attempts = 3;
+  ContainerProvider p(ctx, options);
+  ASSERT_OK_AND_ASSIGN(Credentials c, p.Resolve());
+  EXPECT_EQ(c.access_key_id, "ASIAEXAMPLEECS000001");
+  EXPECT_EQ(w.http.requests().size(), 3u);
+  EXPECT_EQ(w.clock.sleeps(), (std::vector<Duration>{std::chrono::seconds(1)}));
+
+  FakeWorld timeouts;
+  RewordingHttpClient reworded_timeouts(&timeouts.http);
+  ProviderContext timeouts_ctx = timeouts.context();
+  timeouts_ctx.http = &reworded_timeouts;
+  timeouts.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+  for (int i = 0; i < 3; ++i) timeouts.http.Fail(DeadlineExceededError("timed out"));
+  ContainerProvider gives_up(timeouts_ctx);
+  EXPECT_THAT(gives_up.Resolve(), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("3 attempts")));
+  EXPECT_EQ(timeouts.http.requests().size(), 3u);
 }
 
 TEST(ContainerProviderTest, AttemptsAndTimeoutComeFromOptions) {

@@ -1,6 +1,9 @@
 // Status names and formatting.
 #include "resolver/core/status.h"
 
+#include <cstdio>
+#include <cstdlib>
+
 namespace chantless {
 
 std::string_view StatusCodeName(StatusCode code) {
@@ -17,6 +20,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "invalid response";
     case StatusCode::kInternal:
       return "internal";
+    case StatusCode::kDeadlineExceeded:
+      return "deadline exceeded";
   }
   return "unknown";
 }
@@ -40,5 +45,15 @@ Status Status::WithContext(std::string_view context) const {
 std::ostream& operator<<(std::ostream& os, const Status& status) {
   return os << status.ToString();
 }
+
+namespace status_internal {
+
+void DieOfValueOnError(const Status& status) {
+  std::fprintf(stderr, "StatusOr::value() on an error: %s\n", status.ToString().c_str());
+  std::fflush(stderr);
+  std::abort();
+}
+
+}  // namespace status_internal
 
 }  // namespace chantless

@@ -4,7 +4,11 @@
 // docs/behaviour.md and resolver/chain/chain.h):
 //   kNotConfigured        the provider does not apply here: the chain tries the next one;
 //   kInvalidConfiguration the user configured it wrongly: the chain stops and says where;
-//   kUnavailable          network failure, timeout, 5xx: the chain stops;
+//   kUnavailable          network failure, 5xx: the chain stops;
+//   kDeadlineExceeded     no answer within the request's timeout: exactly as kUnavailable for the
+//                         chain and every retry rule; a type of its own so that policies that
+//                         react to a timeout (the IMDS v1 fallback and hop-limit diagnosis) never
+//                         read message text;
 //   kInvalidResponse      a malformed body or a missing field: the chain stops;
 //   kInternal             a bug or an impossible state.
 // Messages name their source (file:line, variable, endpoint and status) and never hold a secret.
@@ -29,9 +33,11 @@ enum class StatusCode {
   kUnavailable = 3,
   kInvalidResponse = 4,
   kInternal = 5,
+  kDeadlineExceeded = 6,
 };
 
-// "ok", "not configured", "invalid configuration", "unavailable", "invalid response", "internal".
+// "ok", "not configured", "invalid configuration", "unavailable", "invalid response", "internal",
+// "deadline exceeded".
 std::string_view StatusCodeName(StatusCode code);
 
 class [[nodiscard]] Status {
@@ -75,6 +81,9 @@ inline Status InvalidResponseError(std::string message) {
 inline Status InternalError(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
 }
+inline Status DeadlineExceededError(std::string message) {
+  return Status(StatusCode::kDeadlineExceeded, std::move(message));
+}
 
 inline bool IsNotConfigured(const Status& s) { return s.code() == StatusCode::kNotConfigured; }
 inline bool IsInvalidConfiguration(const Status& s) {
@@ -82,10 +91,23 @@ inline bool IsInvalidConfiguration(const Status& s) {
 }
 inline bool IsUnavailable(const Status& s) { return s.code() == StatusCode::kUnavailable; }
 inline bool IsInvalidResponse(const Status& s) { return s.code() == StatusCode::kInvalidResponse; }
+inline bool IsDeadlineExceeded(const Status& s) {
+  return s.code() == StatusCode::kDeadlineExceeded;
+}
+// The endpoint did not answer, or not in time: the two codes every retry and stop rule treats alike.
+inline bool IsUnavailableOrDeadlineExceeded(const Status& s) {
+  return IsUnavailable(s) || IsDeadlineExceeded(s);
+}
 
 std::ostream& operator<<(std::ostream& os, const Status& status);
 
-// Either a value or a non-OK Status. Accessing value() of an error aborts (a bug, not input).
+namespace status_internal {
+// Prints "StatusOr::value() on an error: <status>" to stderr, then aborts.
+[[noreturn]] void DieOfValueOnError(const Status& status);
+}  // namespace status_internal
+
+// Either a value or a non-OK Status. Accessing value() of an error prints the status to stderr and
+// aborts (a bug, not input).
 template <typename T>
 class [[nodiscard]] StatusOr {
  public:
@@ -127,7 +149,7 @@ class [[nodiscard]] StatusOr {
 
  private:
   void CheckOk() const {
-    if (!ok()) std::abort();
+    if (!ok()) status_internal::DieOfValueOnError(status_);
   }
 
   Status status_;

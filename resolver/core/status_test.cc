@@ -26,6 +26,15 @@ TEST(StatusTest, ToStringNamesTheCode) {
   EXPECT_EQ(UnavailableError("x").ToString(), "unavailable: x");
   EXPECT_EQ(InvalidResponseError("x").ToString(), "invalid response: x");
   EXPECT_EQ(InternalError("x").ToString(), "internal: x");
+  EXPECT_EQ(DeadlineExceededError("x").ToString(), "deadline exceeded: x");
+}
+
+TEST(StatusTest, DeadlineExceededCountsWithUnavailableForRetryRules) {
+  EXPECT_TRUE(IsDeadlineExceeded(DeadlineExceededError("GET / timed out")));
+  EXPECT_FALSE(IsUnavailable(DeadlineExceededError("x")));
+  EXPECT_TRUE(IsUnavailableOrDeadlineExceeded(DeadlineExceededError("x")));
+  EXPECT_TRUE(IsUnavailableOrDeadlineExceeded(UnavailableError("x")));
+  EXPECT_FALSE(IsUnavailableOrDeadlineExceeded(InvalidResponseError("x")));
 }
 
 TEST(StatusTest, WithContextKeepsCode) {
@@ -42,6 +51,13 @@ TEST(StatusOrTest, HoldsValueOrError) {
   StatusOr<int> e = UnavailableError("down");
   EXPECT_FALSE(e.ok());
   EXPECT_EQ(e.value_or(3), 3);
+}
+
+TEST(StatusOrDeathTest, ValueOfAnErrorPrintsTheStatusThenAborts) {
+  StatusOr<int> v = UnavailableError("GET http://127.0.0.1:1/: connection refused");
+  EXPECT_DEATH((void)v.value(),
+               "StatusOr::value\\(\\) on an error: unavailable: GET http://127.0.0.1:1/: "
+               "connection refused");
 }
 
 TEST(StatusOrTest, OkStatusBecomesInternal) {

@@ -43,7 +43,8 @@ struct HttpResponse {
 };
 
 // Send() returns the response for any HTTP status (a 404 is a response, not an error). Errors:
-//   kUnavailable       connection refused/reset, timeout, closed without a response;
+//   kDeadlineExceeded  no response within request.timeout (connect, headers or body);
+//   kUnavailable       connection refused/reset, closed without a response;
 //   kInvalidResponse   a malformed response, a truncated body, a body over max_response_bytes;
 //   kInvalidConfiguration an endpoint that cannot be parsed.
 // Messages name the method, endpoint and path, never a header value. Redirects are not followed.

@@ -354,8 +354,8 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
   }
   if (past_deadline) {
     client.stop();
-    return UnavailableError(Describe(request) + ": timed out after " + elapsed_ms() +
-                            " ms while reading the body (timeout " +
+    return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms() +
+                                 " ms while reading the body (timeout " +
                             std::to_string(request.timeout.count()) + " ms)");
   }
   if (!result) {
@@ -374,9 +374,9 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
                            SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
                            error == httplib::Error::ConnectionTimeout;
     if (timed_out) {
-      return UnavailableError(Describe(request) + ": timed out after " + elapsed_ms() +
-                              " ms (timeout " + std::to_string(request.timeout.count()) +
-                              " ms, " + httplib::to_string(error) + ")");
+      return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms() +
+                                   " ms (timeout " + std::to_string(request.timeout.count()) +
+                                   " ms, " + httplib::to_string(error) + ")");
     }
     if (error == httplib::Error::SSLServerVerification) {
       return UnavailableError(Describe(request) +

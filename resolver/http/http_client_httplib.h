@@ -20,7 +20,8 @@
 //     Content-Length above it is refused before any body byte is read): a 100 MB body is never
 //     allocated. Both are kInvalidResponse.
 //   - A body shorter than its Content-Length (connection closed or stalled mid-body) is
-//     kInvalidResponse; no response at all (refused, reset, timed out) is kUnavailable.
+//     kInvalidResponse; no response at all (refused, reset) is kUnavailable; none within the
+//     timeout is kDeadlineExceeded.
 //   - A path with a space or control character, or a header name or value with a control character
 //     (CR/LF: header injection), is kInvalidConfiguration; the value is never quoted.
 //   - Redirects are never followed: a 302 is returned as a response.

@@ -176,7 +176,7 @@ TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
   req.method = "PUT";
   req.timeout = std::chrono::milliseconds(200);
   auto res = client.Send(req);
-  EXPECT_THAT(res, StatusIs(StatusCode::kUnavailable,
+  EXPECT_THAT(res, StatusIs(StatusCode::kDeadlineExceeded,
                             AllOf(HasSubstr("timed out"), HasSubstr("PUT " + silent.endpoint() +
                                                                     "/latest/api/token"))));
 }
@@ -192,7 +192,7 @@ TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
   req.timeout = std::chrono::milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
-  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
   // The body-deadline check alone would also report a timeout, but only after the ~3.3 s of
   // headers: the watchdog is what ends the exchange near its deadline.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
@@ -227,7 +227,7 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
     // Without a watchdog the body-deadline check still reports a timeout, but only once the
     // dribbled headers are done, ~3.3 s in: the time is what tells the two apart.
     const bool in_time = std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500);
-    const bool stopped = in_time && !res.ok() && res.status().code() == StatusCode::kUnavailable &&
+    const bool stopped = in_time && !res.ok() && res.status().code() == StatusCode::kDeadlineExceeded &&
                          res.status().message().find("timed out") != std::string::npos;
     _exit(stopped ? 0 : 1);  // no gtest teardown in the child
   }

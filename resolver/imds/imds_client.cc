@@ -63,10 +63,6 @@ StatusOr<bool> ParseBool(const Setting& s) {
                                    " is not a boolean (expected true or false)");
 }
 
-bool IsTimeout(const Status& status) {
-  return IsUnavailable(status) && status.message().find("timed out") != std::string::npos;
-}
-
 // A usable token is 1–1024 visible ASCII characters: anything else could inject a header.
 bool IsUsableToken(std::string_view token) {
   return !token.empty() && token.size() <= 1024 &&
@@ -245,7 +241,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   };
   StatusOr<HttpResponse> res = SendTraced(put, "token", spent);
   if (!res.ok()) {
-    if (IsTimeout(res.status())) {
+    if (IsDeadlineExceeded(res.status())) {
       put_timed_out_ = true;
       if (o.v1_disabled) {
         // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
@@ -256,7 +252,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
       }
       return fall_back("timed out");
     }
-    if (IsUnavailable(res.status())) {
+    if (IsUnavailableOrDeadlineExceeded(res.status())) {
       out.retryable_error = res.status();
       return out;
     }
@@ -349,7 +345,7 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
     if (token.token) get.headers.emplace_back(kImdsTokenHeader, token.token->reveal());
     StatusOr<HttpResponse> res = SendTraced(get, "metadata", &spent);
     if (!res.ok()) {
-      if (IsUnavailable(res.status()) && backoff_and_retry()) continue;
+      if (IsUnavailableOrDeadlineExceeded(res.status()) && backoff_and_retry()) continue;
       if (!token.token) {
         std::lock_guard<std::mutex> lock(mu_);
         if (put_timed_out_) {

@@ -54,8 +54,8 @@
 //     chantless only after 403/404/405 or a timeout (a refused PUT means a refused GET).
 //   - botocore's budget is per request; chantless bounds the whole call (timeout × attempts + 5 %).
 // (Checked against botocore 1.43 utils.py IMDSFetcher.)
-// HttpClient timeouts are recognised as kUnavailable errors whose message says "timed out" (the
-// wording of HttplibHttpClient and of the replay transport).
+// A timeout is an HttpClient error with code kDeadlineExceeded (every HttpClient reports it so); the
+// v1 fallback and the hop-limit diagnosis read the code, never the message.
 #ifndef CHANTLESS_RESOLVER_IMDS_IMDS_CLIENT_H_
 #define CHANTLESS_RESOLVER_IMDS_IMDS_CLIENT_H_
 
@@ -121,8 +121,9 @@ class ImdsClient {
   // The body of `path` ("/latest/meta-data/instance-id") when IMDS answers 200. Errors:
   //   kNotConfigured         IMDS disabled (no request made);
   //   kInvalidConfiguration  a bad option (no request made);
-  //   kUnavailable           transport failure, timeout, non-200 status (the message names the
+  //   kUnavailable           transport failure, non-200 status (the message names the
   //                          endpoint, path and status), token refused with v1 disabled;
+  //   kDeadlineExceeded      the last exchange timed out (the HttpClient's error);
   //   kInvalidResponse       token PUT answered 400, or an unusable token, or a bad body.
   StatusOr<std::string> Get(std::string_view path);
 

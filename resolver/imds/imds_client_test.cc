@@ -15,6 +15,8 @@ namespace chantless {
 namespace {
 
 using ::chantless::testing::FakeWorld;
+using ::chantless::testing::RewordingHttpClient;
+using ::chantless::testing::StatusHasCode;
 using ::chantless::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
@@ -275,7 +277,7 @@ INSTANTIATE_TEST_SUITE_P(TokenRefusals, ImdsV1FallbackTest, ::testing::Values(40
 
 TEST(ImdsClientTest, FallsBackToV1OnTokenTimeout) {
   FakeWorld w;
-  w.http.Fail(UnavailableError(kTimedOut));
+  w.http.Fail(DeadlineExceededError(kTimedOut));
   w.http.Reply(200, "i-0123");
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/instance-id"));
@@ -287,7 +289,7 @@ TEST(ImdsClientTest, V1ProbeAfterTokenTimeoutKeepsTheCallWithinTimeoutPlusFivePe
   FakeWorld w;
   w.http.ReplyWith([&w](const HttpRequest&) -> StatusOr<HttpResponse> {
     w.clock.Advance(std::chrono::milliseconds(1000));  // the PUT used its whole timeout
-    return UnavailableError(kTimedOut);
+    return DeadlineExceededError(kTimedOut);
   });
   w.http.Reply(200, "i-0123");
   w.http.Reply(200, "i-0123");
@@ -336,11 +338,12 @@ TEST(ImdsClientTest, RetriesFitInTimeoutTimesAttempts) {
   for (int i = 0; i < 3; ++i) {
     w.http.ReplyWith([&w](const HttpRequest& r) -> StatusOr<HttpResponse> {
       w.clock.Advance(r.timeout);  // every GET uses its whole timeout
-      return UnavailableError("GET …: timed out");
+      return DeadlineExceededError("GET …: timed out");
     });
   }
   ImdsClient client(w.context());
-  EXPECT_THAT(client.Get("/latest/meta-data/x"), StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+  EXPECT_THAT(client.Get("/latest/meta-data/x"),
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
   // 1000 + 100 backoff + 1000 + 200 backoff: the third GET gets the 700 ms left of 3000.
   ASSERT_EQ(w.http.requests().size(), 4u);
   EXPECT_EQ(w.http.requests()[3].timeout, std::chrono::milliseconds(700));
@@ -350,7 +353,7 @@ TEST(ImdsClientTest, RetriesFitInTimeoutTimesAttempts) {
 TEST(ImdsClientTest, V1DisabledInConfigFileRefusesTimeoutFallback) {
   FakeWorld w;
   w.settings.Set("ec2_metadata_v1_disabled", "True");
-  w.http.Fail(UnavailableError(kTimedOut));
+  w.http.Fail(DeadlineExceededError(kTimedOut));
   ImdsClient client(w.context());
   EXPECT_THAT(client.Get("/latest/meta-data/"),
               StatusIs(StatusCode::kUnavailable,
@@ -372,7 +375,7 @@ TEST(ImdsClientTest, V1ChoiceIsRememberedAcrossCalls) {
 
 TEST(ImdsClientTest, HopLimitDiagnosisWhenPutTimesOutButV1Answers) {
   FakeWorld w;
-  w.http.Fail(UnavailableError(kTimedOut));
+  w.http.Fail(DeadlineExceededError(kTimedOut));
   w.http.Reply(200, "i-0123");
   ImdsClient client(w.context(), "iam-role");
   EXPECT_OK(client.Get("/latest/meta-data/instance-id"));
@@ -385,6 +388,34 @@ TEST(ImdsClientTest, HopLimitDiagnosisWhenPutTimesOutButV1Answers) {
     }
   }
   EXPECT_EQ(warnings, 1);
+}
+
+// The v1 fallback and the hop-limit diagnosis follow the error's code: with every transport error
+// message replaced by "xyz", a timed-out token PUT still downgrades to v1 and is diagnosed, and a
+// refused one (kUnavailable) still does neither.
+TEST(ImdsClientTest, TimeoutPoliciesReadTheCodeNotTheMessage) {
+  FakeWorld w;
+  RewordingHttpClient reworded(&w.http);
+  ProviderContext ctx = w.context();
+  ctx.http = &reworded;
+  w.http.Fail(DeadlineExceededError(kTimedOut));
+  w.http.Reply(200, "i-0123");
+  ImdsClient client(ctx, "iam-role");
+  EXPECT_OK(client.Get("/latest/meta-data/instance-id"));
+  EXPECT_THAT(Lines(w.http.requests()),
+              ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/instance-id"));
+  EXPECT_THAT(w.TraceText(), HasSubstr("http-put-response-hop-limit"));
+
+  FakeWorld refused;
+  RewordingHttpClient reworded_refused(&refused.http);
+  ProviderContext refused_ctx = refused.context();
+  refused_ctx.http = &reworded_refused;
+  refused.http.Fail(UnavailableError("PUT …: timed out (a refusal worded like a timeout)"));
+  ImdsClient refused_client(refused_ctx, "iam-role");
+  EXPECT_THAT(refused_client.Get("/latest/meta-data/instance-id"),
+              StatusHasCode(StatusCode::kUnavailable));
+  EXPECT_EQ(refused.http.requests().size(), 1u);  // no v1 GET
+  EXPECT_THAT(refused.TraceText(), Not(HasSubstr("hop-limit")));
 }
 
 TEST(ImdsClientTest, NoHopLimitDiagnosisWhenPutWasRefused) {

@@ -166,7 +166,7 @@ StatusOr<Credentials> ImdsProvider::Resolve() {
     return fresh;
   }
   const Status& error = fresh.status();
-  const bool refresh_failure = IsUnavailable(error) || IsInvalidResponse(error);
+  const bool refresh_failure = IsUnavailableOrDeadlineExceeded(error) || IsInvalidResponse(error);
   if (!refresh_failure || !last_) return error;
   if (!last_->expiration || now < *last_->expiration) {
     TraceWarning(ctx_.trace, kProvider,

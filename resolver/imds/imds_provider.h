@@ -18,8 +18,8 @@
 //   - A named role (AWS_EC2_INSTANCE_PROFILE_NAME) that IMDS answers 404 for on both APIs →
 //     kInvalidConfiguration naming the variable.
 //   - Static stability (botocore, JS, Rust, Go do it too): when IMDS serves credentials that have
-//     already expired, or a refresh fails (kUnavailable / kInvalidResponse) while credentials from
-//     an earlier call are in hand, the credentials are served with `expiration` moved to now +
+//     already expired, or a refresh fails (kUnavailable / kDeadlineExceeded / kInvalidResponse)
+//     while credentials from an earlier call are in hand, the credentials are served with `expiration` moved to now +
 //     5–15 min (uniform jitter from a seedable RNG), `extended = true`, and a kWarning trace. The
 //     extension is capped: never past the real expiry + 1 h (then the error is returned). Old
 //     credentials that are still valid are served unchanged (with a warning) when a refresh fails.
@@ -74,8 +74,8 @@ class ImdsProvider : public CredentialsProvider {
   std::string Name() const override { return "iam-role"; }
 
   // Errors: kNotConfigured (IMDS disabled; no role attached), kInvalidConfiguration (bad IMDS
-  // option; named role not found), kUnavailable (IMDS unreachable, timed out, 5xx, throttled),
-  // kInvalidResponse (malformed listing or credentials body) — unless static stability applies.
+  // option; named role not found), kUnavailable (IMDS unreachable, 5xx, throttled),
+  // kDeadlineExceeded (timed out), kInvalidResponse (malformed listing or credentials body) — unless static stability applies.
   StatusOr<Credentials> Resolve() override;
 
   ImdsClient& client() { return client_; }

@@ -220,8 +220,8 @@ TEST(ImdsProviderHttplibTest, NeverAnsweringEndpointWithV1FallbackAlsoEnds) {
   e.world.env.Set("AWS_METADATA_SERVICE_TIMEOUT", "0.2");
   ImdsProvider provider(e.Context(silent.endpoint()), Seeded());
   EXPECT_THAT(provider.Resolve(),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("after the token PUT to " +
-                                                           silent.endpoint() + " timed out")));
+              StatusIs(StatusCode::kDeadlineExceeded,
+                       HasSubstr("after the token PUT to " + silent.endpoint() + " timed out")));
   EXPECT_THAT(e.world.TraceText(), Not(HasSubstr("hop-limit")));
 }
 

@@ -168,6 +168,12 @@ std::string FakeProfileSettings::Where(std::string_view key) const {
   return values_.count(key) ? "fake-config:" + std::string(key) : "";
 }
 
+StatusOr<HttpResponse> RewordingHttpClient::Send(const HttpRequest& request) {
+  StatusOr<HttpResponse> response = next_->Send(request);
+  if (response.ok()) return response;
+  return Status(response.status().code(), "xyz");
+}
+
 ProviderContext FakeWorld::context() {
   ProviderContext ctx;
   ctx.env = &env;

@@ -95,6 +95,18 @@ class FakeHttpClient : public HttpClient {
   std::vector<HttpRequest> requests_;
 };
 
+// Forwards every request to `next` (not owned) and replaces the message of every error it returns
+// with "xyz", keeping the code: a policy that still behaves the same behind it reads status codes,
+// never message text. Thread-safe when `next` is.
+class RewordingHttpClient : public HttpClient {
+ public:
+  explicit RewordingHttpClient(HttpClient* next) : next_(next) {}
+  StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  HttpClient* const next_;
+};
+
 // Answers Run() from a scripted ProcessResult (or error) and records argv and limits.
 class FakeProcessRunner : public ProcessRunner {
  public:
