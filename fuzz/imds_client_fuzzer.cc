@@ -29,6 +29,7 @@
 #include "resolver/imds/imds_client.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
+#include "resolver/core/ascii.h"
 
 namespace {
 
@@ -51,11 +52,7 @@ bool Leaked(const std::string& haystack, const std::string& secret) {
          haystack.find(secret) != std::string::npos;
 }
 
-bool EqualsIgnoreCase(const std::string& a, const char* b) {
-  std::string lower;
-  for (char c : a) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return lower == b;
-}
+using ::chantless::EqualsIgnoreCase;
 
 }  // namespace
 

@@ -1,5 +1,6 @@
 // Region resolution (rules in region.h).
 #include "resolver/chain/region.h"
+#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,13 +9,6 @@ namespace chantless {
 namespace {
 
 constexpr char kProvider[] = "region";
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 bool IsRegionName(std::string_view s) {
   return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
@@ -46,7 +40,7 @@ StatusOr<RegionResult> ResolveRegion(const ProviderContext& ctx, ImdsClient* imd
   }
   if (ctx.settings != nullptr) {
     if (std::optional<std::string> v = ctx.settings->Get("region")) {
-      std::string region = Trim(*v);
+      std::string region(StripAsciiWhitespace(*v, kBlanksAndLineBreaks));
       if (!region.empty()) {
         std::string where = ctx.settings->Where("region");
         return Found(ctx, region, "region" + (where.empty() ? "" : " (" + where + ")"),
@@ -66,7 +60,7 @@ StatusOr<RegionResult> ResolveRegion(const ProviderContext& ctx, ImdsClient* imd
     return NotConfiguredError("no region: " + tried + "IMDS: " + region.status().message());
   }
   if (region->status == 200) {
-    return Found(ctx, Trim(region->body), std::string("IMDS ") + kImdsRegionPath,
+    return Found(ctx, std::string(StripAsciiWhitespace(region->body, kBlanksAndLineBreaks)), std::string("IMDS ") + kImdsRegionPath,
                  StatusCode::kInvalidResponse);
   }
   StatusOr<ImdsResponse> zone = imds->Fetch(kImdsAvailabilityZonePath);
@@ -80,7 +74,7 @@ StatusOr<RegionResult> ResolveRegion(const ProviderContext& ctx, ImdsClient* imd
                               " and HTTP " + std::to_string(zone->status) + " for " +
                               kImdsAvailabilityZonePath);
   }
-  std::string az = Trim(zone->body);
+  std::string az(StripAsciiWhitespace(zone->body, kBlanksAndLineBreaks));
   if (az.size() < 2 || !std::isalpha(static_cast<unsigned char>(az.back())) ||
       !IsRegionName(az.substr(0, az.size() - 1))) {
     return InvalidResponseError(std::string("IMDS ") + kImdsAvailabilityZonePath +

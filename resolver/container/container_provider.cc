@@ -13,6 +13,7 @@
 #include "resolver/http/credentials_json.h"
 #include "resolver/http/http_client.h"
 #include "resolver/core/environment.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -26,19 +27,8 @@ constexpr char kAllowedHostsVar[] = "CHANTLESS_CONTAINER_ALLOWED_HOSTS";
 constexpr char kEcsEndpoint[] = "http://169.254.170.2";
 constexpr size_t kMaxTokenFileBytes = 16 * 1024;
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool IsControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
+// A URI variable must hold neither a space nor a control character.
+bool HasSpaceOrControl(std::string_view s) { return s.find(' ') != s.npos || HasControlChar(s); }
 
 // Strips "[" "]" around an IPv6 literal.
 std::string_view Unbracket(std::string_view host) {
@@ -98,8 +88,8 @@ bool IsBuiltinHttpHost(const std::string& host, std::string* why) {
 bool IsAllowListed(const std::string& host, std::string_view allowed_hosts) {
   while (!allowed_hosts.empty()) {
     size_t comma = allowed_hosts.find(',');
-    std::string_view item = Trim(allowed_hosts.substr(0, comma));
-    if (!item.empty() && Lower(Unbracket(item)) == host) return true;
+    std::string_view item = StripAsciiWhitespace(allowed_hosts.substr(0, comma), kSpaceAndTab);
+    if (!item.empty() && AsciiLower(Unbracket(item)) == host) return true;
     if (comma == std::string_view::npos) break;
     allowed_hosts.remove_prefix(comma + 1);
   }
@@ -108,11 +98,8 @@ bool IsAllowListed(const std::string& host, std::string_view allowed_hosts) {
 
 bool LooksLikeHtml(const HttpResponse& response) {
   std::optional<std::string> type = FindHeader(response.headers, "Content-Type");
-  if (type && Lower(*type).find("text/html") != std::string::npos) return true;
-  std::string_view body = response.body;
-  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.front()))) {
-    body.remove_prefix(1);
-  }
+  if (type && ContainsIgnoreCase(*type, "text/html")) return true;
+  std::string_view body = StripAsciiWhitespace(response.body, kAsciiWhitespace);
   return !body.empty() && body.front() == '<';
 }
 
@@ -137,16 +124,14 @@ void TraceRequest(TraceSink* sink, const HttpRequest& request, int status,
 StatusOr<ContainerEndpoint> ParseContainerFullUri(std::string_view uri, std::string_view variable,
                                                   std::string_view allowed_hosts) {
   const std::string var(variable);
-  for (char c : uri) {
-    if (IsControl(static_cast<unsigned char>(c)) || c == ' ') {
-      return InvalidConfigurationError(var + " holds a space or control character");
-    }
+  if (HasSpaceOrControl(uri)) {
+    return InvalidConfigurationError(var + " holds a space or control character");
   }
   size_t sep = uri.find("://");
   if (sep == std::string_view::npos) {
     return InvalidConfigurationError(var + " is not an absolute http(s) URI (no \"://\")");
   }
-  const std::string scheme = Lower(uri.substr(0, sep));
+  const std::string scheme = AsciiLower(uri.substr(0, sep));
   if (scheme != "http" && scheme != "https") {
     return InvalidConfigurationError(var + ": scheme \"" + scheme +
                                      "\" is not allowed (only http and https)");
@@ -197,7 +182,7 @@ StatusOr<ContainerEndpoint> ParseContainerFullUri(std::string_view uri, std::str
     }
   }
 
-  const std::string lower_host = Lower(host);
+  const std::string lower_host = AsciiLower(host);
   if (scheme == "http") {
     std::string why;
     if (!IsBuiltinHttpHost(lower_host, &why) && !IsAllowListed(lower_host, allowed_hosts)) {
@@ -217,13 +202,12 @@ StatusOr<ContainerEndpoint> ParseContainerFullUri(std::string_view uri, std::str
 
 Status ValidateAuthorizationToken(std::string_view token, std::string_view source) {
   for (char c : token) {
-    unsigned char u = static_cast<unsigned char>(c);
     if (c == '\r' || c == '\n') {
       return InvalidConfigurationError(std::string(source) +
                                        ": the authorization token holds CR or LF (header "
                                        "injection); refusing to send it");
     }
-    if (IsControl(u) && c != '\t') {
+    if (IsAsciiControl(c) && c != '\t') {
       return InvalidConfigurationError(std::string(source) +
                                        ": the authorization token holds a control character; "
                                        "refusing to send it");
@@ -250,11 +234,9 @@ StatusOr<ContainerEndpoint> ContainerProvider::FindEndpoint() const {
                        " are set; using " + kRelativeUriVar +
                        " (as botocore does; the JS and Go SDKs would use the full URI)");
     }
-    for (char c : *relative) {
-      if (IsControl(static_cast<unsigned char>(c)) || c == ' ') {
-        return InvalidConfigurationError(std::string(kRelativeUriVar) +
-                                         " holds a space or control character");
-      }
+    if (HasSpaceOrControl(*relative)) {
+      return InvalidConfigurationError(std::string(kRelativeUriVar) +
+                                       " holds a space or control character");
     }
     ContainerEndpoint out;
     out.endpoint = kEcsEndpoint;

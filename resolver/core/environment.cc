@@ -1,5 +1,6 @@
 // The process environment behind the Environment seam.
 #include "resolver/core/environment.h"
+#include "resolver/core/ascii.h"
 
 #include <cstdlib>
 
@@ -14,10 +15,8 @@ std::optional<std::string> SystemEnvironment::Get(std::string_view name) const {
 std::optional<std::string> GetNonBlank(const Environment& env, std::string_view name) {
   std::optional<std::string> value = env.Get(name);
   if (!value) return std::nullopt;
-  size_t begin = value->find_first_not_of(" \t");
-  if (begin == std::string::npos) return std::nullopt;
-  size_t end = value->find_last_not_of(" \t");
-  return value->substr(begin, end - begin + 1);
+  if (IsBlank(*value, kSpaceAndTab)) return std::nullopt;
+  return std::string(StripAsciiWhitespace(*value, kSpaceAndTab));
 }
 
 }  // namespace chantless

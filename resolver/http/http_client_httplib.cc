@@ -1,6 +1,7 @@
 // HttplibHttpClient: cpp-httplib behind the HttpClient seam (see http_client_httplib.h for the
 // guarantees). cpp-httplib reports failures through Result::error(); nothing here throws.
 #include "resolver/http/http_client_httplib.h"
+#include "resolver/core/ascii.h"
 
 #include <httplib.h>
 
@@ -45,17 +46,10 @@ StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
   };
   HttpEndpoint out;
   std::string_view rest = endpoint;
-  auto starts_with_ci = [&](std::string_view prefix) {
-    if (rest.size() < prefix.size()) return false;
-    for (size_t i = 0; i < prefix.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(rest[i])) != prefix[i]) return false;
-    }
-    return true;
-  };
-  if (starts_with_ci("http://")) {
+  if (StartsWithIgnoreCase(rest, "http://")) {
     rest.remove_prefix(7);
     out.port = 80;
-  } else if (starts_with_ci("https://")) {
+  } else if (StartsWithIgnoreCase(rest, "https://")) {
     rest.remove_prefix(8);
     out.https = true;
     out.port = 443;
@@ -257,9 +251,7 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
   if (request.path.empty() || request.path.front() != '/') {
     return InvalidConfigurationError(Describe(request) + ": the path must start with '/'");
   }
-  auto is_ctl_or_space = [](char c) {
-    return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-  };
+  auto is_ctl_or_space = [](char c) { return c == ' ' || IsAsciiControl(c); };
   if (std::any_of(request.path.begin(), request.path.end(), is_ctl_or_space)) {
     // Not Describe(): the path itself is what is malformed.
     return InvalidConfigurationError(request.method + " " + request.endpoint +
@@ -269,9 +261,8 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
     const bool bad_name = name.empty() || std::any_of(name.begin(), name.end(), [&](char c) {
                             return is_ctl_or_space(c) || c == ':';
                           });
-    const bool bad_value = std::any_of(value.begin(), value.end(), [](char c) {
-      return (static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f;
-    });
+    const bool bad_value = std::any_of(value.begin(), value.end(),
+                                       [](char c) { return c != '\t' && IsAsciiControl(c); });
     if (bad_name || bad_value) {
       // Header injection guard. The value is never quoted (it may be a token).
       return InvalidConfigurationError(Describe(request) + ": header \"" +

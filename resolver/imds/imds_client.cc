@@ -1,5 +1,6 @@
 // ImdsClient: options, token cache, v1 fallback, throttling and retries (rules in imds_client.h).
 #include "resolver/imds/imds_client.h"
+#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -15,18 +16,6 @@ struct Setting {
   std::string value;
   std::string source;  // "AWS_METADATA_SERVICE_TIMEOUT" or "metadata_service_timeout (file:line)"
 };
-
-std::string Trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return std::string(s.substr(b, e - b + 1));
-}
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // Configuration values are not secrets, but they may be long: quote at most 40 characters.
 std::string Quote(std::string_view value) {
@@ -45,7 +34,7 @@ std::optional<Setting> Lookup(const ProviderContext& ctx, std::string_view var,
   }
   if (ctx.settings != nullptr) {
     if (std::optional<std::string> v = ctx.settings->Get(key)) {
-      std::string trimmed = Trim(*v);
+      std::string trimmed(StripAsciiWhitespace(*v, kBlanksAndLineBreaks));
       if (!trimmed.empty()) {
         std::string where = ctx.settings->Where(key);
         return Setting{trimmed, std::string(key) + (where.empty() ? "" : " (" + where + ")")};
@@ -56,7 +45,7 @@ std::optional<Setting> Lookup(const ProviderContext& ctx, std::string_view var,
 }
 
 StatusOr<bool> ParseBool(const Setting& s) {
-  const std::string v = Lower(s.value);
+  const std::string v = AsciiLower(s.value);
   if (v == "true") return true;
   if (v == "false") return false;
   return InvalidConfigurationError(s.source + ": " + Quote(s.value) +
@@ -97,7 +86,7 @@ StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
   if (auto endpoint = Lookup(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT",
                              "ec2_metadata_service_endpoint")) {
     std::string e = endpoint->value;
-    const std::string lower = Lower(e);
+    const std::string lower = AsciiLower(e);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
       return InvalidConfigurationError(endpoint->source + ": " + Quote(e) +
                                        " must start with http:// or https://");
@@ -107,7 +96,7 @@ StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
     o.endpoint_source = endpoint->source;
   } else if (auto mode = Lookup(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE",
                                 "ec2_metadata_service_endpoint_mode")) {
-    const std::string m = Lower(mode->value);
+    const std::string m = AsciiLower(mode->value);
     if (m == "ipv4") {
       o.endpoint = kImdsDefaultIpv4Endpoint;
     } else if (m == "ipv6") {
@@ -177,7 +166,7 @@ milliseconds ImdsClient::Backoff(int retry) const {
 milliseconds ImdsClient::RetryAfterOrBackoff(const HttpResponse& response, int retry) const {
   std::optional<std::string> ra = FindHeader(response.headers, "Retry-After");
   if (ra) {
-    std::string v = Trim(*ra);
+    std::string v(StripAsciiWhitespace(*ra, kBlanksAndLineBreaks));
     if (!v.empty() && v.size() <= 9 &&
         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
       return std::min<milliseconds>(milliseconds(std::atoll(v.c_str()) * 1000),
@@ -260,7 +249,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   }
   const int status = res->status;
   if (status == 200) {
-    std::string token = Trim(res->body);
+    std::string token(StripAsciiWhitespace(res->body, kBlanksAndLineBreaks));
     if (!IsUsableToken(token)) {
       return InvalidResponseError(what + ": HTTP 200 with an unusable token (" +
                                   std::to_string(res->body.size()) +
@@ -302,9 +291,7 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
   if (path.empty() || path.front() != '/') {
     return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
   }
-  if (std::any_of(path.begin(), path.end(), [](char c) {
-        return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f;
-      })) {
+  if (path.find(' ') != std::string_view::npos || HasControlChar(path)) {
     return InvalidConfigurationError("IMDS path holds a space or control character");
   }
   Duration spent{0};  // time in HTTP exchanges and failure backoff during this call

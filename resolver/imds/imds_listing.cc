@@ -1,5 +1,6 @@
 // IMDS listing parsers (see imds_listing.h).
 #include "resolver/imds/imds_listing.h"
+#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -7,19 +8,13 @@
 namespace chantless {
 namespace {
 
-std::string_view TrimView(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  if (b == std::string_view::npos) return {};
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return s.substr(b, e - b + 1);
-}
 
 template <typename Fn>
 void ForEachLine(std::string_view body, Fn fn) {
   while (!body.empty()) {
     size_t nl = body.find('\n');
     std::string_view line = body.substr(0, nl);
-    line = TrimView(line);
+    line = StripAsciiWhitespace(line, kBlanksAndLineBreaks);
     if (!line.empty() && !fn(line)) return;
     if (nl == std::string_view::npos) return;
     body.remove_prefix(nl + 1);

@@ -8,6 +8,7 @@
 #include "resolver/imds/imds_listing.h"
 #include "resolver/core/jitter_seed.h"
 #include "resolver/core/time_util.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -27,11 +28,9 @@ std::optional<RoleOverride> FindRoleOverride(const ProviderContext& ctx) {
   }
   if (ctx.settings != nullptr) {
     if (auto v = ctx.settings->Get("ec2_instance_profile_name")) {
-      size_t b = v->find_first_not_of(" \t");
-      if (b != std::string::npos) {
-        size_t e = v->find_last_not_of(" \t");
+      if (!IsBlank(*v, kSpaceAndTab)) {
         std::string where = ctx.settings->Where("ec2_instance_profile_name");
-        return RoleOverride{v->substr(b, e - b + 1),
+        return RoleOverride{std::string(StripAsciiWhitespace(*v, kSpaceAndTab)),
                             "ec2_instance_profile_name" + (where.empty() ? "" : " (" + where + ")")};
       }
     }

@@ -9,6 +9,7 @@
 #include "resolver/core/environment.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -20,7 +21,9 @@ constexpr size_t kMaxStdoutBytes = 1024 * 1024;
 constexpr size_t kMaxStderrBytes = 64 * 1024;
 constexpr size_t kMaxStderrInMessage = 300;
 
-bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+// The characters that separate the words of a credential_process command line (a POSIX
+// shell's blanks and line breaks).
+bool SeparatesWords(char c) { return kBlanksAndLineBreaks.find(c) != std::string_view::npos; }
 
 // stderr folded onto one line: control characters become spaces, runs of spaces collapse, and the
 // result is cut at kMaxStderrInMessage bytes (on a UTF-8 boundary) with "…" appended.
@@ -28,8 +31,7 @@ std::string OneLine(std::string_view text) {
   std::string out;
   bool space = false;
   for (char c : text) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f || c == ' ') {
+    if (IsAsciiControl(c) || c == ' ') {
       space = !out.empty();
       continue;
     }
@@ -102,7 +104,7 @@ StatusOr<std::vector<std::string>> SplitCommandLine(std::string_view command) {
   const size_t n = command.size();
   while (i < n) {
     char c = command[i];
-    if (IsBlank(c)) {
+    if (SeparatesWords(c)) {
       if (in_word) words.push_back(std::move(word));
       word.clear();
       in_word = false;

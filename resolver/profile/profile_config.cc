@@ -1,5 +1,6 @@
 // Loading the config and credentials files and selecting the profile (rules in profile_config.h).
 #include "resolver/profile/profile_config.h"
+#include "resolver/core/ascii.h"
 
 #include <unordered_map>
 #include <utility>
@@ -8,13 +9,6 @@ namespace chantless {
 namespace {
 
 constexpr char kTraceProvider[] = "profile";
-
-std::string Lower(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
 
 // Traces a warning and keeps it for ProfileConfig::warnings().
 struct Warner {
@@ -116,10 +110,10 @@ ProfileSection ProfileConfig::MergedProfile() const {
     if (merged.line == 0) merged.line = credentials->line;
     std::unordered_map<std::string, size_t> index;  // lower-cased key → position in merged
     for (size_t i = 0; i < merged.properties.size(); ++i) {
-      index.emplace(Lower(merged.properties[i].key), i);
+      index.emplace(AsciiLower(merged.properties[i].key), i);
     }
     for (const ProfileProperty& property : credentials->properties) {
-      auto [it, inserted] = index.emplace(Lower(property.key), merged.properties.size());
+      auto [it, inserted] = index.emplace(AsciiLower(property.key), merged.properties.size());
       if (inserted) {
         merged.properties.push_back(property);
       } else {

@@ -8,19 +8,10 @@
 namespace chantless {
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v'; }
+// Whitespace as the profile file format counts it (kProfileFileWhitespace).
+bool IsSpace(char c) { return kProfileFileWhitespace.find(c) != std::string_view::npos; }
 
-std::string_view Trim(std::string_view s) {
-  size_t begin = 0;
-  while (begin < s.size() && IsSpace(s[begin])) ++begin;
-  size_t end = s.size();
-  while (end > begin && IsSpace(s[end - 1])) --end;
-  return s.substr(begin, end - begin);
-}
-
-bool IsBlank(std::string_view s) { return Trim(s).empty(); }
-
-char ToLowerAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+std::string_view Trim(std::string_view s) { return StripAsciiWhitespace(s, kProfileFileWhitespace); }
 
 // Letters, digits and -/.%@_:+ (the conformance suite's identifier set).
 bool IsValidIdentifier(std::string_view s) {
@@ -47,12 +38,6 @@ std::string_view StripInlineComment(std::string_view line) {
     if ((line[i] == '#' || line[i] == ';') && IsSpace(line[i - 1])) return line.substr(0, i);
   }
   return line;
-}
-
-std::string ToLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = ToLowerAscii(c);
-  return out;
 }
 
 enum class SectionType { kProfile, kBareDefault, kSsoSession, kServices, kIgnored };
@@ -89,7 +74,7 @@ class Parser {
   }
 
   Status ParseLine(std::string_view line, int n) {
-    if (IsBlank(line)) return OkStatus();
+    if (IsBlank(line, kProfileFileWhitespace)) return OkStatus();
     if (line[0] == '#' || line[0] == ';') return OkStatus();
     if (line[0] == '[') return ParseSectionLine(line, n);
     if (IsSpace(line[0])) return ParseContinuation(Trim(line), n);
@@ -205,7 +190,7 @@ class Parser {
     }
     // Indexed by lower-cased key so that a section with many keys parses in linear time.
     auto [it, inserted] =
-        key_index_[section_].emplace(ToLower(key), section_->properties.size());
+        key_index_[section_].emplace(AsciiLower(key), section_->properties.size());
     if (inserted) section_->properties.emplace_back();
     ProfileProperty* property = &section_->properties[it->second];
     property->key = std::string(key);
@@ -236,7 +221,7 @@ class Parser {
       std::string_view value = Trim(content.substr(eq + 1));
       if (key.empty()) return Error(n, "Sub-property did not have a name");
       auto& subs = open_property_->sub_properties;
-      auto [it, inserted] = sub_index_.emplace(ToLower(key), subs.size());
+      auto [it, inserted] = sub_index_.emplace(AsciiLower(key), subs.size());
       if (inserted) {
         subs.emplace_back(std::string(key), std::string(value));
       } else {
@@ -278,14 +263,6 @@ class Parser {
 };
 
 }  // namespace
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (ToLowerAscii(a[i]) != ToLowerAscii(b[i])) return false;
-  }
-  return true;
-}
 
 const std::string* ProfileProperty::SubProperty(std::string_view k) const {
   for (const auto& p : sub_properties) {

@@ -50,18 +50,16 @@
 #include <utility>
 #include <vector>
 
+#include "resolver/core/ascii.h"
 #include "resolver/core/status.h"
 
 namespace chantless {
 
 enum class ProfileFileKind { kConfig, kCredentials };
 
-// True when `a` and `b` are equal ignoring ASCII case (how property keys are compared).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b);
-
 // One `key = value` line with its continuation or sub-property lines. Plain value type.
 struct ProfileProperty {
-  std::string key;    // as written (compare with EqualsIgnoreCase)
+  std::string key;    // as written (compare with EqualsIgnoreCase, core/ascii.h)
   std::string value;  // trimmed; continuation lines joined with "\n"
   // Present only when the key line had an empty value and indented `k = v` lines followed;
   // in file order, keys as written, one entry per key (last wins).

@@ -9,19 +9,19 @@
 #include "resolver/process/credential_process.h"
 #include "resolver/profile/profile_config.h"
 #include "resolver/core/trace.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
 
 constexpr char kTraceProvider[] = "profile";
 
-bool IsBlank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // The setting `key` from one file, with blank values treated as unset.
 std::optional<ProfileSetting> NonBlank(const ProfileConfig& config, ProfileFileKind file,
                                        std::string_view key) {
   std::optional<ProfileSetting> setting = config.LookupIn(file, key);
-  if (!setting || IsBlank(setting->value)) return std::nullopt;
+  if (!setting || IsBlank(setting->value, kBlanksAndLineBreaks)) return std::nullopt;
   return setting;
 }
 
@@ -140,7 +140,7 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
 
   TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: custom-process");
   if (std::optional<ProfileSetting> process = config->Lookup("credential_process");
-      process && !IsBlank(process->value)) {
+      process && !IsBlank(process->value, kBlanksAndLineBreaks)) {
     CHANTLESS_ASSIGN_OR_RETURN(Credentials credentials,
                                RunCredentialProcess(ctx_, process->value, process->where));
     credentials.provider = kCredentialProcessProviderName;
