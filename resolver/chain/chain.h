@@ -36,8 +36,14 @@
 
 namespace chantless {
 
+// One link of a chain: a provider, named by its own Name() (botocore's method name: "env",
+// "container-role", "iam-role", …), so the chain, its explanation, the trace and the --debug log
+// (chantless.<name>) all use the name the provider gives itself.
 struct ChainLink {
-  std::string name;  // "env", "profile", "container-role", "iam-role", …
+  explicit ChainLink(std::unique_ptr<CredentialsProvider> p)
+      : name(p->Name()), provider(std::move(p)) {}
+
+  std::string name;
   std::unique_ptr<CredentialsProvider> provider;
 };
 

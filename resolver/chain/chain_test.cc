@@ -81,7 +81,7 @@ struct Harness {
         auto p = std::make_unique<ScriptedProvider>(ctx, name, result, requests, says_looking);
         p->fake_clock = &world.clock;
         providers.push_back(p.get());
-        links.push_back({name, std::move(p)});
+        links.emplace_back(std::move(p));
       }
       return links;
     });
@@ -266,7 +266,7 @@ TEST(ChainTest, PlainConstructorStillTracesAndResolves) {
   FakeWorld world;
   ProviderContext ctx = world.context();
   std::vector<ChainLink> links;
-  links.push_back({"env", std::make_unique<ScriptedProvider>(ctx, "env", Creds("env"))});
+  links.emplace_back(std::make_unique<ScriptedProvider>(ctx, "env", Creds("env")));
   Chain chain(std::move(links), ctx);
   ChainExplanation explain;
   ASSERT_OK(chain.Resolve(&explain));

@@ -15,10 +15,11 @@ namespace {
 // the link so that the explanation and the "no credentials" message still list it.
 class SkippedForExplicitProfile : public CredentialsProvider {
  public:
-  explicit SkippedForExplicitProfile(TraceSink* trace) : trace_(trace) {}
-  std::string Name() const override { return "env"; }
+  explicit SkippedForExplicitProfile(const ProviderContext& ctx)
+      : trace_(ctx.trace), name_(EnvironmentProvider(ctx).Name()) {}
+  std::string Name() const override { return name_; }
   StatusOr<Credentials> Resolve() override {
-    TraceInfo(trace_, "env",
+    TraceInfo(trace_, name_,
               "Skipping environment variable credential check because profile name was "
               "explicitly set.");
     return NotConfiguredError("skipped because --profile was given (as botocore does)");
@@ -26,6 +27,7 @@ class SkippedForExplicitProfile : public CredentialsProvider {
 
  private:
   TraceSink* trace_;
+  const std::string name_;
 };
 
 }  // namespace
@@ -34,15 +36,15 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
   return Chain::Create(ctx, [](const ProviderContext& c) {
     std::vector<ChainLink> links;
     if (c.profile_override.has_value()) {
-      links.push_back({"env", std::make_unique<SkippedForExplicitProfile>(c.trace)});
+      links.emplace_back(std::make_unique<SkippedForExplicitProfile>(c));
     } else {
-      links.push_back({"env", std::make_unique<EnvironmentProvider>(c)});
+      links.emplace_back(std::make_unique<EnvironmentProvider>(c));
     }
-    links.push_back({"profile", std::make_unique<ProfileProvider>(c)});
+    links.emplace_back(std::make_unique<ProfileProvider>(c));
     // The container provider answers kNotConfigured only when neither container URI variable is
     // set, so when one is set its answer ends the chain and IMDS is never tried.
-    links.push_back({"container-role", std::make_unique<ContainerProvider>(c)});
-    links.push_back({"iam-role", std::make_unique<ImdsProvider>(c)});
+    links.emplace_back(std::make_unique<ContainerProvider>(c));
+    links.emplace_back(std::make_unique<ImdsProvider>(c));
     return links;
   });
 }

@@ -280,6 +280,8 @@ StatusOr<std::string> ContainerProvider::AuthorizationToken() const {
   return std::move(*token);
 }
 
+std::string ContainerProvider::Name() const { return kProviderName; }
+
 StatusOr<Credentials> ContainerProvider::Resolve() {
   TraceInfo(ctx_.trace, kProviderName,
             std::string("Looking for credentials via: ") + kProviderName);

@@ -75,7 +75,7 @@ class ContainerProvider : public CredentialsProvider {
   explicit ContainerProvider(const ProviderContext& ctx);
   ContainerProvider(const ProviderContext& ctx, ContainerProviderOptions options);
 
-  std::string Name() const override { return "container-role"; }
+  std::string Name() const override;  // "container-role", also the trace's provider name
 
   // Errors: kNotConfigured (no URI variable set, zero requests); kInvalidConfiguration (refused URI,
   // bad token or token file); kUnavailable (transport failure or non-2xx after the retries) or

@@ -10,7 +10,7 @@
 namespace chantless {
 
 StatusOr<Credentials> EnvironmentProvider::Resolve() {
-  TraceInfo(ctx_.trace, "env", "Looking for credentials via: env");
+  TraceInfo(ctx_.trace, Name(), "Looking for credentials via: " + Name());
   if (ctx_.env == nullptr) return InternalError("env: no Environment in the provider context");
   const Environment& env = *ctx_.env;
 
@@ -32,7 +32,7 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
   std::optional<std::string> token = GetNonBlank(env, "AWS_SESSION_TOKEN");
   std::optional<std::string> legacy_token = GetNonBlank(env, "AWS_SECURITY_TOKEN");
   if (token && legacy_token && *token != *legacy_token) {
-    TraceWarning(ctx_.trace, "env",
+    TraceWarning(ctx_.trace, Name(),
                  "AWS_SESSION_TOKEN and AWS_SECURITY_TOKEN are both set and differ; using "
                  "AWS_SESSION_TOKEN (botocore and the AWS CLI would use AWS_SECURITY_TOKEN)");
   }
@@ -53,8 +53,8 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
     credentials.expiration = *parsed;
   }
   credentials.account_id = GetNonBlank(env, "AWS_ACCOUNT_ID");
-  credentials.provider = "env";
-  TraceInfo(ctx_.trace, "env", "Found credentials in environment variables.");
+  credentials.provider = Name();
+  TraceInfo(ctx_.trace, Name(), "Found credentials in environment variables.");
   return credentials;
 }
 

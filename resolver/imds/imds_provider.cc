@@ -149,6 +149,8 @@ StatusOr<Credentials> ImdsProvider::Extend(Credentials credentials, WallTime rea
   return credentials;
 }
 
+std::string ImdsProvider::Name() const { return kProvider; }
+
 StatusOr<Credentials> ImdsProvider::Resolve() {
   TraceInfo(ctx_.trace, kProvider, "Looking for credentials via: iam-role");
   std::string role;

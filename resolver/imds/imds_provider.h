@@ -71,7 +71,7 @@ class ImdsProvider : public CredentialsProvider {
   explicit ImdsProvider(const ProviderContext& ctx);
   ImdsProvider(const ProviderContext& ctx, ImdsProviderOptions options);
 
-  std::string Name() const override { return "iam-role"; }
+  std::string Name() const override;  // "iam-role", also the trace's provider name
 
   // Errors: kNotConfigured (IMDS disabled; no role attached), kInvalidConfiguration (bad IMDS
   // option; named role not found), kUnavailable (IMDS unreachable, 5xx, throttled),

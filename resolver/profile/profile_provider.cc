@@ -104,6 +104,8 @@ class SkipKnownWarningsSink : public TraceSink {
 
 }  // namespace
 
+std::string ProfileProvider::Name() const { return kTraceProvider; }
+
 StatusOr<Credentials> ProfileProvider::Resolve() {
   if (ctx_.env == nullptr || ctx_.fs == nullptr) {
     return InternalError("profile: no Environment or Filesystem in the provider context");

@@ -53,7 +53,7 @@ class ProfileProvider : public CredentialsProvider {
  public:
   explicit ProfileProvider(const ProviderContext& ctx) : ctx_(ctx) {}
 
-  std::string Name() const override { return "profile"; }
+  std::string Name() const override;  // "profile", also the trace's provider name
 
   // Errors: kNotConfigured (no such implicit profile, no credentials in it, or an unsupported
   // assume-role/sso profile); kInvalidConfiguration (file errors, missing explicit profile, half a
