@@ -201,6 +201,59 @@ StatusOr<HttpResponse> ImdsClient::SendTraced(const HttpRequest& request, std::s
   return res;
 }
 
+ImdsTokenAction ClassifyTokenResponse(int status) {
+  if (status == 200) return ImdsTokenAction::kUseToken;
+  if (status == 400) return ImdsTokenAction::kBadRequest;
+  if (status == 403 || status == 404 || status == 405) return ImdsTokenAction::kFallBackToV1;
+  if (status == 429 || status == 503) return ImdsTokenAction::kThrottled;
+  if (status >= 500) return ImdsTokenAction::kRetry;
+  return ImdsTokenAction::kFail;
+}
+
+ImdsTokenFailureAction ClassifyTokenFailure(const Status& error) {
+  if (IsDeadlineExceeded(error)) return ImdsTokenFailureAction::kFallBackToV1;
+  if (IsUnavailable(error)) return ImdsTokenFailureAction::kRetry;
+  return ImdsTokenFailureAction::kFail;
+}
+
+ImdsResponseAction ClassifyImdsResponse(int status, bool refreshed_after_401) {
+  if (status == 401 && !refreshed_after_401) return ImdsResponseAction::kRefreshToken;
+  if (status == 429 || status == 503) return ImdsResponseAction::kThrottle;
+  if (status >= 500) return ImdsResponseAction::kRetry;
+  return ImdsResponseAction::kReturn;
+}
+
+Status ValidateImdsPath(std::string_view path) {
+  if (path.empty() || path.front() != '/') {
+    return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
+  }
+  if (path.find(' ') != std::string_view::npos || HasControlChar(path)) {
+    return InvalidConfigurationError("IMDS path holds a space or control character");
+  }
+  return OkStatus();
+}
+
+StatusOr<ImdsClient::TokenResult> ImdsClient::KeepToken(const HttpResponse& response,
+                                                        MonoTime now) {
+  const ImdsOptions& o = *options_;
+  std::string token(StripAsciiWhitespace(response.body, kBlanksAndLineBreaks));
+  if (!IsUsableToken(token)) {
+    return InvalidResponseError("PUT " + o.endpoint + kImdsTokenPath +
+                                ": HTTP 200 with an unusable token (" +
+                                std::to_string(response.body.size()) +
+                                " bytes; expected 1-1024 visible ASCII characters)");
+  }
+  const std::chrono::seconds ttl =
+      ParseTtl(FindHeader(response.headers, kImdsTokenTtlHeader)).value_or(o.token_ttl);
+  const Duration margin = ttl > std::chrono::seconds(120) ? Duration(std::chrono::seconds(60))
+                                                         : Duration(ttl) / 2;
+  token_ = Secret(std::move(token));
+  token_refresh_at_ = now + ttl - margin;
+  TokenResult out;
+  out.token = token_;
+  return out;
+}
+
 StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   const ImdsOptions& o = *options_;
   std::lock_guard<std::mutex> lock(mu_);
@@ -230,56 +283,91 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   };
   StatusOr<HttpResponse> res = SendTraced(put, "token", spent);
   if (!res.ok()) {
-    if (IsDeadlineExceeded(res.status())) {
-      put_timed_out_ = true;
-      if (o.v1_disabled) {
-        // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
-        return UnavailableError(res.status().message() + "; IMDSv1 fallback is disabled by " +
-                                o.v1_disabled_source +
-                                " (in a container on EC2, a token PUT that times out usually "
-                                "means http-put-response-hop-limit is 1)");
-      }
-      return fall_back("timed out");
+    switch (ClassifyTokenFailure(res.status())) {
+      case ImdsTokenFailureAction::kFallBackToV1:
+        put_timed_out_ = true;
+        if (o.v1_disabled) {
+          // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
+          return UnavailableError(res.status().message() + "; IMDSv1 fallback is disabled by " +
+                                  o.v1_disabled_source +
+                                  " (in a container on EC2, a token PUT that times out usually "
+                                  "means http-put-response-hop-limit is 1)");
+        }
+        return fall_back("timed out");
+      case ImdsTokenFailureAction::kRetry:
+        out.retryable_error = res.status();
+        return out;
+      case ImdsTokenFailureAction::kFail:
+        return res.status();
     }
-    if (IsUnavailableOrDeadlineExceeded(res.status())) {
-      out.retryable_error = res.status();
-      return out;
-    }
-    return res.status();
   }
   const int status = res->status;
-  if (status == 200) {
-    std::string token(StripAsciiWhitespace(res->body, kBlanksAndLineBreaks));
-    if (!IsUsableToken(token)) {
-      return InvalidResponseError(what + ": HTTP 200 with an unusable token (" +
-                                  std::to_string(res->body.size()) +
-                                  " bytes; expected 1-1024 visible ASCII characters)");
-    }
-    const std::chrono::seconds ttl =
-        ParseTtl(FindHeader(res->headers, kImdsTokenTtlHeader)).value_or(o.token_ttl);
-    const Duration margin = ttl > std::chrono::seconds(120) ? Duration(std::chrono::seconds(60))
-                                                           : Duration(ttl) / 2;
-    token_ = Secret(std::move(token));
-    token_refresh_at_ = now + ttl - margin;
-    out.token = token_;
-    return out;
-  }
-  if (status == 400) {
-    return InvalidResponseError(what + ": HTTP 400 (the token request was refused as malformed)");
-  }
-  if (status == 403 || status == 404 || status == 405) {
-    return fall_back("HTTP " + std::to_string(status));
-  }
-  if (status == 429 || status == 503) {
-    out.throttled = true;
-    out.throttle_response = std::move(res).value();
-    return out;
-  }
-  if (status >= 500) {
-    out.retryable_error = UnavailableError(what + ": HTTP " + std::to_string(status));
-    return out;
+  switch (ClassifyTokenResponse(status)) {
+    case ImdsTokenAction::kUseToken:
+      return KeepToken(*res, now);
+    case ImdsTokenAction::kBadRequest:
+      return InvalidResponseError(what +
+                                  ": HTTP 400 (the token request was refused as malformed)");
+    case ImdsTokenAction::kFallBackToV1:
+      return fall_back("HTTP " + std::to_string(status));
+    case ImdsTokenAction::kThrottled:
+      out.throttled = true;
+      out.throttle_response = std::move(res).value();
+      return out;
+    case ImdsTokenAction::kRetry:
+      out.retryable_error = UnavailableError(what + ": HTTP " + std::to_string(status));
+      return out;
+    case ImdsTokenAction::kFail:
+      break;
   }
   return UnavailableError(what + ": unexpected HTTP " + std::to_string(status));
+}
+
+bool ImdsClient::BackoffAndRetry(CallState* call) {
+  const ImdsOptions& o = *options_;
+  if (++call->failures >= o.num_attempts) return false;
+  const Duration wait = Backoff(call->failures);
+  if (call->spent + wait >= o.timeout * o.num_attempts) return false;  // no time left for a try
+  call->spent += wait;
+  ctx_.clock->SleepFor(wait);
+  return true;
+}
+
+bool ImdsClient::WaitOutThrottle(const HttpResponse& response, CallState* call) {
+  if (call->throttles >= kImdsThrottleRetries) return false;
+  ++call->throttles;
+  ctx_.clock->SleepFor(RetryAfterOrBackoff(response, call->throttles));
+  return true;
+}
+
+void ImdsClient::DropTokenAfter401(const TokenResult& used, const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // Drop the token we used (another thread may already have replaced it) or the v1 choice.
+  if (!used.token || (token_ && *token_ == *used.token)) token_.reset();
+  use_v1_ = false;
+  TraceInfo(ctx_.trace, trace_provider_,
+            "IMDS answered 401 to GET " + path + ": fetching a new token");
+}
+
+Status ImdsClient::ExplainV1Failure(const Status& error, const TokenResult& used) {
+  if (used.token) return error;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!put_timed_out_) return error;
+  return Status(error.code(), error.message() + " (IMDSv1 fallback after the token PUT to " +
+                                  options_->endpoint + " timed out)");
+}
+
+void ImdsClient::MaybeWarnHopLimit(int status, const TokenResult& used) {
+  if (status != 200 || used.token) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!put_timed_out_ || hop_limit_warned_) return;
+  hop_limit_warned_ = true;
+  TraceWarning(ctx_.trace, trace_provider_,
+               "the IMDS token PUT to " + options_->endpoint +
+                   " timed out but an IMDSv1 GET answered: this looks like a container "
+                   "behind an instance metadata hop limit of 1; raise "
+                   "http-put-response-hop-limit to 2 (aws ec2 modify-instance-metadata-"
+                   "options --http-put-response-hop-limit 2)");
 }
 
 StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
@@ -288,94 +376,47 @@ StatusOr<ImdsResponse> ImdsClient::Fetch(std::string_view path) {
   if (o.disabled) {
     return NotConfiguredError("IMDS is disabled by " + o.disabled_source + "=true");
   }
-  if (path.empty() || path.front() != '/') {
-    return InvalidConfigurationError("IMDS path " + Quote(path) + " must start with '/'");
-  }
-  if (path.find(' ') != std::string_view::npos || HasControlChar(path)) {
-    return InvalidConfigurationError("IMDS path holds a space or control character");
-  }
-  Duration spent{0};  // time in HTTP exchanges and failure backoff during this call
-  const Duration budget = o.timeout * o.num_attempts;
-  int failures = 0;
-  // After a transport failure or 5xx: wait and try again when attempts and budget are left.
-  auto backoff_and_retry = [&]() {
-    if (++failures >= o.num_attempts) return false;
-    const Duration wait = Backoff(failures);
-    if (spent + wait >= budget) return false;  // no time left for another try
-    spent += wait;
-    ctx_.clock->SleepFor(wait);
-    return true;
-  };
-  int throttles = 0;
-  bool refreshed_after_401 = false;
+  CHANTLESS_RETURN_IF_ERROR(ValidateImdsPath(path));
+  CallState call;
   while (true) {
-    CHANTLESS_ASSIGN_OR_RETURN(TokenResult token, GetToken(&spent));
+    CHANTLESS_ASSIGN_OR_RETURN(TokenResult token, GetToken(&call.spent));
     if (token.throttled) {
-      if (throttles < kImdsThrottleRetries) {
-        ++throttles;
-        ctx_.clock->SleepFor(RetryAfterOrBackoff(token.throttle_response, throttles));
-        continue;
-      }
+      if (WaitOutThrottle(token.throttle_response, &call)) continue;
       return UnavailableError("PUT " + o.endpoint + kImdsTokenPath + ": throttled (HTTP " +
                               std::to_string(token.throttle_response.status) + ") after " +
-                              std::to_string(throttles + 1) + " tries");
+                              std::to_string(call.throttles + 1) + " tries");
     }
     if (token.retryable_error) {
-      if (backoff_and_retry()) continue;
+      if (BackoffAndRetry(&call)) continue;
       return *token.retryable_error;
     }
     HttpRequest get;
     get.method = "GET";
     get.endpoint = o.endpoint;
     get.path = std::string(path);
-    get.timeout = NextTimeout(spent);
+    get.timeout = NextTimeout(call.spent);
     if (token.token) get.headers.emplace_back(kImdsTokenHeader, token.token->reveal());
-    StatusOr<HttpResponse> res = SendTraced(get, "metadata", &spent);
+    StatusOr<HttpResponse> res = SendTraced(get, "metadata", &call.spent);
     if (!res.ok()) {
-      if (IsUnavailableOrDeadlineExceeded(res.status()) && backoff_and_retry()) continue;
-      if (!token.token) {
-        std::lock_guard<std::mutex> lock(mu_);
-        if (put_timed_out_) {
-          return Status(res.status().code(),
-                        res.status().message() + " (IMDSv1 fallback after the token PUT to " +
-                            o.endpoint + " timed out)");
-        }
-      }
-      return res.status();
+      if (IsUnavailableOrDeadlineExceeded(res.status()) && BackoffAndRetry(&call)) continue;
+      return ExplainV1Failure(res.status(), token);
     }
-    const int status = res->status;
-    if (status == 401 && !refreshed_after_401) {
-      refreshed_after_401 = true;
-      std::lock_guard<std::mutex> lock(mu_);
-      // Drop the token we used (another thread may already have replaced it) or the v1 choice.
-      if (!token.token || (token_ && *token_ == *token.token)) token_.reset();
-      use_v1_ = false;
-      TraceInfo(ctx_.trace, trace_provider_,
-                "IMDS answered 401 to GET " + get.path + ": fetching a new token");
-      continue;
-    }
-    if (status == 429 || status == 503) {
-      if (throttles < kImdsThrottleRetries) {
-        ++throttles;
-        ctx_.clock->SleepFor(RetryAfterOrBackoff(*res, throttles));
+    switch (ClassifyImdsResponse(res->status, call.refreshed_after_401)) {
+      case ImdsResponseAction::kRefreshToken:
+        call.refreshed_after_401 = true;
+        DropTokenAfter401(token, get.path);
         continue;
-      }
-    } else if (status >= 500) {
-      if (backoff_and_retry()) continue;
+      case ImdsResponseAction::kThrottle:
+        if (WaitOutThrottle(*res, &call)) continue;
+        break;
+      case ImdsResponseAction::kRetry:
+        if (BackoffAndRetry(&call)) continue;
+        break;
+      case ImdsResponseAction::kReturn:
+        break;
     }
-    if (status == 200 && !token.token) {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (put_timed_out_ && !hop_limit_warned_) {
-        hop_limit_warned_ = true;
-        TraceWarning(ctx_.trace, trace_provider_,
-                     "the IMDS token PUT to " + o.endpoint +
-                         " timed out but an IMDSv1 GET answered: this looks like a container "
-                         "behind an instance metadata hop limit of 1; raise "
-                         "http-put-response-hop-limit to 2 (aws ec2 modify-instance-metadata-"
-                         "options --http-put-response-hop-limit 2)");
-      }
-    }
-    return ImdsResponse{status, std::move(res->body)};
+    MaybeWarnHopLimit(res->status, token);
+    return ImdsResponse{res->status, std::move(res->body)};
   }
 }
 

@@ -97,6 +97,38 @@ struct ImdsOptions {
 // request.
 StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx);
 
+// The decisions ImdsClient takes, one function each; each comment is its table.
+
+// What to do with the token PUT's answer (an HTTP status):
+//   200            kUseToken        keep the token until its TTL less a margin;
+//   400            kBadRequest      kInvalidResponse (the request itself was refused);
+//   403, 404, 405  kFallBackToV1    IMDSv1 from now on (an error when v1 is disabled);
+//   429, 503       kThrottled       wait (Retry-After or backoff) and ask again, never downgrade;
+//   other 5xx      kRetry           back off and ask again while attempts and budget last;
+//   anything else  kFail            kUnavailable naming the status.
+enum class ImdsTokenAction { kUseToken, kBadRequest, kFallBackToV1, kThrottled, kRetry, kFail };
+ImdsTokenAction ClassifyTokenResponse(int status);
+
+// What to do when the token PUT got no answer (an HttpClient error):
+//   kDeadlineExceeded  kFallBackToV1  IMDSv1, watching for the hop-limit signature (an error when
+//                                     v1 is disabled, saying what to check);
+//   kUnavailable       kRetry         back off and ask again while attempts and budget last;
+//   anything else      kFail          the error as it is.
+enum class ImdsTokenFailureAction { kFallBackToV1, kRetry, kFail };
+ImdsTokenFailureAction ClassifyTokenFailure(const Status& error);
+
+// What to do with a metadata GET's answer (an HTTP status):
+//   401, first time in the call    kRefreshToken  drop the token (or the v1 choice), ask again;
+//   429, 503                       kThrottle      wait and ask again (kImdsThrottleRetries times);
+//   other 5xx                      kRetry         back off and ask again while attempts last;
+//   anything else (200, 404, …)    kReturn        the caller reads the status.
+enum class ImdsResponseAction { kReturn, kRetry, kThrottle, kRefreshToken };
+ImdsResponseAction ClassifyImdsResponse(int status, bool refreshed_after_401);
+
+// A metadata path must start with '/' and hold no space or control character (it goes on the
+// request line). kInvalidConfiguration otherwise.
+Status ValidateImdsPath(std::string_view path);
+
 // A metadata response with its HTTP status (after the token, retry and fallback rules).
 struct ImdsResponse {
   int status = 0;
@@ -140,8 +172,27 @@ class ImdsClient {
     HttpResponse throttle_response;
     std::optional<Status> retryable_error;  // transport failure or 5xx: retry within attempts
   };
+  // One Fetch() call's progress against its budget (timeout × attempts).
+  struct CallState {
+    Duration spent{0};  // time in HTTP exchanges and failure backoff during this call
+    int failures = 0;   // transport failures and 5xx so far
+    int throttles = 0;  // 429/503 answers waited out so far
+    bool refreshed_after_401 = false;
+  };
   // `spent` accumulates the time spent in HTTP exchanges during the current call.
   StatusOr<TokenResult> GetToken(Duration* spent);  // locks mu_
+  // Stores a token answered 200 (TTL from its header, refresh margin). Requires mu_.
+  StatusOr<TokenResult> KeepToken(const HttpResponse& response, MonoTime now);
+  // After a transport failure or 5xx: waits and returns true when attempts and budget are left.
+  bool BackoffAndRetry(CallState* call);
+  // After a 429/503: waits (Retry-After or backoff) and returns true while throttle retries last.
+  bool WaitOutThrottle(const HttpResponse& response, CallState* call);
+  // Forgets the token a GET was answered 401 with (or the v1 choice) so the next loop asks anew.
+  void DropTokenAfter401(const TokenResult& used, const std::string& path);
+  // A failed v1 GET after a timed-out token PUT says so.
+  Status ExplainV1Failure(const Status& error, const TokenResult& used);
+  // A v1 GET answered 200 after a timed-out token PUT: the hop-limit signature, warned once.
+  void MaybeWarnHopLimit(int status, const TokenResult& used);
   StatusOr<HttpResponse> SendTraced(const HttpRequest& request, std::string_view step,
                                     Duration* spent);
   std::chrono::milliseconds NextTimeout(Duration spent) const;

@@ -275,6 +275,64 @@ TEST_P(ImdsV1FallbackTest, NoFallbackWhenV1Disabled) {
 
 INSTANTIATE_TEST_SUITE_P(TokenRefusals, ImdsV1FallbackTest, ::testing::Values(403, 404, 405));
 
+// The decision tables, row by row (imds_client.h).
+TEST(ImdsPolicyTest, ClassifyTokenResponse) {
+  const struct {
+    int status;
+    ImdsTokenAction want;
+  } rows[] = {
+      {200, ImdsTokenAction::kUseToken},      {400, ImdsTokenAction::kBadRequest},
+      {403, ImdsTokenAction::kFallBackToV1},  {404, ImdsTokenAction::kFallBackToV1},
+      {405, ImdsTokenAction::kFallBackToV1},  {429, ImdsTokenAction::kThrottled},
+      {503, ImdsTokenAction::kThrottled},     {500, ImdsTokenAction::kRetry},
+      {502, ImdsTokenAction::kRetry},         {599, ImdsTokenAction::kRetry},
+      {401, ImdsTokenAction::kFail},          {302, ImdsTokenAction::kFail},
+      {201, ImdsTokenAction::kFail},          {0, ImdsTokenAction::kFail},
+  };
+  for (const auto& row : rows) {
+    EXPECT_EQ(ClassifyTokenResponse(row.status), row.want) << "HTTP " << row.status;
+  }
+}
+
+TEST(ImdsPolicyTest, ClassifyTokenFailureReadsOnlyTheCode) {
+  EXPECT_EQ(ClassifyTokenFailure(DeadlineExceededError("xyz")),
+            ImdsTokenFailureAction::kFallBackToV1);
+  EXPECT_EQ(ClassifyTokenFailure(UnavailableError("timed out")), ImdsTokenFailureAction::kRetry);
+  EXPECT_EQ(ClassifyTokenFailure(InvalidResponseError("timed out")),
+            ImdsTokenFailureAction::kFail);
+  EXPECT_EQ(ClassifyTokenFailure(InvalidConfigurationError("bad endpoint")),
+            ImdsTokenFailureAction::kFail);
+}
+
+TEST(ImdsPolicyTest, ClassifyImdsResponse) {
+  const struct {
+    int status;
+    bool refreshed_after_401;
+    ImdsResponseAction want;
+  } rows[] = {
+      {200, false, ImdsResponseAction::kReturn},   {404, false, ImdsResponseAction::kReturn},
+      {401, false, ImdsResponseAction::kRefreshToken},
+      {401, true, ImdsResponseAction::kReturn},    {429, false, ImdsResponseAction::kThrottle},
+      {503, true, ImdsResponseAction::kThrottle},  {500, false, ImdsResponseAction::kRetry},
+      {504, false, ImdsResponseAction::kRetry},    {403, false, ImdsResponseAction::kReturn},
+  };
+  for (const auto& row : rows) {
+    EXPECT_EQ(ClassifyImdsResponse(row.status, row.refreshed_after_401), row.want)
+        << "HTTP " << row.status << (row.refreshed_after_401 ? " after a refresh" : "");
+  }
+}
+
+TEST(ImdsPolicyTest, ValidateImdsPath) {
+  EXPECT_OK(ValidateImdsPath("/latest/meta-data/iam/security-credentials/"));
+  EXPECT_THAT(ValidateImdsPath(""), StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("'/'")));
+  EXPECT_THAT(ValidateImdsPath("latest"),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("'/'")));
+  for (std::string_view bad : {"/a b", "/a\r\nX-Injected: 1", "/\x7f", "/a\tb"}) {
+    EXPECT_THAT(ValidateImdsPath(bad),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("control character")));
+  }
+}
+
 TEST(ImdsClientTest, FallsBackToV1OnTokenTimeout) {
   FakeWorld w;
   w.http.Fail(DeadlineExceededError(kTimedOut));
