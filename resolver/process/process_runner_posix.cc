@@ -90,7 +90,140 @@ class SpawnSetup {
   bool actions_ok_ = false;
 };
 
+// The posix_spawn setup of the rules in the header: a new process group, an empty signal mask,
+// default dispositions, stdin from /dev/null, stdout and stderr to the pipes' write ends.
+Status ConfigureSpawn(SpawnSetup* setup, int stdout_fd, int stderr_fd) {
+  if (!setup->ok()) return InternalError("posix_spawn: cannot initialise attributes");
+  sigset_t empty_mask, default_signals;
+  sigemptyset(&empty_mask);
+  sigemptyset(&default_signals);
+  for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2}) {
+    sigaddset(&default_signals, sig);
+  }
+  int rc = ::posix_spawnattr_setflags(
+      setup->attr(), POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  if (rc == 0) rc = ::posix_spawnattr_setpgroup(setup->attr(), 0);
+  if (rc == 0) rc = ::posix_spawnattr_setsigmask(setup->attr(), &empty_mask);
+  if (rc == 0) rc = ::posix_spawnattr_setsigdefault(setup->attr(), &default_signals);
+  if (rc == 0) {
+    rc = ::posix_spawn_file_actions_addopen(setup->actions(), STDIN_FILENO, "/dev/null", O_RDONLY,
+                                            0);
+  }
+  if (rc == 0) rc = ::posix_spawn_file_actions_adddup2(setup->actions(), stdout_fd, 1);
+  if (rc == 0) rc = ::posix_spawn_file_actions_adddup2(setup->actions(), stderr_fd, 2);
+  if (rc != 0) return InternalError("posix_spawn setup: " + ErrnoText(rc));
+  return OkStatus();
+}
+
+// A spawned child: its process group, its exit status once reaped.
+struct Child {
+  pid_t pid = -1;
+  int pidfd = -1;  // -1 without pidfd_open
+  bool exited = false;
+  bool killed = false;
+  int wait_status = 0;
+
+  void KillGroup() {
+    ::kill(-pid, SIGKILL);
+    killed = true;
+  }
+  void CheckExit() {
+    int status = 0;
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited = true;
+      wait_status = status;
+    }
+  }
+};
+
+// One read from a pipe into `data` (kept to `cap` bytes). Returns false when bytes did not fit.
+// `open` becomes false at end of file or on a read error.
+bool ReadSome(int fd, size_t cap, std::string* data, bool* open) {
+  char buffer[64 * 1024];
+  ssize_t got = ::read(fd, buffer, sizeof(buffer));
+  if (got > 0) {
+    const size_t keep = BytesThatFit(static_cast<size_t>(got), data->size(), cap);
+    data->append(buffer, keep);
+    return keep == static_cast<size_t>(got);
+  }
+  if (got == 0 || (errno != EINTR && errno != EAGAIN)) *open = false;
+  return true;
+}
+
+// Reads the child's stdout and stderr until it has exited and both pipes are drained, the
+// deadline passes (the group is killed; result->timed_out unless it had exited) or stdout passes
+// its cap (killed; result->stdout_overflow). kInternal when poll() fails (killed).
+Status PumpOutput(Child* child, int out_fd, int err_fd,
+                  std::chrono::steady_clock::time_point deadline, const ProcessLimits& limits,
+                  ProcessResult* result) {
+  bool out_open = true, err_open = true;
+  while (!child->killed) {
+    const auto now = std::chrono::steady_clock::now();
+    const RunStep step = NextRunStep(now >= deadline, child->exited, out_open, err_open);
+    if (step == RunStep::kFinish) break;
+    if (step == RunStep::kKill) {
+      // After the child's exit only descendants can still be writing: stop reading them.
+      result->timed_out = !child->exited;
+      child->KillGroup();
+      break;
+    }
+    pollfd fds[3];
+    int nfds = 0, out_index = -1, err_index = -1, pid_index = -1;
+    auto watch = [&](int fd) {
+      fds[nfds] = {fd, POLLIN, 0};
+      return nfds++;
+    };
+    if (out_open) out_index = watch(out_fd);
+    if (err_open) err_index = watch(err_fd);
+    if (!child->exited && child->pidfd >= 0) pid_index = watch(child->pidfd);
+    const int n =
+        ::poll(fds, nfds, PollTimeoutMs(deadline - now, child->exited, child->pidfd >= 0));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const Status failure = InternalError("poll: " + ErrnoText(errno));
+      child->KillGroup();
+      return failure;
+    }
+    if (n == 0) {
+      if (child->exited) break;  // the child is gone and nothing more is readable right now
+      if (child->pidfd < 0) child->CheckExit();
+      continue;
+    }
+    if (out_index >= 0 && fds[out_index].revents != 0 &&
+        !ReadSome(out_fd, limits.max_stdout_bytes, &result->stdout_data, &out_open)) {
+      result->stdout_overflow = true;
+      child->KillGroup();
+      break;
+    }
+    if (err_index >= 0 && fds[err_index].revents != 0) {
+      ReadSome(err_fd, limits.max_stderr_bytes, &result->stderr_data, &err_open);
+    }
+    if (pid_index >= 0 && fds[pid_index].revents != 0) child->CheckExit();
+    if (child->pidfd < 0 && !child->exited) child->CheckExit();
+  }
+  return OkStatus();
+}
+
 }  // namespace
+
+RunStep NextRunStep(bool past_deadline, bool exited, bool stdout_open, bool stderr_open) {
+  if (exited && !stdout_open && !stderr_open) return RunStep::kFinish;
+  if (past_deadline) return RunStep::kKill;
+  return RunStep::kPoll;
+}
+
+int PollTimeoutMs(std::chrono::steady_clock::duration remaining, bool exited, bool have_pidfd) {
+  if (exited) return 0;
+  const auto ms = std::chrono::ceil<std::chrono::milliseconds>(remaining).count();
+  int timeout_ms = static_cast<int>(ms > 1000000 ? 1000000 : ms);
+  if (!have_pidfd && timeout_ms > 10) timeout_ms = 10;
+  return timeout_ms;
+}
+
+size_t BytesThatFit(size_t got, size_t kept, size_t cap) {
+  const size_t room = cap > kept ? cap - kept : 0;
+  return got < room ? got : room;
+}
 
 StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& argv,
                                                 const ProcessLimits& limits) {
@@ -102,35 +235,17 @@ StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& 
   Fd out_read, out_write, err_read, err_write;
   CHANTLESS_RETURN_IF_ERROR(MakePipe(&out_read, &out_write));
   CHANTLESS_RETURN_IF_ERROR(MakePipe(&err_read, &err_write));
-
   SpawnSetup setup;
-  if (!setup.ok()) return InternalError("posix_spawn: cannot initialise attributes");
-  sigset_t empty_mask, default_signals;
-  sigemptyset(&empty_mask);
-  sigemptyset(&default_signals);
-  for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGUSR1, SIGUSR2}) {
-    sigaddset(&default_signals, sig);
-  }
-  int rc = ::posix_spawnattr_setflags(
-      setup.attr(), POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  if (rc == 0) rc = ::posix_spawnattr_setpgroup(setup.attr(), 0);
-  if (rc == 0) rc = ::posix_spawnattr_setsigmask(setup.attr(), &empty_mask);
-  if (rc == 0) rc = ::posix_spawnattr_setsigdefault(setup.attr(), &default_signals);
-  if (rc == 0) {
-    rc = ::posix_spawn_file_actions_addopen(setup.actions(), STDIN_FILENO, "/dev/null", O_RDONLY,
-                                            0);
-  }
-  if (rc == 0) rc = ::posix_spawn_file_actions_adddup2(setup.actions(), out_write.get(), 1);
-  if (rc == 0) rc = ::posix_spawn_file_actions_adddup2(setup.actions(), err_write.get(), 2);
-  if (rc != 0) return InternalError("posix_spawn setup: " + ErrnoText(rc));
+  CHANTLESS_RETURN_IF_ERROR(ConfigureSpawn(&setup, out_write.get(), err_write.get()));
 
   std::vector<char*> c_argv;
   c_argv.reserve(argv.size() + 1);
   for (const std::string& arg : argv) c_argv.push_back(const_cast<char*>(arg.c_str()));
   c_argv.push_back(nullptr);
 
-  pid_t pid = -1;
-  rc = ::posix_spawnp(&pid, c_argv[0], setup.actions(), setup.attr(), c_argv.data(), environ);
+  Child child;
+  int rc = ::posix_spawnp(&child.pid, c_argv[0], setup.actions(), setup.attr(), c_argv.data(),
+                          environ);
   if (rc != 0) {
     return InvalidConfigurationError("cannot execute \"" + argv[0] + "\": " + ErrnoText(rc));
   }
@@ -139,99 +254,15 @@ StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& 
 
   // A pidfd makes the child's exit a poll() event; without one (old kernels) poll wakes every
   // 10 ms to check with waitpid(WNOHANG).
-  Fd pidfd(use_pidfd_ ? static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)) : -1);
+  Fd pidfd(use_pidfd_ ? static_cast<int>(::syscall(SYS_pidfd_open, child.pid, 0)) : -1);
+  child.pidfd = pidfd.get();
 
   ProcessResult result;
-  bool out_open = true, err_open = true, exited = false, killed = false;
-  int wait_status = 0;
-  char buffer[64 * 1024];
-
-  auto kill_group = [&]() {
-    ::kill(-pid, SIGKILL);
-    killed = true;
-  };
-  auto check_exit = [&]() {
-    int status = 0;
-    pid_t r = ::waitpid(pid, &status, WNOHANG);
-    if (r == pid) {
-      exited = true;
-      wait_status = status;
-    }
-  };
-
-  Status failure;
-  while (!killed) {
-    if (exited && !out_open && !err_open) break;
-    const auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      // After the child's exit only descendants can still be writing: stop reading them.
-      result.timed_out = !exited;
-      kill_group();
-      break;
-    }
-    int timeout_ms = 0;
-    if (!exited) {
-      auto remaining = std::chrono::ceil<std::chrono::milliseconds>(deadline - now).count();
-      timeout_ms = static_cast<int>(remaining > 1000000 ? 1000000 : remaining);
-      if (pidfd.get() < 0 && timeout_ms > 10) timeout_ms = 10;
-    }
-    pollfd fds[3];
-    int nfds = 0, out_index = -1, err_index = -1, pid_index = -1;
-    if (out_open) {
-      out_index = nfds;
-      fds[nfds++] = {out_read.get(), POLLIN, 0};
-    }
-    if (err_open) {
-      err_index = nfds;
-      fds[nfds++] = {err_read.get(), POLLIN, 0};
-    }
-    if (!exited && pidfd.get() >= 0) {
-      pid_index = nfds;
-      fds[nfds++] = {pidfd.get(), POLLIN, 0};
-    }
-    int n = ::poll(fds, nfds, timeout_ms);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      failure = InternalError("poll: " + ErrnoText(errno));
-      kill_group();
-      break;
-    }
-    if (n == 0) {
-      if (exited) break;  // the child is gone and nothing more is readable right now
-      if (pidfd.get() < 0) check_exit();
-      continue;
-    }
-    if (out_index >= 0 && fds[out_index].revents != 0) {
-      ssize_t got = ::read(out_read.get(), buffer, sizeof(buffer));
-      if (got > 0) {
-        size_t room = limits.max_stdout_bytes - result.stdout_data.size();
-        if (static_cast<size_t>(got) > room) {
-          result.stdout_data.append(buffer, room);
-          result.stdout_overflow = true;
-          kill_group();
-          break;
-        }
-        result.stdout_data.append(buffer, static_cast<size_t>(got));
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        out_open = false;
-      }
-    }
-    if (err_index >= 0 && fds[err_index].revents != 0) {
-      ssize_t got = ::read(err_read.get(), buffer, sizeof(buffer));
-      if (got > 0) {
-        size_t room = limits.max_stderr_bytes - result.stderr_data.size();
-        result.stderr_data.append(buffer, static_cast<size_t>(got) < room ? got : room);
-      } else if (got == 0 || (errno != EINTR && errno != EAGAIN)) {
-        err_open = false;
-      }
-    }
-    if (pid_index >= 0 && fds[pid_index].revents != 0) check_exit();
-    if (pidfd.get() < 0 && !exited) check_exit();
-  }
-
-  if (!exited) wait_status = Reap(pid);
+  const Status failure =
+      PumpOutput(&child, out_read.get(), err_read.get(), deadline, limits, &result);
+  if (!child.exited) child.wait_status = Reap(child.pid);
   if (!failure.ok()) return failure;
-  result.exit_code = ExitCodeOf(wait_status);
+  result.exit_code = ExitCodeOf(child.wait_status);
   return result;
 }
 

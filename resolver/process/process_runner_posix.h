@@ -16,6 +16,8 @@
 #ifndef CHANTLESS_RESOLVER_PROCESS_PROCESS_RUNNER_POSIX_H_
 #define CHANTLESS_RESOLVER_PROCESS_PROCESS_RUNNER_POSIX_H_
 
+#include <chrono>
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,27 @@
 #include "resolver/core/status.h"
 
 namespace chantless {
+
+// The decisions of Run()'s read loop, one function each; each comment is its table.
+
+// What the loop does next:
+//   the deadline has passed                  kKill    SIGKILL the group (a timeout unless the
+//                                                      child had already exited);
+//   the child exited and both pipes closed   kFinish  reap and report;
+//   otherwise                                kPoll    wait for output or the child's exit.
+enum class RunStep { kPoll, kFinish, kKill };
+RunStep NextRunStep(bool past_deadline, bool exited, bool stdout_open, bool stderr_open);
+
+// How long one poll() may wait, in milliseconds:
+//   the child has exited     0          read what is left, finish when nothing is readable;
+//   no pidfd                 ≤ 10       waitpid(WNOHANG) notices the exit;
+//   otherwise                the time left to the deadline (rounded up), ≤ 1,000,000.
+int PollTimeoutMs(std::chrono::steady_clock::duration remaining, bool exited, bool have_pidfd);
+
+// How many of `got` new bytes fit in a stream that holds `kept` bytes of at most `cap`:
+//   fits              all of them;
+//   does not fit      what is left (stdout then kills the group; stderr drops the rest).
+size_t BytesThatFit(size_t got, size_t kept, size_t cap);
 
 // Stateless; thread-safe (every descriptor it opens is close-on-exec, so concurrent runs do not
 // leak pipes into each other's children).

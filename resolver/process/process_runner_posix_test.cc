@@ -36,6 +36,44 @@ ProcessLimits ShortLimits() {
   return limits;
 }
 
+// The read loop's decision tables, row by row (process_runner_posix.h).
+TEST(ProcessRunPolicyTest, NextRunStep) {
+  const struct {
+    bool past_deadline, exited, stdout_open, stderr_open;
+    RunStep want;
+  } rows[] = {
+      {false, false, true, true, RunStep::kPoll},    {true, false, true, true, RunStep::kKill},
+      {false, true, false, false, RunStep::kFinish}, {true, true, false, false, RunStep::kFinish},
+      {true, true, true, false, RunStep::kKill},     {false, true, true, false, RunStep::kPoll},
+      {false, false, false, false, RunStep::kPoll},  {true, false, false, false, RunStep::kKill},
+  };
+  for (const auto& r : rows) {
+    EXPECT_EQ(NextRunStep(r.past_deadline, r.exited, r.stdout_open, r.stderr_open), r.want)
+        << r.past_deadline << r.exited << r.stdout_open << r.stderr_open;
+  }
+}
+
+TEST(ProcessRunPolicyTest, PollTimeoutMs) {
+  using std::chrono::microseconds;
+  using std::chrono::milliseconds;
+  using std::chrono::seconds;
+  EXPECT_EQ(PollTimeoutMs(seconds(5), /*exited=*/true, /*have_pidfd=*/true), 0);
+  EXPECT_EQ(PollTimeoutMs(seconds(5), false, true), 5000);
+  EXPECT_EQ(PollTimeoutMs(microseconds(1500), false, true), 2);  // rounded up
+  EXPECT_EQ(PollTimeoutMs(seconds(5), false, /*have_pidfd=*/false), 10);
+  EXPECT_EQ(PollTimeoutMs(milliseconds(3), false, false), 3);
+  EXPECT_EQ(PollTimeoutMs(std::chrono::hours(1), false, true), 1000000);
+  EXPECT_EQ(PollTimeoutMs(milliseconds(0), false, true), 0);
+}
+
+TEST(ProcessRunPolicyTest, BytesThatFit) {
+  EXPECT_EQ(BytesThatFit(10, 0, 100), 10u);
+  EXPECT_EQ(BytesThatFit(10, 90, 100), 10u);
+  EXPECT_EQ(BytesThatFit(10, 95, 100), 5u);
+  EXPECT_EQ(BytesThatFit(10, 100, 100), 0u);
+  EXPECT_EQ(BytesThatFit(0, 100, 100), 0u);
+}
+
 TEST(PosixProcessRunnerTest, CapturesStdoutAndExitCodeZero) {
   PosixProcessRunner runner;
   ASSERT_OK_AND_ASSIGN(ProcessResult r, runner.Run(Helper({"ok"}), ProcessLimits()));
