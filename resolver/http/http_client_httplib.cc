@@ -244,10 +244,7 @@ HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::strin
   return slot.get();
 }
 
-StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
-  const SteadyClock::time_point start = SteadyClock::now();
-  const SteadyClock::time_point deadline = start + request.timeout;
-  CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
+Status ValidateRequestHead(const HttpRequest& request) {
   if (request.path.empty() || request.path.front() != '/') {
     return InvalidConfigurationError(Describe(request) + ": the path must start with '/'");
   }
@@ -270,125 +267,177 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
                                        "\" has a control character");
     }
   }
-  const std::string key = std::string(endpoint.https ? "https://" : "http://") +
-                          (endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host) +
-                          ":" + std::to_string(endpoint.port);
-  Connection* connection = ConnectionFor(key, endpoint);
-  std::lock_guard<std::mutex> lock(connection->mu);
+  return OkStatus();
+}
 
-  auto remaining = [&]() {
-    auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline -
-                                                                      SteadyClock::now());
-    return std::max(left, std::chrono::microseconds(1000));  // httplib treats 0 as "poll once"
-  };
-  auto elapsed_ms = [&]() {
-    return std::to_string(
-        std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start)
-            .count());
-  };
-  httplib::ClientImpl& client = *connection->client;
-  const auto left = remaining();
-  client.set_connection_timeout(left);
-  client.set_read_timeout(left);
-  client.set_write_timeout(left);
+HttpExchangeVerdict ClassifyExchange(const HttpExchangeOutcome& o) {
+  if (o.over_cap) return HttpExchangeVerdict::kOverCap;
+  if (o.body_past_deadline) return HttpExchangeVerdict::kBodyTimeout;
+  if (!o.answered) {
+    if (o.got_headers) return HttpExchangeVerdict::kTruncated;
+    if (o.timed_out) return HttpExchangeVerdict::kTimeout;
+    if (o.tls_refused) return HttpExchangeVerdict::kTlsRefused;
+    return HttpExchangeVerdict::kNoResponse;
+  }
+  if (o.length_mismatch) return HttpExchangeVerdict::kLengthMismatch;
+  return HttpExchangeVerdict::kResponse;
+}
 
-  // What the receivers saw, to tell a refused connection from a truncated body from a cap.
+namespace {
+
+// What the response handler and the content receiver of one exchange saw.
+struct Received {
   bool got_headers = false;
   bool over_cap = false;
   bool past_deadline = false;
   std::optional<uint64_t> content_length;
   std::string body;
+};
 
+// The httplib request for `request`, its receivers filling `received`: a Content-Length or a body
+// over max_response_bytes, or body bytes after `deadline`, stop the exchange.
+httplib::Request MakeHttplibRequest(const HttpRequest& request, SteadyClock::time_point deadline,
+                                    Received* received) {
   httplib::Request req;
   req.method = request.method;
   req.path = request.path;
   for (const auto& [name, value] : request.headers) req.headers.emplace(name, value);
   req.body = request.body;
-  req.response_handler = [&](const httplib::Response& res) {
-    got_headers = true;
+  const size_t cap = request.max_response_bytes;
+  req.response_handler = [received, cap](const httplib::Response& res) {
+    received->got_headers = true;
     if (res.has_header("Content-Length")) {
       const std::string text = res.get_header_value("Content-Length");
       if (!text.empty() && text.size() <= 19 &&
           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        content_length = std::stoull(text);
-        if (*content_length > request.max_response_bytes) {
-          over_cap = true;
+        received->content_length = std::stoull(text);
+        if (*received->content_length > cap) {
+          received->over_cap = true;
           return false;
         }
       }
     }
     return true;
   };
-  req.content_receiver = [&](const char* data, size_t size, uint64_t, uint64_t) {
+  req.content_receiver = [received, cap, deadline](const char* data, size_t size, uint64_t,
+                                                   uint64_t) {
     if (SteadyClock::now() > deadline) {
-      past_deadline = true;
+      received->past_deadline = true;
       return false;
     }
-    if (size > request.max_response_bytes - std::min(body.size(), request.max_response_bytes)) {
-      over_cap = true;
+    if (size > cap - std::min(received->body.size(), cap)) {
+      received->over_cap = true;
       return false;
     }
-    body.append(data, size);
+    received->body.append(data, size);
     return true;
   };
+  return req;
+}
 
+// The error Send() returns for every verdict but kResponse (the table in the header).
+Status ExchangeError(HttpExchangeVerdict verdict, const HttpRequest& request,
+                     const Received& received, httplib::Error error, bool watchdog_fired,
+                     SteadyClock::time_point start) {
+  const std::string elapsed_ms = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - start).count());
+  const std::string timeout_ms = std::to_string(request.timeout.count());
+  switch (verdict) {
+    case HttpExchangeVerdict::kOverCap:
+      return InvalidResponseError(Describe(request) + ": response body exceeds the " +
+                                  std::to_string(request.max_response_bytes) + "-byte limit");
+    case HttpExchangeVerdict::kBodyTimeout:
+      return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms +
+                                   " ms while reading the body (timeout " + timeout_ms + " ms)");
+    case HttpExchangeVerdict::kTruncated:
+      return InvalidResponseError(
+          Describe(request) + ": body truncated (" + std::to_string(received.body.size()) +
+          " bytes read" +
+          (received.content_length ? " of " + std::to_string(*received.content_length)
+                                   : std::string()) +
+          ", " + httplib::to_string(error) + (watchdog_fired ? ", timed out" : "") + ")");
+    case HttpExchangeVerdict::kTimeout:
+      return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms +
+                                   " ms (timeout " + timeout_ms + " ms, " +
+                                   httplib::to_string(error) + ")");
+    case HttpExchangeVerdict::kTlsRefused:
+      return UnavailableError(Describe(request) +
+                              ": the server's TLS certificate could not be verified "
+                              "(SSLServerVerification)");
+    case HttpExchangeVerdict::kNoResponse:
+      return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
+                              ")");
+    case HttpExchangeVerdict::kLengthMismatch:
+      return InvalidResponseError(Describe(request) + ": body length " +
+                                  std::to_string(received.body.size()) +
+                                  " does not match Content-Length " +
+                                  std::to_string(*received.content_length));
+    case HttpExchangeVerdict::kResponse:
+      break;
+  }
+  return InternalError(Describe(request) + ": no error for a response");
+}
+
+}  // namespace
+
+StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
+  const SteadyClock::time_point start = SteadyClock::now();
+  const SteadyClock::time_point deadline = start + request.timeout;
+  CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
+  CHANTLESS_RETURN_IF_ERROR(ValidateRequestHead(request));
+  const std::string key = std::string(endpoint.https ? "https://" : "http://") +
+                          (endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host) +
+                          ":" + std::to_string(endpoint.port);
+  Connection* connection = ConnectionFor(key, endpoint);
+  std::lock_guard<std::mutex> lock(connection->mu);
+
+  httplib::ClientImpl& client = *connection->client;
+  // httplib treats a zero timeout as "poll once": give it at least a millisecond.
+  const auto left = std::max(
+      std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now()),
+      std::chrono::microseconds(1000));
+  client.set_connection_timeout(left);
+  client.set_read_timeout(left);
+  client.set_write_timeout(left);
+
+  Received received;
+  httplib::Request req = MakeHttplibRequest(request, deadline, &received);
   // httplib's own timeouts normally fire first (and classify the failure); the watchdog is the
   // backstop for peers that keep each single recv() just inside them.
   Watchdog& watchdog = SharedWatchdog();
   const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, &client);
   httplib::Result result = client.send(req);
   const bool watchdog_fired = watchdog.Disarm(watch);
-  if (over_cap) {
-    client.stop();  // never reuse a connection with an unread body on it
-    return InvalidResponseError(Describe(request) + ": response body exceeds the " +
-                                std::to_string(request.max_response_bytes) + "-byte limit");
+
+  HttpExchangeOutcome outcome;
+  outcome.answered = static_cast<bool>(result);
+  outcome.got_headers = received.got_headers;
+  outcome.over_cap = received.over_cap;
+  outcome.body_past_deadline = received.past_deadline;
+  const httplib::Error error = result ? httplib::Error::Success : result.error();
+  // httplib's read timeout was set to the time left, so it fires a hair before the deadline.
+  outcome.timed_out = watchdog_fired ||
+                      SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
+                      error == httplib::Error::ConnectionTimeout;
+  outcome.tls_refused = error == httplib::Error::SSLServerVerification;
+  if (result) {
+    const bool bodiless = request.method == "HEAD" || result->status == 204 ||
+                          result->status == 304 || (result->status >= 100 && result->status < 200);
+    outcome.length_mismatch =
+        received.content_length && !bodiless && received.body.size() != *received.content_length;
   }
-  if (past_deadline) {
-    client.stop();
-    return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms() +
-                                 " ms while reading the body (timeout " +
-                            std::to_string(request.timeout.count()) + " ms)");
+
+  const HttpExchangeVerdict verdict = ClassifyExchange(outcome);
+  if (verdict != HttpExchangeVerdict::kResponse) {
+    client.stop();  // never reuse a connection with an unread or unknown state on it
   }
-  if (!result) {
-    const httplib::Error error = result.error();
-    client.stop();
-    if (got_headers) {
-      return InvalidResponseError(Describe(request) + ": body truncated (" +
-                                  std::to_string(body.size()) + " bytes read" +
-                                  (content_length ? " of " + std::to_string(*content_length)
-                                                  : std::string()) +
-                                  ", " + httplib::to_string(error) +
-                                  (watchdog_fired ? ", timed out" : "") + ")");
-    }
-    // httplib's read timeout was set to the time left, so it fires a hair before the deadline.
-    const bool timed_out = watchdog_fired ||
-                           SteadyClock::now() + std::chrono::milliseconds(10) >= deadline ||
-                           error == httplib::Error::ConnectionTimeout;
-    if (timed_out) {
-      return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms() +
-                                   " ms (timeout " + std::to_string(request.timeout.count()) +
-                                   " ms, " + httplib::to_string(error) + ")");
-    }
-    if (error == httplib::Error::SSLServerVerification) {
-      return UnavailableError(Describe(request) +
-                              ": the server's TLS certificate could not be verified "
-                              "(SSLServerVerification)");
-    }
-    return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
-                            ")");
-  }
-  const bool bodiless = request.method == "HEAD" || result->status == 204 ||
-                        result->status == 304 || (result->status >= 100 && result->status < 200);
-  if (content_length && !bodiless && body.size() != *content_length) {
-    client.stop();
-    return InvalidResponseError(Describe(request) + ": body length " +
-                                std::to_string(body.size()) + " does not match Content-Length " +
-                                std::to_string(*content_length));
+  if (verdict != HttpExchangeVerdict::kResponse) {
+    return ExchangeError(verdict, request, received, error, watchdog_fired, start);
   }
   HttpResponse response;
   response.status = result->status;
   for (const auto& [name, value] : result->headers) response.headers.emplace_back(name, value);
-  response.body = std::move(body);
+  response.body = std::move(received.body);
   return response;
 }
 

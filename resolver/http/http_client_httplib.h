@@ -59,6 +59,40 @@ struct HttpEndpoint {
 // Errors: kInvalidConfiguration naming the endpoint and what is wrong with it.
 StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint);
 
+// The request line and headers may carry nothing that could inject or split a line:
+//   path not starting with '/'                           kInvalidConfiguration;
+//   path with a space or a control character             kInvalidConfiguration (path not quoted);
+//   header name empty, or with a space, ':' or a control  kInvalidConfiguration;
+//   header value with a control character (tab allowed)  kInvalidConfiguration (value never
+//                                                        quoted: it may be a token);
+//   otherwise                                            OK.
+Status ValidateRequestHead(const HttpRequest& request);
+
+// What one exchange's receivers and cpp-httplib reported.
+struct HttpExchangeOutcome {
+  bool answered = false;            // httplib returned a response
+  bool got_headers = false;         // the response handler ran
+  bool over_cap = false;            // Content-Length or the body passed max_response_bytes
+  bool body_past_deadline = false;  // the deadline passed while the body was arriving
+  bool timed_out = false;           // watchdog fired, deadline (nearly) reached, or connect timeout
+  bool tls_refused = false;         // the server's certificate could not be verified
+  bool length_mismatch = false;     // a body-bearing response's body differs from Content-Length
+};
+
+// What Send() returns for an exchange, first matching row wins:
+//   over_cap                          kOverCap         kInvalidResponse (connection dropped);
+//   body_past_deadline                kBodyTimeout     kDeadlineExceeded (connection dropped);
+//   not answered, headers seen        kTruncated       kInvalidResponse;
+//   not answered, timed_out           kTimeout         kDeadlineExceeded;
+//   not answered, tls_refused         kTlsRefused      kUnavailable;
+//   not answered                      kNoResponse      kUnavailable (refused, reset, closed);
+//   answered, length_mismatch         kLengthMismatch  kInvalidResponse (connection dropped);
+//   answered                          kResponse        the response, whatever its status.
+enum class HttpExchangeVerdict {
+  kResponse, kOverCap, kBodyTimeout, kTruncated, kTimeout, kTlsRefused, kNoResponse, kLengthMismatch
+};
+HttpExchangeVerdict ClassifyExchange(const HttpExchangeOutcome& outcome);
+
 // Thread-safe: Send() may be called from several threads. Requests to the same endpoint are
 // serialised on that endpoint's one connection; different endpoints proceed in parallel. Owns its
 // connections; destroying it closes them (no Send() may be in flight).

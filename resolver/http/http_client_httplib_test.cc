@@ -33,6 +33,7 @@ using ::chantless::testing::LoopbackHttpServer;
 using ::chantless::testing::RawLoopbackServer;
 using ::chantless::testing::SilentLoopbackServer;
 using ::chantless::testing::StatusIs;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -42,6 +43,55 @@ HttpRequest Get(const std::string& endpoint, const std::string& path) {
   r.path = path;
   r.timeout = std::chrono::milliseconds(2000);
   return r;
+}
+
+// The request-head rule, row by row (http_client_httplib.h).
+TEST(ValidateRequestHeadTest, RefusesWhatCouldSplitALine) {
+  auto request = [](std::string path, HttpHeaders headers = {}) {
+    HttpRequest r;
+    r.method = "GET";
+    r.endpoint = "http://127.0.0.1:1";
+    r.path = std::move(path);
+    r.headers = std::move(headers);
+    return r;
+  };
+  EXPECT_OK(ValidateRequestHead(request("/latest/api/token", {{"X-A", "v\tw"}})));
+  EXPECT_THAT(ValidateRequestHead(request("latest")),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("must start with '/'")));
+  for (const char* path : {"/a b", "/a\r\nHost: x", "/\x7f"}) {
+    EXPECT_THAT(ValidateRequestHead(request(path)),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("space or control")));
+  }
+  for (const char* name : {"", "X A", "X:A", "X\nA"}) {
+    EXPECT_THAT(ValidateRequestHead(request("/", {{name, "v"}})),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("(invalid name)")));
+  }
+  EXPECT_THAT(ValidateRequestHead(request("/", {{"X-Token", "secret\r\nX-Evil: 1"}})),
+              StatusIs(StatusCode::kInvalidConfiguration,
+                       AllOf(HasSubstr("X-Token"), Not(HasSubstr("secret")))));
+}
+
+// The exchange verdict table, row by row; the first matching row wins.
+TEST(ClassifyExchangeTest, FirstMatchingRowWins) {
+  auto outcome = [](std::initializer_list<bool HttpExchangeOutcome::*> set) {
+    HttpExchangeOutcome o;
+    for (bool HttpExchangeOutcome::*field : set) o.*field = true;
+    return o;
+  };
+  using O = HttpExchangeOutcome;
+  using V = HttpExchangeVerdict;
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered})), V::kResponse);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::over_cap})), V::kOverCap);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::over_cap, &O::timed_out})),
+            V::kOverCap);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::body_past_deadline})),
+            V::kBodyTimeout);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::timed_out})), V::kTruncated);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::timed_out, &O::tls_refused})), V::kTimeout);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::tls_refused})), V::kTlsRefused);
+  EXPECT_EQ(ClassifyExchange(outcome({})), V::kNoResponse);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::length_mismatch})), V::kLengthMismatch);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::timed_out})), V::kResponse);
 }
 
 TEST(ParseHttpEndpointTest, AcceptsHostAndDefaultPort) {
