@@ -282,6 +282,8 @@ StatusOr<std::string> ContainerProvider::AuthorizationToken() const {
 
 std::string ContainerProvider::Name() const { return kProviderName; }
 
+// Long on purpose: the attempt loop reads top to bottom as the header's request rules (backoff,
+// retry on transport failure and 5xx, decode on 2xx, no retry on 4xx).
 StatusOr<Credentials> ContainerProvider::Resolve() {
   TraceInfo(ctx_.trace, kProviderName,
             std::string("Looking for credentials via: ") + kProviderName);

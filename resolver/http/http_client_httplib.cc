@@ -38,6 +38,7 @@ std::string Describe(const HttpRequest& request) {
 
 }  // namespace
 
+// Long on purpose: one pass over the endpoint (scheme, host or [IPv6], port, optional "/").
 StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
   auto bad = [&](std::string_view why) {
     // The endpoint comes from configuration, not from a secret; cap its length in the message.

@@ -71,6 +71,7 @@ std::optional<std::chrono::seconds> ParseTtl(const std::optional<std::string>& t
 
 }  // namespace
 
+// Long on purpose: one block per option, in the header's order, each with its own check.
 StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
   ImdsOptions o;
   if (ctx.env != nullptr) {
@@ -254,6 +255,40 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::KeepToken(const HttpResponse& resp
   return out;
 }
 
+StatusOr<ImdsClient::TokenResult> ImdsClient::FallBackToV1(const std::string& why) {
+  const ImdsOptions& o = *options_;
+  if (o.v1_disabled) {
+    return UnavailableError("PUT " + o.endpoint + kImdsTokenPath + ": " + why +
+                            "; IMDSv1 fallback is disabled by " + o.v1_disabled_source);
+  }
+  use_v1_ = true;
+  TraceInfo(ctx_.trace, trace_provider_, "IMDS token request: " + why + "; using IMDSv1");
+  return TokenResult{};
+}
+
+StatusOr<ImdsClient::TokenResult> ImdsClient::OnTokenFailure(const Status& error) {
+  const ImdsOptions& o = *options_;
+  TokenResult out;
+  switch (ClassifyTokenFailure(error)) {
+    case ImdsTokenFailureAction::kFallBackToV1:
+      put_timed_out_ = true;
+      if (o.v1_disabled) {
+        // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
+        return UnavailableError(error.message() + "; IMDSv1 fallback is disabled by " +
+                                o.v1_disabled_source +
+                                " (in a container on EC2, a token PUT that times out usually "
+                                "means http-put-response-hop-limit is 1)");
+      }
+      return FallBackToV1("timed out");
+    case ImdsTokenFailureAction::kRetry:
+      out.retryable_error = error;
+      return out;
+    case ImdsTokenFailureAction::kFail:
+      break;
+  }
+  return error;
+}
+
 StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   const ImdsOptions& o = *options_;
   std::lock_guard<std::mutex> lock(mu_);
@@ -272,35 +307,8 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
   put.headers.emplace_back(kImdsTokenTtlHeader, std::to_string(o.token_ttl.count()));
   put.timeout = NextTimeout(*spent);
   const std::string what = "PUT " + o.endpoint + kImdsTokenPath;
-  auto fall_back = [&](const std::string& why) -> StatusOr<TokenResult> {
-    if (o.v1_disabled) {
-      return UnavailableError(what + ": " + why + "; IMDSv1 fallback is disabled by " +
-                              o.v1_disabled_source);
-    }
-    use_v1_ = true;
-    TraceInfo(ctx_.trace, trace_provider_, "IMDS token request: " + why + "; using IMDSv1");
-    return TokenResult{};
-  };
   StatusOr<HttpResponse> res = SendTraced(put, "token", spent);
-  if (!res.ok()) {
-    switch (ClassifyTokenFailure(res.status())) {
-      case ImdsTokenFailureAction::kFallBackToV1:
-        put_timed_out_ = true;
-        if (o.v1_disabled) {
-          // No v1 probe can confirm it, but this is the hop-limit signature: say what to check.
-          return UnavailableError(res.status().message() + "; IMDSv1 fallback is disabled by " +
-                                  o.v1_disabled_source +
-                                  " (in a container on EC2, a token PUT that times out usually "
-                                  "means http-put-response-hop-limit is 1)");
-        }
-        return fall_back("timed out");
-      case ImdsTokenFailureAction::kRetry:
-        out.retryable_error = res.status();
-        return out;
-      case ImdsTokenFailureAction::kFail:
-        return res.status();
-    }
-  }
+  if (!res.ok()) return OnTokenFailure(res.status());
   const int status = res->status;
   switch (ClassifyTokenResponse(status)) {
     case ImdsTokenAction::kUseToken:
@@ -309,7 +317,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
       return InvalidResponseError(what +
                                   ": HTTP 400 (the token request was refused as malformed)");
     case ImdsTokenAction::kFallBackToV1:
-      return fall_back("HTTP " + std::to_string(status));
+      return FallBackToV1("HTTP " + std::to_string(status));
     case ImdsTokenAction::kThrottled:
       out.throttled = true;
       out.throttle_response = std::move(res).value();

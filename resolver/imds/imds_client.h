@@ -181,6 +181,11 @@ class ImdsClient {
   };
   // `spent` accumulates the time spent in HTTP exchanges during the current call.
   StatusOr<TokenResult> GetToken(Duration* spent);  // locks mu_
+  // IMDSv1 from now on ("why" is traced), or kUnavailable when v1 is disabled. Requires mu_.
+  StatusOr<TokenResult> FallBackToV1(const std::string& why);
+  // The token PUT got no answer: v1 after a timeout, a retry, or the error (ClassifyTokenFailure).
+  // Requires mu_.
+  StatusOr<TokenResult> OnTokenFailure(const Status& error);
   // Stores a token answered 200 (TTL from its header, refresh margin). Requires mu_.
   StatusOr<TokenResult> KeepToken(const HttpResponse& response, MonoTime now);
   // After a transport failure or 5xx: waits and returns true when attempts and budget are left.

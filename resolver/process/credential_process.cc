@@ -96,6 +96,7 @@ StatusOr<std::chrono::milliseconds> ProcessTimeout(const Environment* env) {
 
 }  // namespace
 
+// Long on purpose: one state machine over the command line (blanks, quotes, backslashes).
 StatusOr<std::vector<std::string>> SplitCommandLine(std::string_view command) {
   std::vector<std::string> words;
   std::string word;

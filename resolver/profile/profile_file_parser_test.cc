@@ -93,6 +93,7 @@ ParserCase Fails(const char* name, ProfileFileKind kind, const char* text, const
   return ParserCase{name, kind, text, nullptr, 0, error, line};
 }
 
+// Long on purpose: the parser's table of cases, one row each.
 const std::vector<ParserCase>& Cases() {
   static const auto* cases = new std::vector<ParserCase>{
       // Sections.
