@@ -273,11 +273,7 @@ void ColdResolveInProcess(benchmark::State& state, const char* fixture,
     state.PauseTiming();
     auto engine = std::make_unique<replay::Engine>(transcript, replay::OnClock(&clock));
     replay::Transport transport(engine.get(), &clock);
-    ProviderContext ctx;
-    ctx.env = &env;
-    ctx.fs = &fs;
-    ctx.clock = &clock;
-    ctx.http = &transport;
+    const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &transport);
     state.ResumeTiming();
 
     auto provider = make_provider(ctx);
@@ -436,12 +432,7 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   for (auto _ : state) {
     HttplibHttpClient http;  // a new connection per resolution
     CountingHttpClient counting(&http);
-    ProviderContext ctx;
-    ctx.env = &env;
-    ctx.fs = &fs;
-    ctx.clock = &clock;
-    ctx.http = &counting;
-    ctx.process = &process;
+    const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &counting, &process);
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
     StatusOr<Credentials> resolved = chain->Resolve();
     if (!resolved.ok()) {
@@ -513,12 +504,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   SystemClock clock;
   HttplibHttpClient http;
   CountingHttpClient counting(&http);
-  ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &counting;
-  ImdsProvider provider(ctx);
+  ImdsProvider provider(testing::WireContext(&env, &fs, &clock, &counting));
   if (!provider.Resolve().ok()) {  // the cold resolution, not timed
     state.SkipWithError("cold IMDS resolution failed");
     return;
@@ -547,12 +533,7 @@ void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
   testing::FakeClock clock;
   testing::FakeHttpClient http;  // no reply scripted: any request would fail the resolution
   testing::FakeProcessRunner process;
-  ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &http;
-  ctx.process = &process;
+  const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &http, &process);
   for (auto _ : state) {
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
     StatusOr<Credentials> resolved = chain->Resolve();

@@ -26,12 +26,8 @@ class ProfileExampleTest : public ::testing::Test {
   ProfileExampleTest() { env_.Set("HOME", "examples/profile"); }
 
   StatusOr<Credentials> Resolve(const std::string& profile) {
-    ProviderContext ctx;
-    ctx.env = &env_;
-    ctx.fs = &fs_;
-    ctx.clock = &clock_;
-    ctx.process = &process_;
-    ctx.trace = &trace_;
+    ProviderContext ctx =
+        testing::WireContext(&env_, &fs_, &clock_, /*http=*/nullptr, &process_, &trace_);
     ctx.profile_override = profile;
     return ProfileProvider(ctx).Resolve();
   }

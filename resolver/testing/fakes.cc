@@ -174,14 +174,20 @@ StatusOr<HttpResponse> RewordingHttpClient::Send(const HttpRequest& request) {
   return Status(response.status().code(), "xyz");
 }
 
-ProviderContext FakeWorld::context() {
+ProviderContext WireContext(const Environment* env, const Filesystem* fs, const Clock* clock,
+                            HttpClient* http, ProcessRunner* process, TraceSink* trace) {
   ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &http;
-  ctx.process = &process;
-  ctx.trace = &trace;
+  ctx.env = env;
+  ctx.fs = fs;
+  ctx.clock = clock;
+  ctx.http = http;
+  ctx.process = process;
+  ctx.trace = trace;
+  return ctx;
+}
+
+ProviderContext FakeWorld::context() {
+  ProviderContext ctx = WireContext(&env, &fs, &clock, &http, &process, &trace);
   ctx.settings = &settings;
   return ctx;
 }

@@ -137,7 +137,13 @@ class FakeProfileSettings : public ProfileSettings {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// Owns one of each fake and hands out a ProviderContext over them.
+// The one way tests, benchmarks and examples wire a ProviderContext: from whichever seams they hold
+// (fakes, real ones, a replay transport), none owned. A seam left null stays null in the context.
+ProviderContext WireContext(const Environment* env, const Filesystem* fs, const Clock* clock,
+                            HttpClient* http = nullptr, ProcessRunner* process = nullptr,
+                            TraceSink* trace = nullptr);
+
+// Owns one of each fake and hands out a ProviderContext over them (through WireContext).
 struct FakeWorld {
   FakeEnvironment env;
   FakeFilesystem fs;
