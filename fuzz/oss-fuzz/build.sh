@@ -5,7 +5,8 @@
 # Builds the pure parts of the resolver and the replay model from source (OSS-Fuzz links libc++, so
 # no prebuilt C++ library is used: no httplib, no gtest; nlohmann/json is header-only, taken from
 # $SRC/json when present, else the system include path), then one binary per target declared in
-# fuzz/BUILD, each with <target>_seed_corpus.zip, <target>.dict and <target>.options in $OUT.
+# fuzz/BUILD, each with <target>_seed_corpus.zip (fuzz/seeds/<target>/ and fuzz/corpus/<target>/),
+# <target>.dict and <target>.options in $OUT.
 #
 # Every library source (resolver/<package>/*.cc, resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
 # not a test, a fuzz target or a main, and do not include httplib or gtest) is compiled into one
@@ -76,6 +77,8 @@ for target in "${TARGETS[@]}"; do
   [ -f "fuzz/$target.dict" ] && cp "fuzz/$target.dict" "$OUT/$target.dict"
   [ -f "fuzz/$target.options" ] && cp "fuzz/$target.options" "$OUT/$target.options"
   rm -f "$OUT/${target}_seed_corpus.zip"
-  (cd "fuzz/corpus/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
+  # The seed corpus: the named seeds and libFuzzer's corpus, side by side in one flat zip.
+  find "fuzz/seeds/$target" "fuzz/corpus/$target" -type f 2>/dev/null \
+    | zip -q -j "$OUT/${target}_seed_corpus.zip" -@
   echo "built $OUT/$target"
 done
