@@ -1,4 +1,5 @@
-// chain_benchmark: the cache's and the chain's numbers, from one binary so that ratios come from one run.
+// chain_benchmark: the cache's and the chain's numbers, from one binary so that ratios come from
+// one run.
 //
 //   BM_CachedGet*                 the hot path: CredentialsCache::Get() against the SDKs' ways of
 //                                 guarding a cached credential (mutex / shared_mutex returning a

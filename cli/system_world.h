@@ -21,7 +21,8 @@ namespace cli {
 namespace internal {
 // Holds the debug sink so that it is built before the SystemWorld base that points at it.
 struct DebugLogHolder {
-  explicit DebugLogHolder(FILE* out) : sink(out == nullptr ? stderr : out), enabled(out != nullptr) {}
+  explicit DebugLogHolder(FILE* out)
+      : sink(out == nullptr ? stderr : out), enabled(out != nullptr) {}
   DebugLogSink sink;
   bool enabled;
 };

@@ -1,7 +1,7 @@
 // ProfileProvider: credentials from the selected profile of ~/.aws/credentials and ~/.aws/config.
 //
-// Rules implemented (docs/behaviour.md is the map; botocore
-// 1.29's ProfileProviderBuilder order, credentials.py):
+// Rules implemented (docs/behaviour.md is the map; botocore 1.29's ProfileProviderBuilder order,
+// credentials.py):
 // - The files and the profile are those of LoadProfileConfig (profile_config.h), loaded afresh on
 //   every Resolve() from ctx.env, ctx.fs and ctx.profile_override: the files may change between
 //   refreshes, and loading is cheap. ctx.settings is not read for credentials (it may be a fake or
@@ -11,8 +11,8 @@
 // - Profiles botocore would resolve with assume-role, assume-role-with-web-identity or sso (a
 //   `role_arn`, or `sso_account_id` / `sso_role_name`; botocore tries those providers before any
 //   static key) are kNotConfigured here, traced as "assume-role/sso not supported yet" (TODO: the
-//   assume-role and sso providers are missing); the chain then continues instead of returning different credentials than
-//   the AWS CLI would.
+//   assume-role and sso providers are missing); the chain then continues instead of returning
+//   different credentials than the AWS CLI would.
 // - Then, in botocore's order (the first that applies wins):
 //   1. "shared-credentials-file": `aws_access_key_id` + `aws_secret_access_key` in the credentials
 //      file's section;
