@@ -2,7 +2,6 @@
 #include "replay/engine.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 
 #include "nlohmann/json.hpp"
