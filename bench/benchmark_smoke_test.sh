@@ -31,7 +31,7 @@ done
 # The unconfigured chain must make zero requests.
 grep -E "^BM_DefaultChain_NothingConfigured" <<<"$out" | grep -q "requests=0" \
   || { echo "FAIL: BM_DefaultChain_NothingConfigured made requests"; exit 1; }
-# Issue 7's request targets: a cold IMDS resolution against an instance serving the extended role
+# The request targets: a cold IMDS resolution against an instance serving the extended role
 # path is 3 requests (token, listing, credentials), in-process and over loopback; a refresh is 2.
 for name in BM_ColdResolve_ImdsExtended BM_ColdResolve_ImdsExtended_Loopback; do
   grep -E "^$name( |/)" <<<"$out" | grep -qE "requests=3( |$)" \

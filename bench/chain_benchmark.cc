@@ -1,4 +1,5 @@
-// chain_benchmark: the numbers behind issue 7, from one binary so that ratios come from one run.
+// chain_benchmark: the cache's and the chain's numbers, from one binary so that ratios come from
+// one run.
 //
 //   BM_CachedGet*                 the hot path: CredentialsCache::Get() against the SDKs' ways of
 //                                 guarding a cached credential (mutex / shared_mutex returning a
@@ -58,14 +59,14 @@
 #include "replay/server.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
-#include "resolver/clock.h"
-#include "resolver/container_provider.h"
-#include "resolver/credentials.h"
-#include "resolver/credentials_cache.h"
-#include "resolver/credentials_json.h"
-#include "resolver/default_chain.h"
-#include "resolver/http_client_httplib.h"
-#include "resolver/imds_provider.h"
+#include "resolver/core/clock.h"
+#include "resolver/container/container_provider.h"
+#include "resolver/core/credentials.h"
+#include "resolver/chain/credentials_cache.h"
+#include "resolver/http/credentials_json.h"
+#include "resolver/chain/default_chain.h"
+#include "resolver/http/http_client_httplib.h"
+#include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace chantless {
@@ -273,11 +274,7 @@ void ColdResolveInProcess(benchmark::State& state, const char* fixture,
     state.PauseTiming();
     auto engine = std::make_unique<replay::Engine>(transcript, replay::OnClock(&clock));
     replay::Transport transport(engine.get(), &clock);
-    ProviderContext ctx;
-    ctx.env = &env;
-    ctx.fs = &fs;
-    ctx.clock = &clock;
-    ctx.http = &transport;
+    const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &transport);
     state.ResumeTiming();
 
     auto provider = make_provider(ctx);
@@ -436,12 +433,7 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   for (auto _ : state) {
     HttplibHttpClient http;  // a new connection per resolution
     CountingHttpClient counting(&http);
-    ProviderContext ctx;
-    ctx.env = &env;
-    ctx.fs = &fs;
-    ctx.clock = &clock;
-    ctx.http = &counting;
-    ctx.process = &process;
+    const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &counting, &process);
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
     StatusOr<Credentials> resolved = chain->Resolve();
     if (!resolved.ok()) {
@@ -513,12 +505,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   SystemClock clock;
   HttplibHttpClient http;
   CountingHttpClient counting(&http);
-  ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &counting;
-  ImdsProvider provider(ctx);
+  ImdsProvider provider(testing::WireContext(&env, &fs, &clock, &counting));
   if (!provider.Resolve().ok()) {  // the cold resolution, not timed
     state.SkipWithError("cold IMDS resolution failed");
     return;
@@ -547,12 +534,7 @@ void BM_DefaultChain_NothingConfigured(benchmark::State& state) {
   testing::FakeClock clock;
   testing::FakeHttpClient http;  // no reply scripted: any request would fail the resolution
   testing::FakeProcessRunner process;
-  ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &http;
-  ctx.process = &process;
+  const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &http, &process);
   for (auto _ : state) {
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
     StatusOr<Credentials> resolved = chain->Resolve();

@@ -2,7 +2,7 @@
 # `chantless resolve`, `imds` and `region` end to end over real loopback sockets: `chantless serve`
 # replays the EC2 transcripts (fixtures/ec2/) on 127.0.0.1:<port 0>, and the commands run with a
 # scrubbed environment (env -i), an empty HOME and AWS_EC2_METADATA_SERVICE_ENDPOINT pointing at
-# it. Checks issue 3's "done when": v2, v1-only and token-required IMDS resolve; an unreachable
+# it. Checks: v2, v1-only and token-required IMDS resolve; an unreachable
 # endpoint fails naming it; --debug shows each request and no output holds a token or secret;
 # proxy variables are ignored. Also: IMDS serving the extended role path resolves in 3 requests.
 # Usage: imds_cli_test.sh <chantless> <fixtures/ec2/imdsv2.json> (its directory holds the others)

@@ -4,13 +4,14 @@
 #include <optional>
 #include <string>
 
-#include "cli/system_world.h"
+#include "cli/debug_log.h"
+#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
-#include "resolver/imds_client.h"
-#include "resolver/imds_listing.h"
-#include "resolver/instance_identity.h"
-#include "resolver/region.h"
-#include "resolver/time_util.h"
+#include "resolver/imds/imds_client.h"
+#include "resolver/imds/imds_listing.h"
+#include "resolver/imds/instance_identity.h"
+#include "resolver/chain/region.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace cli {
@@ -226,7 +227,8 @@ int RunRegionWith(const Args& args, const ProviderContext& ctx,
 int RunImds(const Args& args) {
   CommonFlags flags;
   if (!ParseCommon(args, /*allow_explain=*/false, &flags, stderr)) return 2;
-  SystemWorld world(flags.profile, flags.debug ? stderr : nullptr);
+  DebugLogSink debug_log(stderr);
+  SystemWorld world(flags.profile, flags.debug ? &debug_log : nullptr);
   if (flags.profile && !world.profile_status().ok()) {  // an explicit profile must load
     PrintError(stderr, world.profile_status().message());
     return ExitCode(world.profile_status());
@@ -240,14 +242,15 @@ int RunRegion(const Args& args) {
     std::fputs(kRegionUsage, stderr);
     return 2;
   }
-  SystemWorld world(flags.profile, flags.debug ? stderr : nullptr);
+  DebugLogSink debug_log(stderr);
+  SystemWorld world(flags.profile, flags.debug ? &debug_log : nullptr);
   if (!world.profile_status().ok() && !IsNotConfigured(world.profile_status())) {
     PrintError(stderr, world.profile_status().message());
     return ExitCode(world.profile_status());
   }
   if (flags.explain) flags.rest.push_back("--explain");
   return RunRegionWith(
-      flags.rest, world.context(), [&world] { return world.trace().collected().events(); },
+      flags.rest, world.context(), [&world] { return world.trace().events(); },
       stdout, stderr);
 }
 

@@ -8,7 +8,8 @@
 //   chantless imds identity                  the instance identity document, decoded, as JSON
 //     (each takes [--profile P] — the IMDS settings of the config file's profile — and [--debug])
 //   chantless region [--profile P] [--explain] [--debug]
-//                                            the region as the AWS CLI finds it (resolver/region.h);
+//                                            the region as the AWS CLI finds it
+//                                            (resolver/chain/region.h);
 //                                            --explain adds one JSON line on stderr: region, source,
 //                                            every IMDS request (method, endpoint, path, status,
 //                                            elapsed) and every note — never a token.
@@ -24,8 +25,8 @@
 #include <vector>
 
 #include "cli/commands.h"
-#include "resolver/provider.h"
-#include "resolver/trace.h"
+#include "resolver/core/provider.h"
+#include "resolver/core/trace.h"
 
 namespace chantless {
 namespace cli {

@@ -1,4 +1,4 @@
-// The recording family of `chantless` commands (issue 5):
+// The recording family of `chantless` commands:
 //
 //   chantless record --upstream URL --out FILE [--port 0] [--port-file F] [--name N] [--docs D]
 //                    [--redact-key K]... [--redact-header H]... [--redact-account] [--latency]
@@ -46,7 +46,7 @@
 #include "replay/redact.h"
 #include "replay/transcript.h"
 #include "replay/verify.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 extern char** environ;
 

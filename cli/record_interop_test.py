@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Record → verify → replay with real clients (issue 5's end-to-end test).
+"""Record → verify → replay with real clients (the recorder's end-to-end test).
 
 A fake credential endpoint on 127.0.0.1 (IMDSv2 and a CloudShell-style container endpoint) serves
 secret-shaped values generated at random for this run (they contain neither EXAMPLE nor

@@ -15,11 +15,12 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cli/system_world.h"
+#include "cli/debug_log.h"
+#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
-#include "resolver/chain.h"
-#include "resolver/default_chain.h"
-#include "resolver/time_util.h"
+#include "resolver/chain/chain.h"
+#include "resolver/chain/default_chain.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace cli {
@@ -161,7 +162,8 @@ int RunResolve(const Args& args) {
     }
   }
 
-  SystemWorld world(profile, debug ? stderr : nullptr);
+  DebugLogSink debug_log(stderr);
+  SystemWorld world(profile, debug ? &debug_log : nullptr);
   std::unique_ptr<Chain> chain = NewDefaultChain(world.context());
   ChainExplanation explanation;
   StatusOr<Credentials> credentials = chain->Resolve(&explanation);

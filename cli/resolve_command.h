@@ -19,7 +19,7 @@
 #include <optional>
 #include <string>
 
-#include "resolver/credentials.h"
+#include "resolver/core/credentials.h"
 
 namespace chantless {
 namespace cli {

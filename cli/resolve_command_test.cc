@@ -3,10 +3,10 @@
 // credential_process returning the same fake credentials.
 #include "cli/resolve_command.h"
 
-#include "cli/system_world.h"
+#include "cli/debug_log.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace cli {

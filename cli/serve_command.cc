@@ -26,7 +26,7 @@
 #include "replay/engine.h"
 #include "replay/server.h"
 #include "replay/transcript.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace cli {

@@ -1,4 +1,4 @@
-// Client fuzz target: the whole ContainerProvider (resolver/container_provider.h) — configuration
+// Client fuzz target: the whole ContainerProvider (resolver/container/container_provider.h) — configuration
 // from the environment and a token file, retries, the decoder — against FuzzHttpClient, whose
 // answers come from the fuzz input (fuzz/fuzz_http_client.h).
 //
@@ -23,7 +23,7 @@
 
 #include "fuzz/fuzz_http_client.h"
 #include "fuzz/fuzzed_data_provider.h"
-#include "resolver/container_provider.h"
+#include "resolver/container/container_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace {

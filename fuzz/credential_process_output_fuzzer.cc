@@ -1,5 +1,5 @@
 // Fuzz target: credential_process output parsing (ParseCredentialProcessOutput) and command-line
-// splitting (SplitCommandLine), resolver/credential_process.h.
+// splitting (SplitCommandLine), resolver/process/credential_process.h.
 //
 // Properties (a broken one traps): accepted output has a non-empty access key id and secret key,
 // the provider "custom-process" and an expiration, when present, after `now`; rejected output is
@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
-#include "resolver/credential_process.h"
-#include "resolver/time_util.h"
+#include "resolver/process/credential_process.h"
+#include "resolver/core/time_util.h"
 
 namespace {
 

@@ -1,4 +1,4 @@
-// Differential fuzz target: the credential decoders (resolver/credentials_json.h) against a second,
+// Differential fuzz target: the credential decoders (resolver/http/credentials_json.h) against a second,
 // deliberately plain reading of the same rules written here with nlohmann::json's non-throwing API
 // and libc's timegm for timestamps. Any disagreement — accept vs reject, or a differing field —
 // traps.
@@ -23,7 +23,7 @@
 #include <string_view>
 
 #include "nlohmann/json.hpp"
-#include "resolver/credentials_json.h"
+#include "resolver/http/credentials_json.h"
 
 namespace {
 

@@ -1,7 +1,10 @@
 """chantless_fuzz_target: one fuzz target, built two ways.
 
-  <name>            cc_test (size small, part of `./dev test`) replaying fuzz/corpus/<name>/ through
-                    LLVMFuzzerTestOneInput with //fuzz:corpus_replay_main; fails on an empty corpus.
+  <name>            cc_test (size small, part of `./dev test`) replaying fuzz/seeds/<name>/ (the
+                    hand-written and fixture-derived seeds, named for what they test) and
+                    fuzz/corpus/<name>/ (libFuzzer's hash-named output) through
+                    LLVMFuzzerTestOneInput with //fuzz:corpus_replay_main; fails when both are
+                    empty.
   <name>_libfuzzer  cc_binary tagged manual: under --config=fuzz (--define=chantless_fuzz=libfuzzer)
                     linked with -fsanitize=fuzzer (libFuzzer's main); otherwise the replay main, so
                     `bazel build //fuzz:all` still links everywhere.
@@ -12,9 +15,10 @@ for fuzz/run_fuzz.sh and fuzz/oss-fuzz/build.sh.
 
 load("//:build_defs.bzl", "CHANTLESS_COPTS")
 
-def chantless_fuzz_target(name, srcs, deps, corpus = None, dict = None, options = None, size = "small"):
+def chantless_fuzz_target(name, srcs, deps, corpus = None, seeds = None, dict = None, options = None, size = "small"):
     corpus_dir = corpus or ("corpus/" + name)
-    corpus_files = native.glob([corpus_dir + "/**"], allow_empty = True)
+    seeds_dir = seeds or ("seeds/" + name)
+    corpus_files = native.glob([corpus_dir + "/**", seeds_dir + "/**"], allow_empty = True)
     extra = [f for f in [dict, options] if f]
 
     native.cc_library(
@@ -30,7 +34,8 @@ def chantless_fuzz_target(name, srcs, deps, corpus = None, dict = None, options 
         name = name,
         size = size,
         data = corpus_files,
-        args = [native.package_name() + "/" + corpus_dir],  # relative to the runfiles root
+        # Relative to the runfiles root; a directory that does not exist is skipped.
+        args = [native.package_name() + "/" + d for d in [seeds_dir, corpus_dir]],
         deps = [
             ":" + name + "_lib",
             "//fuzz:corpus_replay_main",

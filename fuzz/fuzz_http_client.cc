@@ -33,7 +33,7 @@ StatusOr<HttpResponse> FuzzHttpClient::Send(const HttpRequest& request) {
     case kRefused:
       return UnavailableError("fuzz: " + where + ": connection refused");
     case kTimedOut:
-      return UnavailableError("fuzz: " + where + ": timed out");
+      return DeadlineExceededError("fuzz: " + where + ": timed out");
     case kTruncated:
       return InvalidResponseError("fuzz: " + where + ": truncated body");
     case kReset:

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "fuzz/fuzzed_data_provider.h"
-#include "resolver/http_client.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace fuzz {

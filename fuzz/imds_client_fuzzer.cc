@@ -1,4 +1,4 @@
-// Client fuzz target: the whole ImdsProvider (resolver/imds_provider.h) with its ImdsClient — token
+// Client fuzz target: the whole ImdsProvider (resolver/imds/imds_provider.h) with its ImdsClient — token
 // PUT, retries, throttling, v1 fallback, 401 refresh, role discovery, the decoder, static stability
 // — against FuzzHttpClient, whose answers come from the fuzz input (fuzz/fuzz_http_client.h).
 //
@@ -26,9 +26,10 @@
 
 #include "fuzz/fuzz_http_client.h"
 #include "fuzz/fuzzed_data_provider.h"
-#include "resolver/imds_client.h"
-#include "resolver/imds_provider.h"
+#include "resolver/imds/imds_client.h"
+#include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
+#include "resolver/core/ascii.h"
 
 namespace {
 
@@ -51,11 +52,7 @@ bool Leaked(const std::string& haystack, const std::string& secret) {
          haystack.find(secret) != std::string::npos;
 }
 
-bool EqualsIgnoreCase(const std::string& a, const char* b) {
-  std::string lower;
-  for (char c : a) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  return lower == b;
-}
+using ::chantless::EqualsIgnoreCase;
 
 }  // namespace
 

@@ -1,4 +1,4 @@
-// Fuzz target: the EC2 instance identity document decoder (resolver/instance_identity.h).
+// Fuzz target: the EC2 instance identity document decoder (resolver/imds/instance_identity.h).
 //
 // Properties (a broken one traps): a decoded document has a non-empty accountId, instanceId and
 // region; a rejection is kInvalidResponse; decoding is deterministic (same input, same result).
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "resolver/instance_identity.h"
+#include "resolver/imds/instance_identity.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view body(reinterpret_cast<const char*>(data), size);

@@ -1,4 +1,4 @@
-// Fuzz target: the IMDS listing parsers (resolver/imds_listing.h) — the role listing
+// Fuzz target: the IMDS listing parsers (resolver/imds/imds_listing.h) — the role listing
 // (ParseRoleListing) and metadata directory listings (ParseMetadataListing) — on every input.
 //
 // Properties (a broken one traps): a role name, when found, is a valid IAM role name (1-128 of
@@ -11,7 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/imds_listing.h"
+#include "resolver/imds/imds_listing.h"
+#include "resolver/core/ascii.h"
 
 namespace {
 
@@ -21,7 +22,9 @@ bool IsRoleNameChar(char c) {
 }
 
 // The whitespace listings are trimmed of (imds_listing.h: lines end at "\n", "\r\n" accepted).
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool IsSpace(char c) {
+  return chantless::kBlanksAndLineBreaks.find(c) != std::string_view::npos;
+}
 
 }  // namespace
 
@@ -49,9 +52,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   if (!role->has_value()) {
-    for (char c : body) {
-      if (!IsSpace(c)) __builtin_trap();  // "no role" only for a blank body
-    }
+    // "No role" only for a blank body.
+    if (!chantless::IsBlank(body, chantless::kBlanksAndLineBreaks)) __builtin_trap();
     return 0;
   }
   const std::string& name = **role;

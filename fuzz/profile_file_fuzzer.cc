@@ -1,4 +1,4 @@
-// Fuzz target: the shared profile file parser (resolver/profile_file_parser.h), both grammars
+// Fuzz target: the shared profile file parser (resolver/profile/profile_file_parser.h), both grammars
 // (config and credentials) on every input.
 //
 // Properties (a broken one traps): the round trip — a parsed file rendered and parsed again with the
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/profile_file_parser.h"
+#include "resolver/profile/profile_file_parser.h"
 
 namespace {
 

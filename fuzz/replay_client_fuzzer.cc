@@ -20,8 +20,8 @@
 #include "replay/engine.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
-#include "resolver/container_provider.h"
-#include "resolver/imds_provider.h"
+#include "resolver/container/container_provider.h"
+#include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
 namespace {

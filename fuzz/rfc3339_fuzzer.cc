@@ -1,4 +1,4 @@
-// Fuzz target: ParseRfc3339 (resolver/time_util.h), the parser behind every Expiration.
+// Fuzz target: ParseRfc3339 (resolver/core/time_util.h), the parser behind every Expiration.
 //
 // Properties (a broken one traps): a failure is kInvalidResponse with a bounded, printable message
 // (it quotes at most 40 characters of the input, control bytes replaced); a success came from at
@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);

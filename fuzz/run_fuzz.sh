@@ -11,13 +11,14 @@
 #                                              "cov"), new corpus files, crashes
 #   fuzz/run_fuzz.sh merge <target|all>        add to fuzz/corpus/<target>/ the inputs of earlier runs
 #                                              that reach new edges (libFuzzer -merge=1, no counters)
-#   fuzz/run_fuzz.sh coverage <target|all>     replay the checked-in corpus through a clang
+#   fuzz/run_fuzz.sh coverage <target|all>     replay the checked-in seeds and corpus through a clang
 #                                              source-coverage build; llvm-cov-14 line and region
 #                                              coverage of the parser files the target exercises
 #
 # New inputs go to $CHANTLESS_FUZZ_DIR/<target>/corpus (default /tmp/chantless-fuzz), never into the
-# checked-in seeds; crashes to $CHANTLESS_FUZZ_DIR/<target>/artifacts. Copy a reproducer into
-# fuzz/corpus/<target>/regression_<what> once the bug is fixed. Bazel startup options and build
+# checked-in inputs; crashes to $CHANTLESS_FUZZ_DIR/<target>/artifacts. Copy a reproducer into
+# fuzz/seeds/<target>/regression_<what> once the bug is fixed (fuzz/seeds/ holds the inputs named
+# for what they test; fuzz/corpus/ libFuzzer's hash-named ones). Bazel startup options and build
 # flags can be added with CHANTLESS_BAZEL_STARTUP and CHANTLESS_BAZEL_FLAGS (e.g. a private
 # --output_base). Exits non-zero when a run found a crash.
 set -euo pipefail
@@ -47,16 +48,16 @@ targets() {
 parser_files() {
   case "$1" in
     imds_credentials_fuzzer | container_credentials_fuzzer | credentials_differential_fuzzer)
-      echo resolver/credentials_json.cc resolver/time_util.cc ;;
-    rfc3339_fuzzer) echo resolver/time_util.cc ;;
-    profile_file_fuzzer) echo resolver/profile_file_parser.cc ;;
-    credential_process_output_fuzzer) echo resolver/credential_process.cc ;;
-    metadata_listing_fuzzer) echo resolver/imds_listing.cc ;;
-    instance_identity_fuzzer) echo resolver/instance_identity.cc ;;
+      echo resolver/http/credentials_json.cc resolver/core/time_util.cc ;;
+    rfc3339_fuzzer) echo resolver/core/time_util.cc ;;
+    profile_file_fuzzer) echo resolver/profile/profile_file_parser.cc ;;
+    credential_process_output_fuzzer) echo resolver/process/credential_process.cc ;;
+    metadata_listing_fuzzer) echo resolver/imds/imds_listing.cc ;;
+    instance_identity_fuzzer) echo resolver/imds/instance_identity.cc ;;
     transcript_fuzzer) echo replay/transcript.cc replay/base64.cc ;;
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
-    imds_client_fuzzer) echo resolver/imds_client.cc resolver/imds_provider.cc ;;
-    container_client_fuzzer) echo resolver/container_provider.cc ;;
+    imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
+    container_client_fuzzer) echo resolver/container/container_provider.cc ;;
     *) echo "" ;;
   esac
 }
@@ -98,7 +99,7 @@ run_one() {
   # CPU time as well as wall time: on a shared machine exec per CPU second is the one-core figure.
   local cpu TIMEFORMAT='%3U %3S'
   cpu=$( { time "$bin/fuzz/${target}_libfuzzer" "${args[@]}" "${opts[@]+"${opts[@]}"}" \
-    "$dir/corpus" "fuzz/corpus/$target" >"$dir/fuzz.log" 2>&1 || echo "rc=$?" >"$dir/rc"; } 2>&1 )
+    "$dir/corpus" "fuzz/seeds/$target" "fuzz/corpus/$target" >"$dir/fuzz.log" 2>&1 || echo "rc=$?" >"$dir/rc"; } 2>&1 )
   if [ -f "$dir/rc" ]; then rc="$(cut -d= -f2 "$dir/rc")"; rm -f "$dir/rc"; fi
   after=$(find "$dir/corpus" -type f | wc -l)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -1)
@@ -176,11 +177,11 @@ cmd_coverage() {
   for t in "$@"; do
     local dir="$WORK/coverage/$t"
     rm -rf "$dir" && mkdir -p "$dir"
-    LLVM_PROFILE_FILE="$dir/replay.profraw" "$bin/fuzz/${t}_libfuzzer" "fuzz/corpus/$t" \
+    LLVM_PROFILE_FILE="$dir/replay.profraw" "$bin/fuzz/${t}_libfuzzer" "fuzz/seeds/$t" "fuzz/corpus/$t" \
       >"$dir/replay.log" 2>&1 || { log "$t: corpus replay failed (see $dir/replay.log)"; status=1; }
     "$LLVM_PROFDATA" merge -sparse "$dir/replay.profraw" -o "$dir/replay.profdata"
     read -r -a files <<<"$(parser_files "$t")"
-    echo "== $t: coverage of ${files[*]:-everything} from fuzz/corpus/$t ($(find "fuzz/corpus/$t" -type f | wc -l) files)"
+    echo "== $t: coverage of ${files[*]:-everything} from fuzz/seeds/$t and fuzz/corpus/$t ($(find "fuzz/seeds/$t" "fuzz/corpus/$t" -type f | wc -l) files)"
     "$LLVM_COV" export -summary-only "$bin/fuzz/${t}_libfuzzer" \
       -instr-profile="$dir/replay.profdata" >"$dir/summary.json"
     coverage_table "$dir/summary.json" "${files[@]+"${files[@]}"}" || status=1

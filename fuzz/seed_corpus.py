@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates the fixture-derived seeds of fuzz/corpus/<target>/ from fixtures/ and replay/testdata/.
+"""Regenerates the fixture-derived seeds of fuzz/seeds/<target>/ from fixtures/ and replay/testdata/.
 
 Every seed written here is named `fixture_<where>` and is overwritten on each run; hand-written
 edge cases (named for what they test: `missing_expiration`, `code_failure`, `nested_bom`, ...) and
@@ -25,7 +25,7 @@ import os
 import re
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CORPUS = os.path.join(ROOT, "fuzz", "corpus")
+SEEDS = os.path.join(ROOT, "fuzz", "seeds")  # named inputs; fuzz/corpus/ is libFuzzer's
 
 
 def slug(text):
@@ -33,7 +33,7 @@ def slug(text):
 
 
 def write(target, name, data):
-    directory = os.path.join(CORPUS, target)
+    directory = os.path.join(SEEDS, target)
     os.makedirs(directory, exist_ok=True)
     if isinstance(data, str):
         data = data.encode()
@@ -182,7 +182,7 @@ CLIENT_SEEDS = {
 def main():
     count = 0
     for target, seeds in CLIENT_SEEDS.items():
-        directory = os.path.join(CORPUS, target)
+        directory = os.path.join(SEEDS, target)
         os.makedirs(directory, exist_ok=True)
         for name, data in seeds.items():
             with open(os.path.join(directory, name), "wb") as f:
@@ -231,7 +231,7 @@ def main():
             elif request_path.startswith("/latest/dynamic/instance-identity/document"):
                 write("instance_identity_fuzzer", seed, body)
                 count += 1
-    print("wrote %d fixture seeds under %s" % (count, os.path.relpath(CORPUS, os.getcwd())))
+    print("wrote %d fixture seeds under %s" % (count, os.path.relpath(SEEDS, os.getcwd())))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Real AWS clients against `chantless serve`: the interop test (issue 4).
+"""Real AWS clients against `chantless serve`: the interop test.
 
 For each fixture in FIXTURES and each client (AWS CLI v2 `aws configure export-credentials`,
 botocore, the JS SDK v3's fromNodeProviderChain, `chantless resolve --debug`, and the AWS CLI the

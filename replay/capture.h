@@ -7,7 +7,7 @@
 #include <chrono>
 #include <string>
 
-#include "resolver/http_client.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace replay {

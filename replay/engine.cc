@@ -1,11 +1,12 @@
 // The replay engine (see engine.h for the rules it implements).
 #include "replay/engine.h"
 
-#include <cctype>
+#include <algorithm>
 #include <cstdio>
 
 #include "nlohmann/json.hpp"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -22,7 +23,7 @@ std::string Quote(std::string_view s) {
     if (c == '"' || c == '\\') {
       out += '\\';
       out += c;
-    } else if (uint8_t(c) < 0x20 || uint8_t(c) == 0x7f) {
+    } else if (IsAsciiControl(c)) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", unsigned(uint8_t(c)));
       out += buf;
@@ -131,13 +132,13 @@ std::string RebaseJsonTimes(const std::string& body, const std::vector<std::stri
         pos = at;
         continue;
       }
-      while (at < out.size() && std::isspace(static_cast<unsigned char>(out[at]))) ++at;
+      at = std::min(out.find_first_not_of(kAsciiWhitespace, at), out.size());
       if (at >= out.size() || out[at] != ':') {
         pos = at;
         continue;
       }
       ++at;
-      while (at < out.size() && std::isspace(static_cast<unsigned char>(out[at]))) ++at;
+      at = std::min(out.find_first_not_of(kAsciiWhitespace, at), out.size());
       if (at >= out.size() || out[at] != '"') {
         pos = at;
         continue;

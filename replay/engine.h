@@ -23,8 +23,8 @@
 #include <vector>
 
 #include "replay/transcript.h"
-#include "resolver/clock.h"
-#include "resolver/http_client.h"
+#include "resolver/core/clock.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace replay {

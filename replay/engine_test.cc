@@ -10,7 +10,7 @@
 #include "gtest/gtest.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

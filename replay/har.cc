@@ -7,7 +7,8 @@
 
 #include "nlohmann/json.hpp"
 #include "replay/base64.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -221,11 +222,8 @@ StatusOr<ImportedTraffic> ImportDvr(std::string_view text, std::string_view sour
                                                  &e.response_headers));
       } else if (const json* err = Member(*response, "Error")) {
         std::string message = err->is_string() ? err->get<std::string>() : err->dump();
-        std::string lower = message;
-        std::transform(lower.begin(), lower.end(), lower.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        e.fault = lower.find("timeout") != std::string::npos ||
-                          lower.find("timed out") != std::string::npos
+        // DVR records the client's error text; a timeout is the only fault it names.
+        e.fault = ContainsIgnoreCase(message, "timeout") || ContainsIgnoreCase(message, "timed out")
                       ? "timeout"
                       : "reset";
       } else {
@@ -299,10 +297,7 @@ std::string ExportHar(const Transcript& transcript, std::string_view endpoint) {
     }
     std::string mime = "text/plain";
     for (const auto& [n, v] : response_headers) {
-      std::string lower = n;
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      if (lower == "content-type") mime = v;
+      if (EqualsIgnoreCase(n, "content-type")) mime = v;
     }
     ordered_json content = {{"size", static_cast<int64_t>(body.size())}, {"mimeType", mime}};
     if (IsValidUtf8(body)) {

@@ -11,7 +11,7 @@
 #include "replay/redact.h"
 #include "replay/secret_scan.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

@@ -1,6 +1,7 @@
 // The recording reverse proxy (rules in recorder.h). One of the two replay files that include
 // httplib.h.
 #include "replay/recorder.h"
+#include "resolver/core/ascii.h"
 
 #include <cctype>
 #include <cstdio>
@@ -11,15 +12,9 @@ namespace chantless {
 namespace replay {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Headers that describe one connection, not the exchange, plus httplib's pseudo-headers.
 bool IsHopByHop(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   return n == "connection" || n == "keep-alive" || n == "transfer-encoding" || n == "te" ||
          n == "trailer" || n == "upgrade" || n == "proxy-connection" ||
          n == "proxy-authorization" || n == "host" || n == "content-length" ||
@@ -30,7 +25,7 @@ bool IsHopByHop(std::string_view name) {
 std::string UpstreamBase(const std::string& url) {
   size_t scheme_end = url.find("://");
   if (scheme_end == std::string::npos) return "";
-  std::string scheme = Lower(url.substr(0, scheme_end));
+  std::string scheme = AsciiLower(url.substr(0, scheme_end));
   if (scheme != "http" && scheme != "https") return "";
   size_t path = url.find('/', scheme_end + 3);
   std::string base = url.substr(0, path);
@@ -154,7 +149,7 @@ void Recorder::Handle(const httplib::Request& req, httplib::Response& res) {
     e.status = result->status;
     for (const auto& [name, value] : result->headers) {
       // The body is decoded here, so its Content-Encoding no longer applies.
-      if (IsHopByHop(name) || Lower(name) == "content-encoding") continue;
+      if (IsHopByHop(name) || EqualsIgnoreCase(name, "content-encoding")) continue;
       e.response_headers.emplace_back(name, value);
     }
     e.response_body = result->body;

@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "replay/capture.h"
-#include "resolver/status.h"
+#include "resolver/core/status.h"
 
 namespace httplib {
 struct Request;

@@ -27,7 +27,7 @@
 #include "replay/redact.h"
 #include "replay/transport.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

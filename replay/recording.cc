@@ -12,26 +12,21 @@
 #include <sstream>
 
 #include "replay/base64.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
 namespace {
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 bool HasHeader(const HttpHeaders& headers, std::string_view name) {
   for (const auto& [n, v] : headers) {
-    if (Lower(n) == Lower(name)) return true;
+    if (EqualsIgnoreCase(n, name)) return true;
   }
   return false;
 }
 
 bool IsDroppedResponseHeader(std::string_view name) {
-  std::string n = Lower(name);
+  std::string n = AsciiLower(name);
   return n == "content-length" || n == "transfer-encoding" || n == "connection" ||
          n == "keep-alive";
 }
@@ -56,7 +51,7 @@ std::string Id(size_t index, const CapturedExchange& e, const std::string& path)
   if (clean.empty()) clean = "root";
   std::string number = std::to_string(index + 1);
   if (number.size() < 2) number.insert(0, "0");
-  return number + "-" + Lower(e.method) + "-" + clean;
+  return number + "-" + AsciiLower(e.method) + "-" + clean;
 }
 
 Status Errno(const std::string& what) {

@@ -28,8 +28,8 @@
 #include "replay/capture.h"
 #include "replay/transcript.h"
 #include "replay/verify.h"
-#include "resolver/clock.h"
-#include "resolver/status.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/status.h"
 
 namespace chantless {
 namespace replay {

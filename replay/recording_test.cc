@@ -12,7 +12,7 @@
 #include "replay/fake_secrets.h"
 #include "replay/redact.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

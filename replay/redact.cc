@@ -8,6 +8,7 @@
 
 #include "nlohmann/json.hpp"
 #include "replay/secret_scan.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -16,14 +17,6 @@ namespace {
 using ordered_json = nlohmann::ordered_json;
 
 constexpr size_t kMinSubstringSecret = 8;
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) { return Lower(a) == Lower(b); }
 
 std::string Counter(int n, size_t width) {
   std::string digits = std::to_string(n);
@@ -38,13 +31,6 @@ std::string PadTo(std::string s, size_t length) {
 
 bool IsTokenPut(const CapturedExchange& e) {
   return e.method == "PUT" && e.path.rfind("/latest/api/token", 0) == 0 && e.status == 200;
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
 }
 
 // The 12-digit account ids inside ARNs in `text` ("arn:aws:iam::123456789012:role/x").
@@ -202,7 +188,7 @@ void Redactor::LearnBody(const std::string& body) {
           continue;
         }
         const std::string& s = v.get_ref<const std::string&>();
-        std::string key = Lower(it.key());
+        std::string key = AsciiLower(it.key());
         if (key == "accesskeyid") {
           Register(s, Kind::kAccessKeyId);
         } else if (key == "secretaccesskey") {
@@ -212,7 +198,7 @@ void Redactor::LearnBody(const std::string& body) {
         } else if (options_.redact_account && key == "accountid") {
           Register(s, Kind::kAccount);
         } else if (std::any_of(options_.json_keys.begin(), options_.json_keys.end(),
-                               [&](const std::string& k) { return Lower(k) == key; })) {
+                               [&](const std::string& k) { return AsciiLower(k) == key; })) {
           Register(s, Kind::kOther);
         }
       }
@@ -226,7 +212,10 @@ void Redactor::LearnBody(const std::string& body) {
 void Redactor::Learn(const CapturedExchange& exchange) {
   LearnHeaders(exchange.request_headers);
   LearnHeaders(exchange.response_headers);
-  if (IsTokenPut(exchange)) Register(Trim(exchange.response_body), Kind::kImdsToken);
+  if (IsTokenPut(exchange)) {
+    Register(std::string(StripAsciiWhitespace(exchange.response_body, kAsciiWhitespace)),
+             Kind::kImdsToken);
+  }
   LearnBody(exchange.request_body);
   LearnBody(exchange.response_body);
   LearnText(exchange.path);

@@ -9,6 +9,7 @@
 
 #include "nlohmann/json.hpp"
 #include "replay/base64.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -55,19 +56,6 @@ bool MixesClasses(std::string_view s) {
     digit |= IsDigit(c);
   }
   return upper && lower && digit;
-}
-
-bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
-  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                        [](char a, char b) {
-                          return std::toupper(static_cast<unsigned char>(a)) ==
-                                 std::toupper(static_cast<unsigned char>(b));
-                        });
-  return it != haystack.end();
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ContainsIgnoreCase(a, b);
 }
 
 // Access key ids inside one run: AKIA/ASIA + 16 base32 characters, not glued to other letters.
@@ -160,7 +148,7 @@ class DocumentScanner {
 
   void ScanText(std::string_view text, const std::string& path) {
     // A body that is itself JSON is walked, so credential fields are checked by name too.
-    size_t first = text.find_first_not_of(" \t\r\n");
+    size_t first = text.find_first_not_of(kBlanksAndLineBreaks);
     if (first != std::string_view::npos && (text[first] == '{' || text[first] == '[') &&
         depth_ < kMaxDepth) {
       json inner = json::parse(text.begin(), text.end(), nullptr, false);

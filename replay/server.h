@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "replay/engine.h"
-#include "resolver/status.h"
+#include "resolver/core/status.h"
 
 namespace chantless {
 namespace replay {

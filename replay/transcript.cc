@@ -3,8 +3,6 @@
 // type checks before get<>(), and dump() with the replace error handler.
 #include "replay/transcript.h"
 
-#include <strings.h>
-
 #include <ctime>
 #include <fstream>
 #include <limits>
@@ -12,8 +10,9 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 #include "replay/base64.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -26,10 +25,6 @@ constexpr int64_t kMaxDelayMs = 3600 * 1000;
 constexpr int kMaxRepeat = 1000000;
 constexpr std::time_t kMaxRecordedAt = 7258118400;  // 2200-01-01T00:00:00Z
 constexpr int64_t kMaxShiftSeconds = int64_t{100} * 366 * 24 * 3600;
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // Base64 and UTF-8 checks come from replay/base64.h; the transcript accepts only canonical base64
 // (Base64DecodeCanonical), so that Load(Serialize(t)) == t byte for byte.

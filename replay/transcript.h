@@ -18,9 +18,9 @@
 #include <utility>
 #include <vector>
 
-#include "resolver/clock.h"
-#include "resolver/http_client.h"
-#include "resolver/status.h"
+#include "resolver/core/clock.h"
+#include "resolver/http/http_client.h"
+#include "resolver/core/status.h"
 
 namespace chantless {
 namespace replay {

@@ -8,7 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {

@@ -54,7 +54,7 @@ StatusOr<HttpResponse> Transport::Send(const HttpRequest& request) {
         if (fault.delay >= request.timeout) {
           if (clock_) clock_->SleepFor(request.timeout);
           CloseConnection(request.endpoint);
-          return UnavailableError(Where(request) + ": timed out after " +
+          return DeadlineExceededError(Where(request) + ": timed out after " +
                                   std::to_string(request.timeout.count()) + " ms");
         }
         if (clock_) clock_->SleepFor(fault.delay);

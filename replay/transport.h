@@ -2,9 +2,9 @@
 // deterministic. Unit tests, scenario tests, benchmarks and fuzzers plug it in wherever the resolver
 // takes an HttpClient; it builds from source alone (the fuzzers' libc++ build needs that).
 //
-// Faults become the HttpClient errors a real client reports (resolver/http_client.h):
+// Faults become the HttpClient errors a real client reports (resolver/http/http_client.h):
 //   delay_before_headers / delay_mid_body: the clock sleeps the delay; a delay at or beyond
-//     request.timeout sleeps exactly the timeout and fails kUnavailable ("timed out");
+//     request.timeout sleeps exactly the timeout and fails kDeadlineExceeded;
 //   reset → kUnavailable ("connection reset"); close_without_response → kUnavailable;
 //   truncated_body → kInvalidResponse; wrong_content_length larger than the body →
 //     kInvalidResponse, smaller → the body cut to the declared length;
@@ -19,8 +19,8 @@
 #include <string>
 
 #include "replay/engine.h"
-#include "resolver/clock.h"
-#include "resolver/http_client.h"
+#include "resolver/core/clock.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace replay {

@@ -74,19 +74,19 @@ TEST_F(TransportTest, DelayShorterThanTheTimeoutSleepsOnTheClockAndAnswers) {
   EXPECT_THAT(clock_.sleeps(), ElementsAre(std::chrono::milliseconds(300)));
 }
 
-TEST_F(TransportTest, DelayBeyondTheTimeoutIsUnavailableAfterExactlyTheTimeout) {
+TEST_F(TransportTest, DelayBeyondTheTimeoutIsDeadlineExceededAfterExactlyTheTimeout) {
   EXPECT_THAT(SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "ok"},
                          "fault": {"kind": "delay_before_headers", "delay_ms": 5000}})",
                       Get("/a", std::chrono::milliseconds(1000))),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("timed out after 1000 ms")));
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out after 1000 ms")));
   EXPECT_THAT(clock_.sleeps(), ElementsAre(std::chrono::milliseconds(1000)));
 }
 
-TEST_F(TransportTest, DelayMidBodyBeyondTheTimeoutIsUnavailable) {
+TEST_F(TransportTest, DelayMidBodyBeyondTheTimeoutIsDeadlineExceeded) {
   EXPECT_THAT(SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "abcdef"},
                          "fault": {"kind": "delay_mid_body", "delay_ms": 2000, "after_bytes": 3}})",
                       Get("/a")),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("timed out")));
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
 }
 
 TEST_F(TransportTest, ResetIsUnavailable) {

@@ -1,31 +1,8 @@
-// NewDefaultChain: chantless's default credential chain as one readable, ordered list.
-//
-// Order (resolver-behaviour.md, "Default chain"):
-//   env             EnvironmentProvider (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / …)
-//   profile         ProfileProvider (credentials file keys, credential_process, config file keys)
-//   container-role  ContainerProvider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)
-//   iam-role        ImdsProvider (EC2 instance metadata; AWS_EC2_METADATA_DISABLED=true skips it
-//                   with zero requests)
-// An explicit profile (ctx.profile_override, `--profile`) skips the env link, as botocore drops its
-// EnvProvider when the profile is set explicitly (credentials.py, create_credential_resolver);
-// AWS_PROFILE / AWS_DEFAULT_PROFILE do not.
-// When a container URI variable is set (non-blank), the container provider decides: its answer,
-// success or failure, is final and IMDS is not tried (as the JS SDK, aws-sdk-cpp and aws-c-auth
-// do). The continue/stop rule itself lives only in Chain (chain.h).
+// Deprecated forwarding header, kept for one release: include "resolver/chain/default_chain.h" and
+// depend on //resolver/chain:default_chain instead.
 #ifndef CHANTLESS_RESOLVER_DEFAULT_CHAIN_H_
 #define CHANTLESS_RESOLVER_DEFAULT_CHAIN_H_
 
-#include <memory>
-
-#include "resolver/chain.h"
-#include "resolver/provider.h"
-
-namespace chantless {
-
-// The chain over `ctx`, whose seams must outlive it. Requests are counted per attempt
-// (Chain::Create). Not thread-safe; see Chain.
-std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx);
-
-}  // namespace chantless
+#include "resolver/chain/default_chain.h"
 
 #endif  // CHANTLESS_RESOLVER_DEFAULT_CHAIN_H_

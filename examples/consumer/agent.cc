@@ -6,13 +6,13 @@
 #include <cstdio>
 #include <optional>
 
-#include "cli/system_world.h"
-#include "resolver/credentials_cache.h"
-#include "resolver/default_chain.h"
+#include "resolver/chain/credentials_cache.h"
+#include "resolver/chain/default_chain.h"
+#include "resolver/system/system_world.h"
 
 int main() {
   // The real seams: process environment, ~/.aws files, wall clock, cpp-httplib, posix_spawn.
-  chantless::cli::SystemWorld world(/*profile_override=*/std::nullopt, /*debug_out=*/nullptr);
+  chantless::SystemWorld world(/*profile_override=*/std::nullopt);
   chantless::CredentialsCache cache(chantless::NewDefaultChain(world.context()), &world.clock());
 
   long hits = 0;

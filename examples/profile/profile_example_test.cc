@@ -6,11 +6,11 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/clock.h"
-#include "resolver/filesystem.h"
-#include "resolver/process_runner_posix.h"
-#include "resolver/profile_config.h"
-#include "resolver/profile_provider.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/filesystem.h"
+#include "resolver/process/process_runner_posix.h"
+#include "resolver/profile/profile_config.h"
+#include "resolver/profile/profile_provider.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -26,12 +26,8 @@ class ProfileExampleTest : public ::testing::Test {
   ProfileExampleTest() { env_.Set("HOME", "examples/profile"); }
 
   StatusOr<Credentials> Resolve(const std::string& profile) {
-    ProviderContext ctx;
-    ctx.env = &env_;
-    ctx.fs = &fs_;
-    ctx.clock = &clock_;
-    ctx.process = &process_;
-    ctx.trace = &trace_;
+    ProviderContext ctx =
+        testing::WireContext(&env_, &fs_, &clock_, /*http=*/nullptr, &process_, &trace_);
     ctx.profile_override = profile;
     return ProfileProvider(ctx).Resolve();
   }

@@ -5,9 +5,10 @@
 # Builds the pure parts of the resolver and the replay model from source (OSS-Fuzz links libc++, so
 # no prebuilt C++ library is used: no httplib, no gtest; nlohmann/json is header-only, taken from
 # $SRC/json when present, else the system include path), then one binary per target declared in
-# fuzz/BUILD, each with <target>_seed_corpus.zip, <target>.dict and <target>.options in $OUT.
+# fuzz/BUILD, each with <target>_seed_corpus.zip (fuzz/seeds/<target>/ and fuzz/corpus/<target>/),
+# <target>.dict and <target>.options in $OUT.
 #
-# Every library source (resolver/*.cc, resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
+# Every library source (resolver/<package>/*.cc, resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
 # not a test, a fuzz target or a main, and do not include httplib or gtest) is compiled into one
 # archive; the linker takes from it only what each target needs. Runs here too:
 #   CC=clang-14 CXX=clang++-14 CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link" \
@@ -38,8 +39,10 @@ mapfile -t TARGETS < <(sed -n '/^chantless_fuzz_target(/,/^)/s/^ *name = "\([a-z
 
 library_sources() {
   local f
-  for f in resolver/*.cc resolver/testing/fakes.cc replay/*.cc fuzz/*.cc; do
+  for f in resolver/*/*.cc replay/*.cc fuzz/*.cc; do
     case "$f" in
+      resolver/testing/fakes.cc) ;;
+      resolver/testing/*) continue ;;
       *_test.cc | *_fuzzer.cc | *_benchmark.cc | fuzz/corpus_replay_main.cc) continue ;;
     esac
     if grep -qE '#include [<"](httplib\.h|gtest/|gmock/)' "$f" || grep -qE '^int main\(' "$f"; then
@@ -74,6 +77,8 @@ for target in "${TARGETS[@]}"; do
   [ -f "fuzz/$target.dict" ] && cp "fuzz/$target.dict" "$OUT/$target.dict"
   [ -f "fuzz/$target.options" ] && cp "fuzz/$target.options" "$OUT/$target.options"
   rm -f "$OUT/${target}_seed_corpus.zip"
-  (cd "fuzz/corpus/$target" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
+  # The seed corpus: the named seeds and libFuzzer's corpus, side by side in one flat zip.
+  find "fuzz/seeds/$target" "fuzz/corpus/$target" -type f 2>/dev/null \
+    | zip -q -j "$OUT/${target}_seed_corpus.zip" -@
   echo "built $OUT/$target"
 done

@@ -57,6 +57,7 @@ void SleepMs(long ms) {
 
 }  // namespace
 
+// Long on purpose: one branch per mode, as listed in the file comment.
 int main(int argc, char** argv) {
   if (argc < 2) {
     WriteAll(2, "usage: fake_credential_process MODE [ARGS]\n");

@@ -1,7 +1,7 @@
 // Fakes for the seams.
 #include "resolver/testing/fakes.h"
 
-#include "resolver/time_util.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace testing {
@@ -168,14 +168,26 @@ std::string FakeProfileSettings::Where(std::string_view key) const {
   return values_.count(key) ? "fake-config:" + std::string(key) : "";
 }
 
-ProviderContext FakeWorld::context() {
+StatusOr<HttpResponse> RewordingHttpClient::Send(const HttpRequest& request) {
+  StatusOr<HttpResponse> response = next_->Send(request);
+  if (response.ok()) return response;
+  return Status(response.status().code(), "xyz");
+}
+
+ProviderContext WireContext(const Environment* env, const Filesystem* fs, const Clock* clock,
+                            HttpClient* http, ProcessRunner* process, TraceSink* trace) {
   ProviderContext ctx;
-  ctx.env = &env;
-  ctx.fs = &fs;
-  ctx.clock = &clock;
-  ctx.http = &http;
-  ctx.process = &process;
-  ctx.trace = &trace;
+  ctx.env = env;
+  ctx.fs = fs;
+  ctx.clock = clock;
+  ctx.http = http;
+  ctx.process = process;
+  ctx.trace = trace;
+  return ctx;
+}
+
+ProviderContext FakeWorld::context() {
+  ProviderContext ctx = WireContext(&env, &fs, &clock, &http, &process, &trace);
   ctx.settings = &settings;
   return ctx;
 }

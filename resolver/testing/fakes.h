@@ -10,13 +10,13 @@
 #include <string>
 #include <vector>
 
-#include "resolver/clock.h"
-#include "resolver/environment.h"
-#include "resolver/filesystem.h"
-#include "resolver/http_client.h"
-#include "resolver/process_runner.h"
-#include "resolver/provider.h"
-#include "resolver/trace.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/environment.h"
+#include "resolver/core/filesystem.h"
+#include "resolver/http/http_client.h"
+#include "resolver/process/process_runner.h"
+#include "resolver/core/provider.h"
+#include "resolver/core/trace.h"
 
 namespace chantless {
 namespace testing {
@@ -95,6 +95,18 @@ class FakeHttpClient : public HttpClient {
   std::vector<HttpRequest> requests_;
 };
 
+// Forwards every request to `next` (not owned) and replaces the message of every error it returns
+// with "xyz", keeping the code: a policy that still behaves the same behind it reads status codes,
+// never message text. Thread-safe when `next` is.
+class RewordingHttpClient : public HttpClient {
+ public:
+  explicit RewordingHttpClient(HttpClient* next) : next_(next) {}
+  StatusOr<HttpResponse> Send(const HttpRequest& request) override;
+
+ private:
+  HttpClient* const next_;
+};
+
 // Answers Run() from a scripted ProcessResult (or error) and records argv and limits.
 class FakeProcessRunner : public ProcessRunner {
  public:
@@ -125,7 +137,13 @@ class FakeProfileSettings : public ProfileSettings {
   std::map<std::string, std::string, std::less<>> values_;
 };
 
-// Owns one of each fake and hands out a ProviderContext over them.
+// The one way tests, benchmarks and examples wire a ProviderContext: from whichever seams they hold
+// (fakes, real ones, a replay transport), none owned. A seam left null stays null in the context.
+ProviderContext WireContext(const Environment* env, const Filesystem* fs, const Clock* clock,
+                            HttpClient* http = nullptr, ProcessRunner* process = nullptr,
+                            TraceSink* trace = nullptr);
+
+// Owns one of each fake and hands out a ProviderContext over them (through WireContext).
 struct FakeWorld {
   FakeEnvironment env;
   FakeFilesystem fs;

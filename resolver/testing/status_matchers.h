@@ -11,7 +11,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/status.h"
+#include "resolver/core/status.h"
 
 namespace chantless {
 

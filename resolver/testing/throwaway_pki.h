@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "resolver/status.h"
+#include "resolver/core/status.h"
 
 namespace chantless {
 namespace testing {

@@ -1,0 +1,188 @@
+// Tests for NewDefaultChain: the order env → profile → container → IMDS, "container decides", the
+// "no credentials" message naming every provider, zero requests when nothing is configured, and
+// no secret in the trace or explanation. Runs over FakeWorld (no process, file or socket).
+#include "resolver/chain/default_chain.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resolver/testing/fakes.h"
+#include "resolver/testing/status_matchers.h"
+
+namespace chantless {
+namespace {
+
+using ::chantless::testing::FakeWorld;
+using ::chantless::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+
+constexpr char kEnvSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYENVIRONKEY";
+constexpr char kFileSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPROFILEKEY";
+constexpr char kProcessSecret[] = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYPROCESSKEY";
+
+struct World : FakeWorld {
+  World() {
+    env.Set("HOME", "/home/u");
+    env.Set("AWS_EC2_METADATA_DISABLED", "true");
+  }
+  void ExpectNoSecrets(const ChainExplanation& explain) {
+    for (const char* s : {kEnvSecret, kFileSecret, kProcessSecret}) {
+      EXPECT_THAT(TraceText(), Not(HasSubstr(s)));
+      EXPECT_THAT(explain.ToJson(), Not(HasSubstr(s)));
+    }
+  }
+};
+
+TEST(DefaultChainTest, LinksAreEnvProfileContainerImdsInThatOrder) {
+  World world;
+  auto chain = NewDefaultChain(world.context());
+  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "container-role", "iam-role"));
+}
+
+TEST(DefaultChainTest, NothingConfiguredListsEveryProviderWithZeroRequests) {
+  World world;
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  StatusOr<Credentials> c = chain->Resolve(&explain);
+  EXPECT_THAT(c, StatusIs(StatusCode::kNotConfigured,
+                          AllOf(HasSubstr("Unable to locate credentials"), HasSubstr("env: "),
+                                HasSubstr("profile: "), HasSubstr("container-role: "),
+                                HasSubstr("iam-role: "))));
+  EXPECT_THAT(world.http.requests(), IsEmpty());
+  EXPECT_THAT(world.process.calls(), IsEmpty());
+  for (const ProviderAttempt& a : explain.attempts) {
+    EXPECT_EQ(a.outcome, ProviderAttempt::kSkipped) << a.name;
+    EXPECT_EQ(a.requests, 0) << a.name;
+  }
+}
+
+TEST(DefaultChainTest, EnvironmentWinsOverProfile) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "env");
+  EXPECT_EQ(c.access_key_id, "AKIAFAKEENVEXAMPLE");
+  EXPECT_EQ(explain.attempts.size(), 1u);
+  world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, ExplicitProfileSkipsTheEnvironmentAsBotocoreDoes) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  ProviderContext ctx = world.context();
+  ctx.profile_override = "dev";
+  auto chain = NewDefaultChain(ctx);
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.access_key_id, "AKIAFAKEFILEEXAMPLE");
+  EXPECT_EQ(explain.attempts[0].name, "env");
+  EXPECT_THAT(explain.attempts[0].status,
+              StatusIs(StatusCode::kNotConfigured, HasSubstr("--profile")));
+  EXPECT_THAT(world.TraceText(), HasSubstr("profile name was explicitly set"));
+}
+
+TEST(DefaultChainTest, ProfileVariableDoesNotSkipTheEnvironment) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.env.Set("AWS_PROFILE", "dev");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.access_key_id, "AKIAFAKEENVEXAMPLE");
+}
+
+TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "shared-credentials-file");
+  EXPECT_EQ(c.secret_access_key.reveal(), kFileSecret);
+  ASSERT_EQ(explain.attempts.size(), 2u);
+  EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
+  EXPECT_EQ(explain.attempts[1].method, "shared-credentials-file");
+  world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, ProfileCredentialProcessResolves) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/config", "[profile dev]\ncredential_process = /opt/helper ok\n");
+  world.env.Set("AWS_PROFILE", "dev");
+  ProcessResult result;
+  result.stdout_data = std::string("{\"Version\":1,\"AccessKeyId\":\"ASIAFAKEPROCESSEXAMPLE\","
+                                   "\"SecretAccessKey\":\"") + kProcessSecret + "\"}";
+  world.process.SetResult(result);
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "custom-process");
+  EXPECT_THAT(world.process.calls(), ElementsAre(std::vector<std::string>{"/opt/helper", "ok"}));
+  world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, BrokenEnvironmentStopsTheChainNamingEnv) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") + kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  EXPECT_THAT(chain->Resolve(nullptr),
+              StatusIs(StatusCode::kInvalidConfiguration,
+                       AllOf(HasSubstr("env: "), HasSubstr("AWS_SECRET_ACCESS_KEY"))));
+}
+
+TEST(DefaultChainTest, ContainerDecidesWhenItsVariableIsSet) {
+  World world;
+  world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
+  world.env.Unset("AWS_EC2_METADATA_DISABLED");
+  for (int i = 0; i < 3; ++i) world.http.Reply(503, "<html>down</html>");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  StatusOr<Credentials> c = chain->Resolve(&explain);
+  EXPECT_THAT(c, StatusIs(StatusCode::kUnavailable, HasSubstr("container-role: ")));
+  ASSERT_FALSE(explain.attempts.empty());
+  EXPECT_EQ(explain.attempts.back().name, "container-role");
+  EXPECT_EQ(explain.attempts.back().outcome, ProviderAttempt::kFailed);
+  EXPECT_EQ(explain.attempts.back().requests, static_cast<int>(world.http.requests().size()));
+  EXPECT_GT(explain.attempts.back().requests, 0);
+}
+
+TEST(DefaultChainTest, ContainerCredentialsResolve) {
+  World world;
+  world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
+  world.http.Reply(200,
+                   "{\"AccessKeyId\":\"ASIAFAKECONTAINEREXAMPLE\",\"SecretAccessKey\":\"" +
+                       std::string(kProcessSecret) +
+                       "\",\"Token\":\"FAKETOKEN\",\"Expiration\":\"2024-05-01T18:00:00Z\"}");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "container-role");
+  EXPECT_EQ(explain.attempts.back().requests, 1);
+  world.ExpectNoSecrets(explain);
+}
+
+}  // namespace
+}  // namespace chantless

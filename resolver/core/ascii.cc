@@ -1,0 +1,52 @@
+// ASCII string helpers (see the header).
+#include "resolver/core/ascii.h"
+
+#include <algorithm>
+
+namespace chantless {
+
+std::string_view StripAsciiWhitespace(std::string_view s, std::string_view whitespace) {
+  const size_t begin = s.find_first_not_of(whitespace);
+  if (begin == std::string_view::npos) return s.substr(s.size());
+  const size_t end = s.find_last_not_of(whitespace);
+  return s.substr(begin, end - begin + 1);
+}
+
+bool IsBlank(std::string_view s, std::string_view whitespace) {
+  return s.find_first_not_of(whitespace) == std::string_view::npos;
+}
+
+char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+
+std::string AsciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = AsciiLower(c);
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && StartsWithIgnoreCase(a, b);
+}
+
+bool StartsWithIgnoreCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (size_t i = 0; i < prefix.size(); ++i) {
+    if (AsciiLower(s[i]) != AsciiLower(prefix[i])) return false;
+  }
+  return true;
+}
+
+bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
+  auto it = std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                        [](char a, char b) { return AsciiLower(a) == AsciiLower(b); });
+  return it != haystack.end();
+}
+
+bool IsAsciiControl(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
+
+bool HasControlChar(std::string_view s) { return std::any_of(s.begin(), s.end(), IsAsciiControl); }
+
+}  // namespace chantless

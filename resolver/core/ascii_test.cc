@@ -1,0 +1,107 @@
+// Table tests for the ASCII string helpers: each whitespace set, case folding that leaves non-ASCII
+// bytes alone, and the control-character check.
+#include "resolver/core/ascii.h"
+
+#include <string>
+#include <string_view>
+
+#include "gtest/gtest.h"
+
+namespace chantless {
+namespace {
+
+struct StripCase {
+  std::string_view input;
+  std::string_view whitespace;
+  std::string_view want;
+};
+
+TEST(AsciiTest, StripAsciiWhitespaceStripsExactlyTheNamedSet) {
+  const StripCase cases[] = {
+      {"", kAsciiWhitespace, ""},
+      {" \t\n\v\f\r", kAsciiWhitespace, ""},
+      {" \tx y\r\n", kAsciiWhitespace, "x y"},
+      {"\vx\f", kAsciiWhitespace, "x"},
+      {" \tvalue\t ", kSpaceAndTab, "value"},
+      {"value\r\n", kSpaceAndTab, "value\r\n"},  // a line break is not a blank inside one line
+      {"token\r\n", kBlanksAndLineBreaks, "token"},
+      {"\fx\v", kBlanksAndLineBreaks, "\fx\v"},
+      {" key \f\v\r", kProfileFileWhitespace, "key"},
+      {"value\n", kProfileFileWhitespace, "value\n"},  // lines are split before trimming
+      {"x", kAsciiWhitespace, "x"},
+      {"  ", kSpaceAndTab, ""},
+  };
+  for (const StripCase& c : cases) {
+    EXPECT_EQ(StripAsciiWhitespace(c.input, c.whitespace), c.want)
+        << "input \"" << c.input << "\"";
+  }
+}
+
+TEST(AsciiTest, StripAsciiWhitespaceDefaultsToCsIsspace) {
+  EXPECT_EQ(StripAsciiWhitespace("\v\f x \r\n"), "x");
+}
+
+TEST(AsciiTest, IsBlank) {
+  EXPECT_TRUE(IsBlank(""));
+  EXPECT_TRUE(IsBlank(" \t\r\n", kBlanksAndLineBreaks));
+  EXPECT_FALSE(IsBlank(" \f ", kBlanksAndLineBreaks));
+  EXPECT_TRUE(IsBlank(" \f ", kAsciiWhitespace));
+  EXPECT_FALSE(IsBlank(" x "));
+  EXPECT_FALSE(IsBlank("\r", kSpaceAndTab));
+}
+
+TEST(AsciiTest, AsciiLowerFoldsOnlyAsciiLetters) {
+  const struct {
+    std::string_view input;
+    std::string_view want;
+  } cases[] = {
+      {"", ""},
+      {"Content-Type", "content-type"},
+      {"X-AWS-EC2-METADATA-TOKEN", "x-aws-ec2-metadata-token"},
+      {"IPv6", "ipv6"},
+      {"@[`{", "@[`{"},                // the bytes around 'A'-'Z' and 'a'-'z' are kept
+      {"\xc3\x89T\xc3\x89", "\xc3\x89t\xc3\x89"},  // UTF-8 bytes are kept
+  };
+  for (const auto& c : cases) EXPECT_EQ(AsciiLower(c.input), c.want) << c.input;
+  EXPECT_EQ(AsciiLower('Z'), 'z');
+  EXPECT_EQ(AsciiLower('\xC9'), '\xC9');
+}
+
+TEST(AsciiTest, CaseInsensitiveComparisons) {
+  const struct {
+    std::string_view a, b;
+    bool equal;
+  } cases[] = {
+      {"", "", true},          {"true", "TRUE", true},         {"True", "true", true},
+      {"aws_access_key_id", "AWS_Access_Key_ID", true},        {"a", "ab", false},
+      {"ab", "a", false},      {"[", "{", false},              {"\xc9", "\xe9", false},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(EqualsIgnoreCase(c.a, c.b), c.equal) << c.a << " vs " << c.b;
+  }
+  EXPECT_TRUE(StartsWithIgnoreCase("HTTPS://host", "https://"));
+  EXPECT_FALSE(StartsWithIgnoreCase("http", "https://"));
+  EXPECT_TRUE(ContainsIgnoreCase("text/HTML; charset=utf-8", "text/html"));
+  EXPECT_TRUE(ContainsIgnoreCase("anything", ""));
+  EXPECT_FALSE(ContainsIgnoreCase("application/json", "html"));
+}
+
+TEST(AsciiTest, ControlCharacters) {
+  const struct {
+    std::string_view input;
+    bool has_control;
+  } cases[] = {
+      {"", false},
+      {"/latest/meta-data/", false},
+      {"a b~", false},  // space and '~' are printable
+      {"a\r\nb", true},
+      {std::string_view("a\0b", 3), true},
+      {"\x1f", true},
+      {"\x7f", true},
+      {"\x80\xff", false},  // bytes above DEL are not C0 controls
+  };
+  for (const auto& c : cases) EXPECT_EQ(HasControlChar(c.input), c.has_control);
+}
+
+}  // namespace
+}  // namespace chantless

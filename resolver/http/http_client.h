@@ -1,0 +1,60 @@
+// HttpClient: the seam for every HTTP exchange chantless makes (IMDS, container endpoints).
+//
+// The real implementation is resolver/http/http_client_httplib.cc (cpp-httplib); unit tests use
+// FakeHttpClient (resolver/testing/fakes.h); scenario tests, benchmarks and fuzzers use the replay
+// engine's in-process transport (replay/transport.h). Only http_client_httplib.cc includes httplib.h.
+#ifndef CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
+#define CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "resolver/core/status.h"
+
+namespace chantless {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// Case-insensitive header lookup; the first match.
+std::optional<std::string> FindHeader(const HttpHeaders& headers, std::string_view name);
+
+struct HttpRequest {
+  std::string method = "GET";
+  // "http://169.254.169.254", "http://[fd00:ec2::254]:80", "https://host:8443" — scheme, host and
+  // optional port, no path. One keep-alive connection is kept per endpoint.
+  std::string endpoint;
+  std::string path = "/";  // path and query, e.g. "/latest/api/token"
+  HttpHeaders headers;     // may hold secrets (tokens): never log header values
+  std::string body;
+  // The whole budget for this exchange: connect, send and receive must all fit in it.
+  std::chrono::milliseconds timeout{1000};
+  // Bodies larger than this are an error (kInvalidResponse), never an allocation.
+  size_t max_response_bytes = 64 * 1024;
+};
+
+struct HttpResponse {
+  int status = 0;
+  HttpHeaders headers;
+  std::string body;
+};
+
+// Send() returns the response for any HTTP status (a 404 is a response, not an error). Errors:
+//   kDeadlineExceeded  no response within request.timeout (connect, headers or body);
+//   kUnavailable       connection refused/reset, closed without a response;
+//   kInvalidResponse   a malformed response, a truncated body, a body over max_response_bytes;
+//   kInvalidConfiguration an endpoint that cannot be parsed.
+// Messages name the method, endpoint and path, never a header value. Redirects are not followed.
+// Implementations are thread-safe.
+class HttpClient {
+ public:
+  virtual ~HttpClient() = default;
+  virtual StatusOr<HttpResponse> Send(const HttpRequest& request) = 0;
+};
+
+}  // namespace chantless
+
+#endif  // CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_

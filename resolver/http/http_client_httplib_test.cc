@@ -1,0 +1,415 @@
+// End-to-end tests of HttplibHttpClient against servers on 127.0.0.1:0 inside the test, plus the
+// pure endpoint parser. No test contacts a non-loopback address.
+#include "resolver/http/http_client_httplib.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "resolver/testing/loopback_server.h"
+#include "resolver/testing/status_matchers.h"
+
+// ThreadSanitizer cannot follow a multi-threaded process into fork() (it refuses new threads in
+// the child), so the fork test is skipped under it.
+#if defined(__SANITIZE_THREAD__)
+#define CHANTLESS_UNDER_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define CHANTLESS_UNDER_TSAN 1
+#endif
+#endif
+
+namespace chantless {
+namespace {
+
+using ::chantless::testing::LoopbackHttpServer;
+using ::chantless::testing::RawLoopbackServer;
+using ::chantless::testing::SilentLoopbackServer;
+using ::chantless::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+HttpRequest Get(const std::string& endpoint, const std::string& path) {
+  HttpRequest r;
+  r.endpoint = endpoint;
+  r.path = path;
+  r.timeout = std::chrono::milliseconds(2000);
+  return r;
+}
+
+// The request-head rule, row by row (http_client_httplib.h).
+TEST(ValidateRequestHeadTest, RefusesWhatCouldSplitALine) {
+  auto request = [](std::string path, HttpHeaders headers = {}) {
+    HttpRequest r;
+    r.method = "GET";
+    r.endpoint = "http://127.0.0.1:1";
+    r.path = std::move(path);
+    r.headers = std::move(headers);
+    return r;
+  };
+  EXPECT_OK(ValidateRequestHead(request("/latest/api/token", {{"X-A", "v\tw"}})));
+  EXPECT_THAT(ValidateRequestHead(request("latest")),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("must start with '/'")));
+  for (const char* path : {"/a b", "/a\r\nHost: x", "/\x7f"}) {
+    EXPECT_THAT(ValidateRequestHead(request(path)),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("space or control")));
+  }
+  for (const char* name : {"", "X A", "X:A", "X\nA"}) {
+    EXPECT_THAT(ValidateRequestHead(request("/", {{name, "v"}})),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("(invalid name)")));
+  }
+  EXPECT_THAT(ValidateRequestHead(request("/", {{"X-Token", "secret\r\nX-Evil: 1"}})),
+              StatusIs(StatusCode::kInvalidConfiguration,
+                       AllOf(HasSubstr("X-Token"), Not(HasSubstr("secret")))));
+}
+
+// The exchange verdict table, row by row; the first matching row wins.
+TEST(ClassifyExchangeTest, FirstMatchingRowWins) {
+  auto outcome = [](std::initializer_list<bool HttpExchangeOutcome::*> set) {
+    HttpExchangeOutcome o;
+    for (bool HttpExchangeOutcome::*field : set) o.*field = true;
+    return o;
+  };
+  using O = HttpExchangeOutcome;
+  using V = HttpExchangeVerdict;
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered})), V::kResponse);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::over_cap})), V::kOverCap);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::over_cap, &O::timed_out})),
+            V::kOverCap);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::body_past_deadline})),
+            V::kBodyTimeout);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::timed_out})), V::kTruncated);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::timed_out, &O::tls_refused})), V::kTimeout);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::tls_refused})), V::kTlsRefused);
+  EXPECT_EQ(ClassifyExchange(outcome({})), V::kNoResponse);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::length_mismatch})), V::kLengthMismatch);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::timed_out})), V::kResponse);
+}
+
+TEST(ParseHttpEndpointTest, AcceptsHostAndDefaultPort) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("http://169.254.169.254"));
+  EXPECT_FALSE(e.https);
+  EXPECT_EQ(e.host, "169.254.169.254");
+  EXPECT_EQ(e.port, 80);
+}
+
+TEST(ParseHttpEndpointTest, AcceptsBracketedIpv6LiteralWithPort) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("http://[fd00:ec2::254]:8080/"));
+  EXPECT_EQ(e.host, "fd00:ec2::254");
+  EXPECT_TRUE(e.ipv6_literal);
+  EXPECT_EQ(e.port, 8080);
+}
+
+TEST(ParseHttpEndpointTest, HttpsDefaultsToPort443) {
+  ASSERT_OK_AND_ASSIGN(HttpEndpoint e, ParseHttpEndpoint("HTTPS://example.com"));
+  EXPECT_TRUE(e.https);
+  EXPECT_EQ(e.port, 443);
+}
+
+TEST(ParseHttpEndpointTest, RejectsMalformedEndpoints) {
+  for (const char* bad : {"169.254.169.254", "ftp://x", "http://", "http://host:0",
+                          "http://host:70000", "http://host:8a", "http://[fd00::1", "http://fd00::1",
+                          "http://host/path", "http://user@host", "http://[fd00::1]x",
+                          "http://host:"}) {
+    EXPECT_THAT(ParseHttpEndpoint(bad), StatusIs(StatusCode::kInvalidConfiguration,
+                                                 HasSubstr("endpoint")))
+        << bad;
+  }
+}
+
+TEST(HttplibHttpClientTest, ReturnsStatusHeadersAndBody) {
+  LoopbackHttpServer server;
+  server.server().Put("/latest/api/token", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("X-aws-ec2-metadata-token-ttl-seconds",
+                   req.get_header_value("X-aws-ec2-metadata-token-ttl-seconds"));
+    res.set_content("TOKEN", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest put = Get(server.endpoint(), "/latest/api/token");
+  put.method = "PUT";
+  put.headers.emplace_back("X-aws-ec2-metadata-token-ttl-seconds", "21600");
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(put));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "TOKEN");
+  EXPECT_EQ(FindHeader(res.headers, "x-aws-ec2-metadata-token-ttl-seconds"), "21600");
+}
+
+TEST(HttplibHttpClientTest, NotFoundIsAResponseNotAnError) {
+  LoopbackHttpServer server;
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/missing")));
+  EXPECT_EQ(res.status, 404);
+}
+
+TEST(HttplibHttpClientTest, HeadResponseHasNoBodyDespiteContentLength) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("twelve bytes", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest head = Get(server.endpoint(), "/x");
+  head.method = "HEAD";
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(head));
+  EXPECT_EQ(res.status, 200);
+  EXPECT_EQ(res.body, "");
+  EXPECT_EQ(FindHeader(res.headers, "Content-Length"), "12");
+  ASSERT_OK_AND_ASSIGN(HttpResponse get, client.Send(Get(server.endpoint(), "/x")));
+  EXPECT_EQ(get.body, "twelve bytes");  // the connection was left clean
+}
+
+TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
+    EXPECT_EQ(res.body, "ok");
+  }
+  EXPECT_EQ(server.request_count(), 5);
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(HttplibHttpClientTest, ReconnectsWhenTheServerClosedTheKeptConnection) {
+  LoopbackHttpServer server;
+  server.server().set_keep_alive_max_count(1);  // the server closes after every response
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
+    EXPECT_EQ(res.body, "ok");
+  }
+  EXPECT_EQ(server.connection_count(), 3u);
+}
+
+TEST(HttplibHttpClientTest, IsSafeToCallFromSeveralThreads) {
+  LoopbackHttpServer server;
+  server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  std::atomic<int> good{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        auto res = client.Send(Get(server.endpoint(), "/x"));
+        if (res.ok() && res->body == "ok") ++good;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(good.load(), 20);
+}
+
+TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
+  SilentLoopbackServer silent;
+  HttplibHttpClient client;
+  HttpRequest req = Get(silent.endpoint(), "/latest/api/token");
+  req.method = "PUT";
+  req.timeout = std::chrono::milliseconds(200);
+  auto res = client.Send(req);
+  EXPECT_THAT(res, StatusIs(StatusCode::kDeadlineExceeded,
+                            AllOf(HasSubstr("timed out"), HasSubstr("PUT " + silent.endpoint() +
+                                                                    "/latest/api/token"))));
+}
+
+TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
+  // ~3 s of headers at one byte per 10 ms: every recv() succeeds well inside the read timeout, so
+  // only the whole-exchange deadline can end this before the response completes.
+  std::string response = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  response += "Content-Length: 2\r\n\r\nok";
+  RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
+  HttplibHttpClient client;
+  HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
+  req.timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
+  // The body-deadline check alone would also report a timeout, but only after the ~3.3 s of
+  // headers: the watchdog is what ends the exchange near its deadline.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline) {
+  // The deadline backstop is one watchdog thread per process. A parent that has used a client
+  // before fork() leaves its child a watchdog object without its thread; the child must start its
+  // own, or its exchanges run with no deadline (here: ~3 s instead of 300 ms).
+#ifdef CHANTLESS_UNDER_TSAN
+  GTEST_SKIP() << "ThreadSanitizer does not support threads after a multi-threaded fork()";
+#endif
+  std::string response = "HTTP/1.1 200 OK\r\n";
+  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  response += "Content-Length: 2\r\n\r\nok";
+  RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
+  {
+    SilentLoopbackServer silent;  // the parent's client starts the process's watchdog
+    HttplibHttpClient parent_client;
+    HttpRequest req = Get(silent.endpoint(), "/");
+    req.timeout = std::chrono::milliseconds(50);
+    ASSERT_FALSE(parent_client.Send(req).ok());
+  }
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    HttplibHttpClient client;  // created after the fork, as the header asks
+    HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
+    req.timeout = std::chrono::milliseconds(300);
+    const auto start = std::chrono::steady_clock::now();
+    StatusOr<HttpResponse> res = client.Send(req);
+    // Without a watchdog the body-deadline check still reports a timeout, but only once the
+    // dribbled headers are done, ~3.3 s in: the time is what tells the two apart.
+    const bool in_time = std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500);
+    const bool stopped = in_time && !res.ok() && res.status().code() == StatusCode::kDeadlineExceeded &&
+                         res.status().message().find("timed out") != std::string::npos;
+    _exit(stopped ? 0 : 1);  // no gtest teardown in the child
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's exchange outlived its deadline";
+}
+
+TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {
+  HttplibHttpClient client;
+  const std::string endpoint =
+      "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  EXPECT_THAT(client.Send(Get(endpoint, "/latest/meta-data/")),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));
+}
+
+TEST(HttplibHttpClientTest, HundredMegabyteBodyIsRefusedBeforeItIsRead) {
+  LoopbackHttpServer server;
+  std::atomic<size_t> served{0};
+  server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+    const size_t total = 100u << 20;
+    res.set_content_provider(total, "text/plain",
+                             [&](size_t offset, size_t length, httplib::DataSink& sink) {
+                               std::string chunk(std::min<size_t>(length, 64 * 1024), 'x');
+                               served += chunk.size();
+                               return sink.write(chunk.data(), chunk.size());
+                             });
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get(server.endpoint(), "/big")),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("65536-byte limit")));
+  server.Stop();
+  EXPECT_LT(served.load(), 100u << 20);
+}
+
+TEST(HttplibHttpClientTest, HundredMegabyteChunkedBodyIsCutAtTheCap) {
+  LoopbackHttpServer server;
+  server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
+    auto sent = std::make_shared<size_t>(0);
+    res.set_chunked_content_provider("text/plain", [sent](size_t, httplib::DataSink& sink) {
+      if (*sent >= (100u << 20)) {
+        sink.done();
+        return true;
+      }
+      std::string chunk(64 * 1024, 'x');
+      *sent += chunk.size();
+      return sink.write(chunk.data(), chunk.size());
+    });
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest req = Get(server.endpoint(), "/big");
+  req.max_response_bytes = 1000;
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("1000-byte limit")));
+}
+
+TEST(HttplibHttpClientTest, RedirectIsReturnedNotFollowed) {
+  LoopbackHttpServer server;
+  std::atomic<int> followed{0};
+  server.server().Get("/here", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/there", 302);
+  });
+  server.server().Get("/there", [&](const httplib::Request&, httplib::Response& res) {
+    ++followed;
+    res.set_content("followed", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/here")));
+  EXPECT_EQ(res.status, 302);
+  EXPECT_EQ(FindHeader(res.headers, "Location"), "/there");
+  EXPECT_EQ(followed.load(), 0);
+}
+
+TEST(HttplibHttpClientTest, BodyCutShortByACloseIsInvalidResponse) {
+  RawLoopbackServer raw(
+      "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly-ten!!",
+      /*hold_open=*/false);
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get(raw.endpoint(), "/creds")),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
+}
+
+TEST(HttplibHttpClientTest, ContentLengthLongerThanTheBodyIsInvalidResponse) {
+  RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", /*hold_open=*/true);
+  HttplibHttpClient client;
+  HttpRequest req = Get(raw.endpoint(), "/creds");
+  req.timeout = std::chrono::milliseconds(300);
+  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
+}
+
+TEST(HttplibHttpClientTest, GarbageInsteadOfAStatusLineIsAnError) {
+  RawLoopbackServer raw("SSH-2.0-OpenSSH_9.2\r\n\r\n", /*hold_open=*/false);
+  HttplibHttpClient client;
+  auto res = client.Send(Get(raw.endpoint(), "/"));
+  EXPECT_FALSE(res.ok());
+}
+
+TEST(HttplibHttpClientTest, ErrorsNeverContainHeaderValues) {
+  HttplibHttpClient client;
+  HttpRequest req =
+      Get("http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()), "/latest/x");
+  req.headers.emplace_back("X-aws-ec2-metadata-token", "AQAEAFAKETOKENEXAMPLE==");
+  auto res = client.Send(req);
+  ASSERT_FALSE(res.ok());
+  EXPECT_THAT(res.status().message(), Not(HasSubstr("AQAEAFAKETOKENEXAMPLE")));
+}
+
+TEST(HttplibHttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
+  LoopbackHttpServer server;
+  ASSERT_TRUE(server.Start());
+  HttplibHttpClient client;
+  HttpRequest req = Get(server.endpoint(), "/latest/meta-data/");
+  req.headers.emplace_back("X-aws-ec2-metadata-token", "FAKE-TOKEN\r\nX-Injected: EXAMPLE");
+  auto res = client.Send(req);
+  EXPECT_THAT(res, StatusIs(StatusCode::kInvalidConfiguration,
+                            HasSubstr("X-aws-ec2-metadata-token")));
+  EXPECT_THAT(res.status().message(), Not(HasSubstr("FAKE-TOKEN")));
+  HttpRequest bad_path = Get(server.endpoint(), "/latest/meta-data/ HTTP/1.1\r\nX: y");
+  EXPECT_THAT(client.Send(bad_path), StatusIs(StatusCode::kInvalidConfiguration,
+                                              HasSubstr("space or control character")));
+  EXPECT_EQ(server.request_count(), 0);
+}
+
+TEST(HttplibHttpClientTest, MalformedEndpointIsInvalidConfiguration) {
+  HttplibHttpClient client;
+  EXPECT_THAT(client.Send(Get("169.254.169.254", "/")),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("http://")));
+}
+
+}  // namespace
+}  // namespace chantless
