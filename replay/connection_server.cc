@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
@@ -72,6 +73,18 @@ void CloseSocket(int fd, bool reset) {
 }
 
 timeval ToTimeval(time_t sec, time_t usec) { return timeval{sec, suseconds_t(usec)}; }
+
+// Raises the soft descriptor limit (never above the hard one) so that `connections` sockets fit
+// next to the process's other descriptors. Debian's default soft limit, 1024, is below the default
+// cap.
+void RaiseDescriptorLimitFor(int connections) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t wanted = rlim_t(connections) + 64;
+  if (limit.rlim_cur >= wanted) return;
+  limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &limit);
+}
 
 }  // namespace
 
@@ -210,6 +223,7 @@ StatusOr<int> ConnectionServer::Listen() {
 
 StatusOr<int> ConnectionServer::Start() {
   if (epoll_ >= 0) return InternalError("server already started");
+  RaiseDescriptorLimitFor(options_.max_connections);
   StatusOr<int> port = Listen();
   if (!port.ok()) return port.status();
   epoll_ = epoll_create1(EPOLL_CLOEXEC);

@@ -116,8 +116,9 @@ class ConnectionServer : public httplib::Server {
   explicit ConnectionServer(ConnectionServerOptions options);
   ~ConnectionServer() override;  // Stop()s
 
-  // Binds, listens and starts the serving threads; returns the bound port. kUnavailable when the
-  // address cannot be bound; kInternal when already started.
+  // Binds, listens and starts the serving threads; returns the bound port. Raises the process's
+  // soft RLIMIT_NOFILE (up to the hard limit) when max_connections needs more descriptors.
+  // kUnavailable when the address cannot be bound; kInternal when already started.
   StatusOr<int> Start();
   // Stops serving: wakes and joins every thread (a handler in progress finishes first: handlers
   // that wait should poll stopping()), then closes every connection. Idempotent.
