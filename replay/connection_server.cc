@@ -33,6 +33,11 @@ constexpr uint64_t kTimerId = 2;
 
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 
+// How long the thread that accepted a connection waits for its first request, and the thread that
+// answered a request waits for the next one, before parking the connection in the epoll set.
+constexpr int kFirstRequestWaitMs = 5;
+constexpr int kNextRequestWaitMs = 2;
+
 thread_local ConnectionStream* current_connection = nullptr;
 
 void AddressOf(int fd, bool peer, std::string& ip, int& port) {
@@ -171,7 +176,8 @@ struct ConnectionServer::Connection {
   int fd;
   ConnectionStream stream;
   size_t requests_left;
-  bool done = false;  // to be closed instead of re-armed
+  bool done = false;      // to be closed instead of re-armed
+  bool in_epoll = false;  // registered in the epoll set (re-armed with MOD, not ADD)
   std::chrono::steady_clock::time_point idle_since;
   std::list<uint64_t>::iterator order;  // in idle_order_ while idle
 };
@@ -317,31 +323,45 @@ void ConnectionServer::MaybeAddThread() {
   threads_.emplace_back([this] { ThreadMain(); });
 }
 
+// Accepts one connection and re-arms the listener at once (another thread accepts the next one),
+// then waits briefly for the client's first request on this thread, as a thread blocked in
+// accept() used to: a client sends it right after connecting, and serving it here spares the
+// wake-up of a second thread through the epoll set. A connection still silent after
+// kFirstRequestWait is parked in the set like an idle one.
 void ConnectionServer::AcceptReady() {
+  int fd = -1;
   while (!stopping_) {
-    const int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) {
-      accepted_.fetch_add(1);
-      AdmitConnection(fd);
-      continue;
-    }
+    fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) break;
     if (errno == EINTR || errno == ECONNABORTED) continue;
-    if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-      // Out of descriptors: make room by closing the longest-idle connection, else wait a little.
-      bool evicted;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        evicted = EvictOldestIdleLocked();
-      }
-      if (evicted) continue;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM) break;
+    // Out of descriptors: make room by closing the longest-idle connection, else wait a little.
+    bool evicted;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      evicted = EvictOldestIdleLocked();
     }
-    break;  // EAGAIN: the backlog is empty
+    if (!evicted) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      break;
+    }
   }
   Watch(epoll_, EPOLL_CTL_MOD, listener_, EPOLLIN | EPOLLONESHOT, kListenerId);
+  if (fd < 0) return;
+  accepted_.fetch_add(1);
+  std::unique_ptr<Connection> c = AdmitConnection(fd);
+  if (c == nullptr) return;
+  ServeRequests(c.get(), kFirstRequestWaitMs);
+  if (c->done) {
+    CloseConnection(std::move(c));
+  } else {
+    Rearm(std::move(c));
+  }
 }
 
-void ConnectionServer::AdmitConnection(int fd) {
+// Sets the socket options and counts the connection as busy (owned by the caller); null when the
+// cap is reached with every connection busy (the connection is closed).
+std::unique_ptr<ConnectionServer::Connection> ConnectionServer::AdmitConnection(int fd) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   timeval read_timeout = ToTimeval(read_timeout_sec_, read_timeout_usec_);
@@ -350,22 +370,17 @@ void ConnectionServer::AdmitConnection(int fd) {
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof write_timeout);
   const int read_timeout_ms = int(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
 
-  std::lock_guard<std::mutex> lock(mu_);
-  if (int64_t(idle_.size()) + busy_ >= options_.max_connections && !EvictOldestIdleLocked()) {
-    CloseSocket(fd, /*reset=*/false);  // at the cap and every connection busy: refuse this one
-    return;
+  uint64_t id;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (int64_t(idle_.size()) + busy_ >= options_.max_connections && !EvictOldestIdleLocked()) {
+      CloseSocket(fd, /*reset=*/false);
+      return nullptr;
+    }
+    id = next_id_++;
+    ++busy_;
   }
-  const uint64_t id = next_id_++;
-  auto c = std::make_unique<Connection>(id, fd, read_timeout_ms, keep_alive_max_count_);
-  c->idle_since = std::chrono::steady_clock::now();
-  c->order = idle_order_.insert(idle_order_.end(), id);
-  idle_.emplace(id, std::move(c));
-  // Registered under mu_: a thread woken by it finds the connection in idle_.
-  if (!Watch(epoll_, EPOLL_CTL_ADD, fd, kConnectionEvents, id)) {
-    idle_order_.pop_back();
-    idle_.erase(id);
-    CloseSocket(fd, /*reset=*/false);
-  }
+  return std::make_unique<Connection>(id, fd, read_timeout_ms, keep_alive_max_count_);
 }
 
 bool ConnectionServer::EvictOldestIdleLocked() {
@@ -396,7 +411,7 @@ void ConnectionServer::ServeReady(uint64_t id) {
     idle_order_.erase(c->order);
     ++busy_;
   }
-  ServeRequests(c.get());
+  ServeRequests(c.get(), /*wait_ms=*/0);  // readable already
   if (c->done) {
     CloseConnection(std::move(c));
   } else {
@@ -404,10 +419,18 @@ void ConnectionServer::ServeReady(uint64_t id) {
   }
 }
 
-// Answers the requests that are readable on `c`: one, or more when the client pipelined them.
-void ConnectionServer::ServeRequests(Connection* c) {
+// Answers requests on `c` as long as the next one arrives within `wait_ms` (the first) or
+// kNextRequestWaitMs (the ones after). A client making several requests in a row (token, role,
+// credentials) is served by this one thread, which its request wakes directly, as a thread
+// serving one connection from start to end used to be; a connection that stays quiet is parked in
+// the epoll set and costs no thread.
+void ConnectionServer::ServeRequests(Connection* c, int wait_ms) {
   current_connection = &c->stream;
-  do {
+  while (!stopping_) {
+    if (!c->stream.has_buffered_input()) {
+      pollfd p{c->fd, POLLIN, 0};
+      if (poll(&p, 1, wait_ms) <= 0) break;
+    }
     bool connection_closed = false;
     const bool ok = process_request(c->stream, /*close_connection=*/c->requests_left == 1,
                                     connection_closed, nullptr);
@@ -416,7 +439,8 @@ void ConnectionServer::ServeRequests(Connection* c) {
       c->done = true;
       break;
     }
-  } while (c->stream.has_buffered_input());
+    wait_ms = kNextRequestWaitMs;
+  }
   current_connection = nullptr;
 }
 
@@ -429,10 +453,13 @@ void ConnectionServer::Rearm(std::unique_ptr<Connection> c) {
   }
   const uint64_t id = c->id;
   const int fd = c->fd;
+  const int op = c->in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+  c->in_epoll = true;
   c->idle_since = std::chrono::steady_clock::now();
   c->order = idle_order_.insert(idle_order_.end(), id);
   idle_.emplace(id, std::move(c));
-  if (!Watch(epoll_, EPOLL_CTL_MOD, fd, kConnectionEvents, id)) {
+  // Registered under mu_: a thread woken by it finds the connection in idle_.
+  if (!Watch(epoll_, op, fd, kConnectionEvents, id)) {
     idle_order_.pop_back();
     idle_.erase(id);
     CloseSocket(fd, /*reset=*/false);

@@ -7,9 +7,10 @@
 //   in a list, never a thread;
 // - the serving threads all wait in epoll_wait() on that one set (every registration is
 //   EPOLLONESHOT, so each readiness event goes to exactly one thread). The thread that is woken
-//   serves the event itself: it accepts, or it parses and answers the requests that are readable
-//   on the connection, then re-arms the connection in the set. No hand-off to another thread on
-//   the way from the kernel to the handler;
+//   serves the event itself: it accepts (one connection, and waits up to 5 ms for its first
+//   request, which a client sends right after connecting), or it parses and answers the requests
+//   that are readable on the connection, then re-arms the connection in the set. No hand-off to
+//   another thread on the way from the kernel to the handler;
 // - the threads that serve may block (a fault's delay, an upstream request, a slow client): when
 //   the last waiting thread takes an event, another thread is started (up to `max_threads`), so
 //   one client's delay never holds up the others;
@@ -137,10 +138,10 @@ class ConnectionServer : public httplib::Server {
   void ThreadMain();
   void MaybeAddThread();
   void AcceptReady();
-  void AdmitConnection(int fd);
+  std::unique_ptr<Connection> AdmitConnection(int fd);
   bool EvictOldestIdleLocked();
   void ServeReady(uint64_t id);
-  void ServeRequests(Connection* c);
+  void ServeRequests(Connection* c, int wait_ms);
   void Rearm(std::unique_ptr<Connection> c);
   void CloseConnection(std::unique_ptr<Connection> c);
   void SweepIdle();

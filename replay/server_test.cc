@@ -558,6 +558,9 @@ TEST_F(ServerTest, AtTheConnectionCapTheLongestIdleConnectionIsClosedFirst) {
   ServeWith(kEndless, options);
   std::vector<int> idle = OpenIdleConnections(port_, 3);
   ASSERT_EQ(idle.size(), 3u);
+  // A connection is idle (evictable) once parked: its serving thread waits 2 ms for a next request
+  // first.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
   httplib::Client client("127.0.0.1", port_);
   auto res = client.Get("/a");
   ASSERT_TRUE(res);
