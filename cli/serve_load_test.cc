@@ -132,7 +132,8 @@ TEST(ServeLoadTest, EveryConcurrentKeepAliveClientIsAnsweredAndCounted) {
   EXPECT_EQ(answered.load(), kClients);
   httplib::Client control("127.0.0.1", port);
   auto verdict = control.Get("/__chantless/verdict");
-  ASSERT_TRUE(verdict);
+  if (!verdict) kill(pid, SIGKILL);
+  ASSERT_TRUE(verdict) << ReadFile(err);
   EXPECT_EQ(verdict->body.rfind(R"({"ok":true,)", 0), 0u) << verdict->body;
 
   kill(pid, SIGTERM);

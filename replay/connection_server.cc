@@ -77,6 +77,34 @@ void CloseSocket(int fd, bool reset) {
   close(fd);
 }
 
+// A request read from a string, its answer discarded: used once by Start(), see WarmUp().
+class StringStream final : public httplib::Stream {
+ public:
+  explicit StringStream(std::string in) : in_(std::move(in)) {}
+  bool is_readable() const override { return true; }
+  bool is_writable() const override { return true; }
+  ssize_t read(char* ptr, size_t size) override {
+    const size_t k = std::min(size, in_.size() - at_);
+    std::memcpy(ptr, in_.data() + at_, k);
+    at_ += k;
+    return ssize_t(k);
+  }
+  ssize_t write(const char*, size_t size) override { return ssize_t(size); }
+  void get_remote_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  void get_local_ip_and_port(std::string& ip, int& port) const override {
+    ip = "127.0.0.1";
+    port = 0;
+  }
+  socket_t socket() const override { return INVALID_SOCKET; }
+
+ private:
+  std::string in_;
+  size_t at_ = 0;
+};
+
 timeval ToTimeval(time_t sec, time_t usec) { return timeval{sec, suseconds_t(usec)}; }
 
 // Raises the soft descriptor limit (never above the hard one) so that `connections` sockets fit
@@ -247,6 +275,7 @@ StatusOr<int> ConnectionServer::Start() {
       !Watch(epoll_, EPOLL_CTL_ADD, listener_, EPOLLIN | EPOLLONESHOT, kListenerId)) {
     return InternalError(std::string("server: epoll set-up failed: ") + std::strerror(errno));
   }
+  WarmUp();
   // The serving threads never take SIGPIPE (sends use MSG_NOSIGNAL; this also covers writes made
   // by handlers, e.g. the recorder's TLS upstream connection); new threads inherit the mask.
   sigset_t pipe, saved;
@@ -261,6 +290,17 @@ StatusOr<int> ConnectionServer::Start() {
   }
   pthread_sigmask(SIG_SETMASK, &saved, nullptr);
   return port;
+}
+
+// Parses one request with an unknown method (refused with 400 before any handler runs) on the
+// starting thread, so that httplib's function-local statics (the set of known methods) are
+// initialized before any serving thread exists. Without it the first two requests race to
+// initialize them; that is safe (C++ guarantees it), but libcpp-httplib is not built with
+// ThreadSanitizer, which then misses the guard's synchronisation and reports a race.
+void ConnectionServer::WarmUp() {
+  StringStream stream("CHANTLESS-WARM-UP / HTTP/1.1\r\nHost: x\r\n\r\n");
+  bool connection_closed = false;
+  process_request(stream, /*close_connection=*/true, connection_closed, nullptr);
 }
 
 void ConnectionServer::Stop() {

@@ -135,6 +135,7 @@ class ConnectionServer : public httplib::Server {
  private:
   struct Connection;
 
+  void WarmUp();
   void ThreadMain();
   void MaybeAddThread();
   void AcceptReady();

@@ -465,8 +465,10 @@ rlim_t RaiseDescriptorLimit(rlim_t wanted) {
 }
 
 // Opens `count` keep-alive connections and makes one request on each (so each is an idle
-// keep-alive connection once answered); returns their sockets (fewer when one failed).
-std::vector<int> OpenIdleConnections(int port, int count) {
+// keep-alive connection once answered); returns their sockets (fewer when one failed). With a
+// `gap`, one at a time, `gap` apart: they become idle in order.
+std::vector<int> OpenIdleConnections(int port, int count,
+                                     std::chrono::milliseconds gap = std::chrono::milliseconds(0)) {
   std::vector<int> fds;
   const std::string request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
   for (int i = 0; i < count; ++i) {
@@ -474,10 +476,15 @@ std::vector<int> OpenIdleConnections(int port, int count) {
     if (fd < 0) break;
     fds.push_back(fd);
     if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) break;
+    if (gap.count() > 0) {
+      std::string response;
+      ReadAtLeast(fd, response, request.size());
+      std::this_thread::sleep_for(gap);
+    }
   }
-  for (int fd : fds) {  // every answer, so none of them is still being served
+  for (size_t i = 0; gap.count() == 0 && i < fds.size(); ++i) {  // every answer
     std::string response;
-    ReadAtLeast(fd, response, request.size());
+    ReadAtLeast(fds[i], response, request.size());
   }
   return fds;
 }
@@ -556,11 +563,10 @@ TEST_F(ServerTest, AtTheConnectionCapTheLongestIdleConnectionIsClosedFirst) {
   ServerOptions options;
   options.max_connections = 3;
   ServeWith(kEndless, options);
-  std::vector<int> idle = OpenIdleConnections(port_, 3);
-  ASSERT_EQ(idle.size(), 3u);
   // A connection is idle (evictable) once parked: its serving thread waits 2 ms for a next request
-  // first.
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // first. 100 ms apart, they are parked in the order they were opened.
+  std::vector<int> idle = OpenIdleConnections(port_, 3, std::chrono::milliseconds(100));
+  ASSERT_EQ(idle.size(), 3u);
   httplib::Client client("127.0.0.1", port_);
   auto res = client.Get("/a");
   ASSERT_TRUE(res);
