@@ -272,6 +272,9 @@ std::string RecorderOptionsFrom(const Parsed& p, replay::RecorderOptions* option
 
 }  // namespace
 
+// Longer than the other commands: it is one sequence (check the options, start the proxy, announce
+// it, wait for the stop signal or the resolve run, write); each step that has detail is a helper
+// above.
 int RunRecord(const Args& args) {
   Parsed p = Parse(args,
                    {"--upstream", "--out", "--port", "--port-file", "--name", "--docs",
