@@ -25,7 +25,9 @@ for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBase
             BM_ColdResolve_Imds BM_ColdResolve_ImdsExtended BM_DefaultChain_NothingConfigured \
             BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
             BM_ColdResolve_Container_Loopback BM_Refresh_Imds_Loopback \
-            BM_LoopbackRoundTrip/connect:0 BM_LoopbackRoundTrip/connect:1; do
+            BM_LoopbackRoundTrip/connect:0 BM_LoopbackRoundTrip/connect:1 \
+            BM_NewClientWithIdleConnections/idle:0 BM_NewClientWithIdleConnections/idle:100 \
+            BM_NewClientWithIdleConnections/idle:1000; do
   grep -q "^$name" <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
 # The unconfigured chain must make zero requests.

@@ -31,6 +31,12 @@
 //   BM_LoopbackRoundTrip/connect:0|1  the kernel's floor: one 200-byte request and 1,000-byte
 //                                 response over loopback TCP between two threads, no HTTP
 //                                 (connect:1 also opens and closes the connection each time).
+//   BM_NewClientWithIdleConnections/idle:0|100|1000  a new client's first request (connect, the
+//                                 IMDSv2 token PUT, its answer, close) to an in-process
+//                                 replay::Server of ec2/imdsv2-extended while that many idle
+//                                 keep-alive connections are open to it (each made one request and
+//                                 stays connected): idle connections must not cost a new client
+//                                 anything. Compare with BM_LoopbackRoundTrip/connect:1.
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
 //
@@ -41,6 +47,7 @@
 #include <benchmark/benchmark.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +61,7 @@
 #include <shared_mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "replay/engine.h"
 #include "replay/server.h"
@@ -637,6 +645,93 @@ void BM_LoopbackRoundTrip(benchmark::State& state) {
   if (fd >= 0) close(fd);
 }
 BENCHMARK(BM_LoopbackRoundTrip)->ArgName("connect")->Arg(0)->Arg(1)->UseRealTime();
+
+// --- a new client next to idle keep-alive connections -------------------------------------------
+
+constexpr char kTokenPut[] =
+    "PUT /latest/api/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+    "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\nContent-Length: 0\r\n\r\n";
+
+// Sends the token PUT on `fd` and reads its whole answer (headers and Content-Length bytes).
+bool TokenExchange(int fd) {
+  const size_t size = sizeof kTokenPut - 1;
+  if (send(fd, kTokenPut, size, MSG_NOSIGNAL) != ssize_t(size)) return false;
+  std::string in;
+  char buf[4096];
+  while (true) {
+    const size_t head = in.find("\r\n\r\n");
+    if (head != std::string::npos) {
+      const size_t length_at = in.find("Content-Length: ");
+      if (length_at == std::string::npos || length_at > head) return false;
+      const size_t length = std::strtoul(in.c_str() + length_at + 16, nullptr, 10);
+      if (in.size() >= head + 4 + length) return true;
+    }
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return false;
+    in.append(buf, size_t(n));
+  }
+}
+
+// An in-process server of ec2/imdsv2-extended (endlessly replayable, 60 s idle timeout) with
+// `idle` keep-alive connections open to it, each after one token exchange.
+struct IdleConnectionsServer {
+  std::unique_ptr<replay::Engine> engine;
+  std::unique_ptr<replay::Server> server;
+  sockaddr_in address{};
+  std::vector<int> idle;
+};
+
+IdleConnectionsServer* StartWithIdleConnections(int idle) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = std::max<rlim_t>(limit.rlim_cur, std::min<rlim_t>(limit.rlim_max, 4 * idle + 256));
+  setrlimit(RLIMIT_NOFILE, &limit);
+  auto* s = new IdleConnectionsServer();
+  s->engine = std::make_unique<replay::Engine>(
+      Replayable(Fixture("fixtures/ec2/imdsv2-extended.json")));
+  replay::ServerOptions options;
+  options.idle_timeout = std::chrono::seconds(60);
+  s->server = std::make_unique<replay::Server>(s->engine.get(), options);
+  StatusOr<int> port = s->server->Start();
+  if (!port.ok()) {
+    std::fprintf(stderr, "chain_benchmark: %s\n", port.status().ToString().c_str());
+    std::abort();
+  }
+  s->address.sin_family = AF_INET;
+  s->address.sin_port = htons(uint16_t(*port));
+  s->address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  for (int i = 0; i < idle; ++i) {
+    const int fd = ConnectTo(s->address);
+    if (fd < 0 || !TokenExchange(fd)) {
+      std::fprintf(stderr, "chain_benchmark: idle connection %d failed\n", i);
+      std::abort();
+    }
+    s->idle.push_back(fd);
+  }
+  return s;
+}
+
+void BM_NewClientWithIdleConnections(benchmark::State& state) {
+  static std::map<int, IdleConnectionsServer*>* servers = new std::map<int, IdleConnectionsServer*>();
+  IdleConnectionsServer*& s = (*servers)[int(state.range(0))];
+  if (s == nullptr) s = StartWithIdleConnections(int(state.range(0)));
+  for (auto _ : state) {
+    const int fd = ConnectTo(s->address);
+    const bool ok = fd >= 0 && TokenExchange(fd);
+    if (fd >= 0) close(fd);
+    if (!ok) {
+      state.SkipWithError("new client's token PUT failed");
+      break;
+    }
+  }
+  state.counters["idle"] = double(s->idle.size());
+}
+BENCHMARK(BM_NewClientWithIdleConnections)
+    ->ArgName("idle")
+    ->Arg(0)
+    ->Arg(100)
+    ->Arg(1000)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace chantless

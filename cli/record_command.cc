@@ -2,8 +2,11 @@
 //
 //   chantless record --upstream URL --out FILE [--port 0] [--port-file F] [--name N] [--docs D]
 //                    [--redact-key K]... [--redact-header H]... [--redact-account] [--latency]
-//                    [--timeout-ms MS] [--resolve]
-//     A redacting reverse proxy on 127.0.0.1 in front of URL (replay/recorder.h). Stops on SIGINT
+//                    [--timeout-ms MS] [--max-connections N] [--idle-timeout SECONDS] [--resolve]
+//     A redacting reverse proxy on 127.0.0.1 in front of URL (replay/recorder.h), on the server
+//     core `chantless serve` uses: idle keep-alive connections of a pooled client cost no thread
+//     (at most --max-connections open, 4096 by default; idle ones closed after --idle-timeout, 2 s
+//     by default). Stops on SIGINT
 //     or SIGTERM (or, with --resolve, once `chantless resolve` has run through it), redacts every
 //     exchange (replay/redact.h), writes FILE atomically, re-reads and verifies it; a finding
 //     deletes FILE and exits 1. Nothing recorded: exit 1, FILE untouched.
@@ -31,6 +34,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -59,7 +63,8 @@ using replay::VerifyReport;
 constexpr char kRecordUsage[] =
     "usage: chantless record --upstream URL --out FILE [--port 0] [--port-file F] [--name N]\n"
     "         [--docs D] [--redact-key K]... [--redact-header H]... [--redact-account]\n"
-    "         [--latency] [--timeout-ms MS] [--resolve]\n";
+    "         [--latency] [--timeout-ms MS] [--max-connections N] [--idle-timeout SECONDS]\n"
+    "         [--resolve]\n";
 constexpr char kVerifyUsage[] = "usage: chantless verify <transcript|dir>...\n";
 constexpr char kImportUsage[] =
     "usage: chantless import --from har|dvr FILE --out TRANSCRIPT [--name N] [--docs D]\n"
@@ -246,12 +251,35 @@ int RunResolveThrough(int port) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// --port, --timeout-ms, --max-connections and --idle-timeout into `options`; returns the usage
+// problem, empty when fine.
+std::string RecorderOptionsFrom(const Parsed& p, replay::RecorderOptions* options) {
+  try {
+    options->port = std::stoi(p.Get("--port", "0"));
+    options->upstream_timeout = std::chrono::milliseconds(std::stoi(p.Get("--timeout-ms", "5000")));
+    options->max_connections = std::stoi(p.Get("--max-connections", "4096"));
+    options->idle_timeout =
+        std::chrono::milliseconds(std::llround(std::stod(p.Get("--idle-timeout", "2")) * 1000));
+  } catch (...) {
+    return "--port, --timeout-ms, --max-connections and --idle-timeout take numbers";
+  }
+  if (options->port < 0 || options->port > 65535 || options->upstream_timeout.count() <= 0 ||
+      options->max_connections < 1 || options->idle_timeout.count() <= 0) {
+    return "--port, --timeout-ms, --max-connections or --idle-timeout out of range";
+  }
+  return "";
+}
+
 }  // namespace
 
+// Longer than the other commands: it is one sequence (check the options, start the proxy, announce
+// it, wait for the stop signal or the resolve run, write); each step that has detail is a helper
+// above.
 int RunRecord(const Args& args) {
   Parsed p = Parse(args,
                    {"--upstream", "--out", "--port", "--port-file", "--name", "--docs",
-                    "--redact-key", "--redact-header", "--timeout-ms"},
+                    "--redact-key", "--redact-header", "--timeout-ms", "--max-connections",
+                    "--idle-timeout"},
                    {"--redact-account", "--resolve", "--latency", "--help"});
   if (p.Flag("--help")) {
     std::fputs(kRecordUsage, stdout);
@@ -271,21 +299,12 @@ int RunRecord(const Args& args) {
 
   replay::RecorderOptions options;
   options.upstream = upstream;
-  try {
-    options.port = std::stoi(p.Get("--port", "0"));
-    options.upstream_timeout = std::chrono::milliseconds(std::stoi(p.Get("--timeout-ms", "5000")));
-  } catch (...) {
-    return Usage(kRecordUsage, "--port and --timeout-ms take integers");
-  }
-  if (options.port < 0 || options.port > 65535 || options.upstream_timeout.count() <= 0) {
-    return Usage(kRecordUsage, "--port or --timeout-ms out of range");
-  }
+  const std::string problem = RecorderOptionsFrom(p, &options);
+  if (!problem.empty()) return Usage(kRecordUsage, problem);
   options.log = [](const std::string& line) {
     std::fprintf(stderr, "chantless record: %s\n", line.c_str());
   };
 
-  // A client that hangs up mid-response must not kill the recorder (and lose the recording).
-  signal(SIGPIPE, SIG_IGN);
   // Block the stop signals before any thread starts, so only sigwait() below receives them.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);

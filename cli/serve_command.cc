@@ -1,6 +1,11 @@
 // `chantless serve <transcript> [--port 0] [--port-file F] [--bind HOST] [--strict] [--log-json]
-// [--now RFC3339] [--shift SECONDS]`: replays a transcript on a real socket for real AWS clients.
+// [--now RFC3339] [--shift SECONDS] [--max-connections N] [--idle-timeout SECONDS]`: replays a
+// transcript on a real socket for real AWS clients.
 //
+// Idle keep-alive connections cost the server no thread (replay/connection_server.h): any number
+// of them below --max-connections (4096 by default; the longest-idle one is closed to make room)
+// leaves a new client unaffected; an idle connection is closed after --idle-timeout (2 s by
+// default, fractions allowed).
 // Binds 127.0.0.1 unless --bind says otherwise (0.0.0.0 only when asked). Once the socket is bound
 // it writes the port to --port-file atomically (temporary file + rename, so a reader never sees a
 // partial number) and "chantless serve: <name> on http://HOST:PORT/" to stderr. Each exchange is
@@ -15,7 +20,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -34,7 +41,8 @@ namespace {
 
 constexpr char kUsage[] =
     "usage: chantless serve <transcript.json> [--port N] [--port-file F] [--bind HOST] [--strict]\n"
-    "                       [--log-json] [--now RFC3339] [--shift SECONDS]\n";
+    "                       [--log-json] [--now RFC3339] [--shift SECONDS]\n"
+    "                       [--max-connections N] [--idle-timeout SECONDS]\n";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "chantless serve: %s\n%s", problem.c_str(), kUsage);
@@ -46,6 +54,15 @@ bool ParseInt(const std::string& text, long lo, long hi, long* out) {
   char* end = nullptr;
   long v = std::strtol(text.c_str(), &end, 10);
   if (*end != '\0' || v < lo || v > hi) return false;
+  *out = v;
+  return true;
+}
+
+bool ParseSeconds(const std::string& text, double lo, double hi, double* out) {
+  if (text.empty()) return false;
+  char* end = nullptr;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0' || !(v >= lo && v <= hi)) return false;
   *out = v;
   return true;
 }
@@ -67,56 +84,106 @@ bool WritePortFile(const std::string& path, int port) {
   return true;
 }
 
-}  // namespace
-
-int RunServe(const Args& args) {
-  std::string transcript_path, port_file;
+struct ServeConfig {
+  std::string transcript_path;
+  std::string port_file;
   replay::ServerOptions server_options;
   replay::EngineOptions engine_options;
+};
+
+// Applies one option that takes a value; returns the usage problem, empty when fine.
+std::string ApplyValueOption(const std::string& a, const std::string& v, ServeConfig* c) {
+  long n = 0;
+  double seconds = 0;
+  if (a == "--port") {
+    if (!ParseInt(v, 0, 65535, &n)) return "--port needs 0..65535";
+    c->server_options.port = int(n);
+  } else if (a == "--max-connections") {
+    if (!ParseInt(v, 1, 1000000, &n)) return "--max-connections needs 1..1000000";
+    c->server_options.max_connections = int(n);
+  } else if (a == "--idle-timeout") {
+    if (!ParseSeconds(v, 0.001, 86400, &seconds)) return "--idle-timeout needs seconds, 0.001..86400";
+    c->server_options.idle_timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
+  } else if (a == "--port-file") {
+    if (v.empty()) return "--port-file needs a path";
+    c->port_file = v;
+  } else if (a == "--bind") {
+    if (v.empty()) return "--bind needs an address";
+    c->server_options.bind = v;
+  } else if (a == "--now") {
+    StatusOr<WallTime> now = ParseRfc3339(v);
+    if (!now.ok()) return "--now: " + now.status().message();
+    c->engine_options.now = *now;
+  } else if (a == "--shift") {
+    if (!ParseInt(v, -3153600000L, 3153600000L, &n)) return "--shift needs whole seconds";
+    c->engine_options.shift = std::chrono::seconds(n);
+  }
+  return "";
+}
+
+// Parses the command line into `c`; returns -1 to go on, else the exit code (usage, --help).
+int ParseServeArgs(const Args& args, ServeConfig* c) {
+  static const char* const kWithValue[] = {"--port", "--max-connections", "--idle-timeout",
+                                           "--port-file", "--bind", "--now", "--shift"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    auto value = [&](std::string* out) {
-      if (i + 1 >= args.size()) return false;
-      *out = args[++i];
-      return true;
-    };
-    std::string v;
-    long n = 0;
     if (a == "--help" || a == "-h") {
       std::fputs(kUsage, stdout);
       return 0;
     } else if (a == "--strict") {
-      server_options.strict = true;
+      c->server_options.strict = true;
     } else if (a == "--log-json") {
-      server_options.log_json = true;
-    } else if (a == "--port") {
-      if (!value(&v) || !ParseInt(v, 0, 65535, &n)) return Usage("--port needs 0..65535");
-      server_options.port = int(n);
-    } else if (a == "--port-file") {
-      if (!value(&port_file) || port_file.empty()) return Usage("--port-file needs a path");
-    } else if (a == "--bind") {
-      if (!value(&server_options.bind) || server_options.bind.empty()) {
-        return Usage("--bind needs an address");
-      }
-    } else if (a == "--now") {
-      if (!value(&v)) return Usage("--now needs an RFC 3339 instant");
-      StatusOr<WallTime> now = ParseRfc3339(v);
-      if (!now.ok()) return Usage("--now: " + now.status().message());
-      engine_options.now = *now;
-    } else if (a == "--shift") {
-      if (!value(&v) || !ParseInt(v, -3153600000L, 3153600000L, &n)) {
-        return Usage("--shift needs whole seconds");
-      }
-      engine_options.shift = std::chrono::seconds(n);
+      c->server_options.log_json = true;
+    } else if (std::find(std::begin(kWithValue), std::end(kWithValue), a) != std::end(kWithValue)) {
+      if (i + 1 >= args.size()) return Usage(a + " needs a value");
+      const std::string problem = ApplyValueOption(a, args[++i], c);
+      if (!problem.empty()) return Usage(problem);
     } else if (!a.empty() && a[0] == '-') {
       return Usage("unknown option " + a);
-    } else if (transcript_path.empty()) {
-      transcript_path = a;
+    } else if (c->transcript_path.empty()) {
+      c->transcript_path = a;
     } else {
       return Usage("one transcript only");
     }
   }
-  if (transcript_path.empty()) return Usage("missing transcript");
+  if (c->transcript_path.empty()) return Usage("missing transcript");
+  return -1;
+}
+
+// The summary line on stderr, then (under `out_mu`) the JSON summary with --log-json and the
+// verdict on stdout.
+void PrintSummaryAndVerdict(const replay::Server& server, const replay::Verdict& verdict,
+                            bool log_json, std::mutex& out_mu) {
+  const int64_t requests = server.requests();
+  const int64_t connections = server.connections();
+  const int64_t accepted = server.accepted_connections();
+  std::string summary = "chantless serve: served " + Plural(requests, "request") + " on " +
+                        Plural(connections, "connection");
+  if (accepted != connections) summary += " (" + std::to_string(accepted) + " accepted)";
+  std::fprintf(stderr, "%s\n", summary.c_str());
+  std::lock_guard<std::mutex> lock(out_mu);
+  if (log_json) {
+    std::fprintf(stdout,
+                 "{\"summary\":{\"requests\":%lld,\"connections\":%lld,"
+                 "\"accepted_connections\":%lld}}\n",
+                 static_cast<long long>(requests), static_cast<long long>(connections),
+                 static_cast<long long>(accepted));
+    std::fprintf(stdout, "%s\n", verdict.ToJson().c_str());
+  } else {
+    std::fprintf(stdout, "%s", verdict.ToText().c_str());
+  }
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int RunServe(const Args& args) {
+  ServeConfig config;
+  const int parsed = ParseServeArgs(args, &config);
+  if (parsed >= 0) return parsed;
+  const std::string& transcript_path = config.transcript_path;
+  const std::string& port_file = config.port_file;
+  replay::ServerOptions& server_options = config.server_options;
 
   StatusOr<replay::Transcript> transcript = replay::LoadTranscriptFile(transcript_path);
   if (!transcript.ok()) {
@@ -124,7 +191,7 @@ int RunServe(const Args& args) {
     return 2;
   }
   const std::string name = transcript->name;
-  replay::Engine engine(std::move(transcript).value(), engine_options);
+  replay::Engine engine(std::move(transcript).value(), config.engine_options);
 
   std::mutex out_mu;
   server_options.log = [&out_mu](const std::string& line) {
@@ -158,28 +225,8 @@ int RunServe(const Args& args) {
   int sig = 0;
   sigwait(&signals, &sig);
   server.Stop();
-  const int64_t requests = server.requests();
-  const int64_t connections = server.connections();
-  const int64_t accepted = server.accepted_connections();
-  std::string summary = "chantless serve: served " + Plural(requests, "request") + " on " +
-                        Plural(connections, "connection");
-  if (accepted != connections) summary += " (" + std::to_string(accepted) + " accepted)";
-  std::fprintf(stderr, "%s\n", summary.c_str());
   replay::Verdict verdict = engine.GetVerdict();
-  {
-    std::lock_guard<std::mutex> lock(out_mu);
-    if (server_options.log_json) {
-      std::fprintf(stdout,
-                   "{\"summary\":{\"requests\":%lld,\"connections\":%lld,"
-                   "\"accepted_connections\":%lld}}\n",
-                   static_cast<long long>(requests), static_cast<long long>(connections),
-                   static_cast<long long>(accepted));
-      std::fprintf(stdout, "%s\n", verdict.ToJson().c_str());
-    } else {
-      std::fprintf(stdout, "%s", verdict.ToText().c_str());
-    }
-    std::fflush(stdout);
-  }
+  PrintSummaryAndVerdict(server, verdict, server_options.log_json, out_mu);
   return verdict.ok ? 0 : 1;
 }
 

@@ -60,6 +60,13 @@ TEST_F(ServeCommandTest, BadNowIsUsageError) {
   EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--now", "yesterday"}), 2);
 }
 
+TEST_F(ServeCommandTest, BadConnectionLimitsAreUsageErrors) {
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--max-connections", "0"}), 2);
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--max-connections"}), 2);
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--idle-timeout", "0"}), 2);
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--idle-timeout", "soon"}), 2);
+}
+
 TEST_F(ServeCommandTest, TranscriptThatDoesNotLoadIsExit2) {
   EXPECT_EQ(RunServe({"replay/testdata/does-not-exist.json"}), 2);
 }
@@ -97,6 +104,20 @@ TEST_F(ServeCommandTest, ServesUntilSigtermAndExits0WhenTheVerdictPasses) {
         << creds->body;
   });
   EXPECT_EQ(code, 0);
+}
+
+TEST_F(ServeCommandTest, AcceptsConnectionLimits) {
+  int code = RunAgainst(
+      TempPath("port-limits"),
+      [](int port) {
+        httplib::Client c("127.0.0.1", port);
+        auto token = c.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}},
+                           "", "text/plain");
+        ASSERT_TRUE(token);
+        EXPECT_EQ(token->status, 200);
+      },
+      {"--max-connections", "16", "--idle-timeout", "0.5"});
+  EXPECT_EQ(code, 1);  // the transcript's role and credentials exchanges were not asked for
 }
 
 TEST_F(ServeCommandTest, Exits1WhenTheVerdictFails) {

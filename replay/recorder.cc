@@ -1,5 +1,5 @@
-// The recording reverse proxy (rules in recorder.h). One of the two replay files that include
-// httplib.h.
+// The recording reverse proxy (rules in recorder.h), served by the server core shared with the
+// replay server (connection_server.h). Includes httplib.h for its upstream client.
 #include "replay/recorder.h"
 #include "resolver/core/ascii.h"
 
@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "httplib.h"
+#include "replay/connection_server.h"
 
 namespace chantless {
 namespace replay {
@@ -36,7 +37,8 @@ std::string UpstreamBase(const std::string& url) {
 }  // namespace
 
 struct Recorder::Server {
-  httplib::Server http;
+  explicit Server(const ConnectionServerOptions& options) : http(options) {}
+  ConnectionServer http;
 };
 
 Recorder::Recorder(RecorderOptions options) : options_(std::move(options)) {}
@@ -49,8 +51,13 @@ Status Recorder::Start() {
     return InvalidConfigurationError("--upstream \"" + options_.upstream +
                                      "\": expected http://host[:port] or https://host[:port]");
   }
-  server_ = std::make_unique<Server>();
-  httplib::Server& http = server_->http;
+  ConnectionServerOptions core;
+  core.bind = options_.bind_host;
+  core.port = options_.port;
+  core.max_connections = options_.max_connections;
+  core.idle_timeout = options_.idle_timeout;
+  server_ = std::make_unique<Server>(core);
+  ConnectionServer& http = server_->http;
   http.set_tcp_nodelay(true);
   http.set_payload_max_length(1 << 20);
   auto handler = [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); };
@@ -61,37 +68,20 @@ Status Recorder::Start() {
   http.Delete(".*", handler);
   http.Patch(".*", handler);
   http.Options(".*", handler);
-  if (options_.port == 0) {
-    port_ = http.bind_to_any_port(options_.bind_host);
-  } else {
-    port_ = http.bind_to_port(options_.bind_host, options_.port) ? options_.port : -1;
-  }
-  if (port_ <= 0) {
+  started_ = std::chrono::steady_clock::now();
+  StatusOr<int> port = http.Start();
+  if (!port.ok()) {
     server_.reset();
     return UnavailableError("cannot bind " + options_.bind_host + ":" +
                             std::to_string(options_.port));
   }
-  started_ = std::chrono::steady_clock::now();
-  listen_returned_ = false;
-  thread_ = std::thread([this] {
-    server_->http.listen_after_bind();
-    listen_returned_ = true;
-  });
-  // listen_after_bind() has not necessarily started looping yet; stop() before that is a no-op,
-  // so Stop() waits for is_running() first.
+  port_ = *port;
   return OkStatus();
 }
 
 void Recorder::Stop() {
   if (!server_) return;
-  if (thread_.joinable()) {
-    // stop() before the accept loop runs is a no-op: wait until it runs (or has already ended).
-    while (!server_->http.is_running() && !listen_returned_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    server_->http.stop();
-    thread_.join();
-  }
+  server_->http.Stop();
   server_.reset();
 }
 

@@ -17,13 +17,11 @@
 #ifndef CHANTLESS_REPLAY_RECORDER_H_
 #define CHANTLESS_REPLAY_RECORDER_H_
 
-#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "replay/capture.h"
@@ -45,12 +43,17 @@ struct RecorderOptions {
   int port = 0;  // 0: any free port
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds upstream_timeout{5000};
+  // The server core's connection cap and idle timeout (replay/connection_server.h).
+  int max_connections = 4096;
+  std::chrono::milliseconds idle_timeout{2000};
   // Called after each exchange with a one-line summary (no header values, no bodies).
   std::function<void(const std::string&)> log;
 };
 
-// Thread-safe: requests are served on the server's worker threads; exchanges are appended under a
-// mutex in arrival order. Owns its server thread; the destructor stops it.
+// Thread-safe: requests are served on the threads of the server core shared with the replay server
+// (replay/connection_server.h: idle keep-alive connections cost no thread, so a pooled client
+// never stalls another); exchanges are appended under a mutex in arrival order. Owns its server;
+// the destructor stops it.
 class Recorder {
  public:
   explicit Recorder(RecorderOptions options);
@@ -62,7 +65,7 @@ class Recorder {
   // kUnavailable when the address cannot be bound.
   Status Start();
   int port() const { return port_; }
-  // Stops serving (idempotent) and waits for the server thread.
+  // Stops serving (idempotent) and waits for the serving threads.
   void Stop();
   // The exchanges recorded so far, in arrival order (moved out).
   std::vector<CapturedExchange> TakeExchanges();
@@ -75,8 +78,6 @@ class Recorder {
   RecorderOptions options_;
   std::string upstream_base_;  // scheme://host[:port]
   std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::atomic<bool> listen_returned_{false};
   int port_ = 0;
   std::chrono::steady_clock::time_point started_;
   mutable std::mutex mu_;

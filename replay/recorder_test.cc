@@ -3,7 +3,7 @@
 // proxy; then redaction, the verified write, a byte search for every known secret, and a replay of
 // the written transcript through the in-process transport that yields the placeholder credentials.
 // Also: upstream faults (refused, timeout, closed without an answer) and non-2xx answers are
-// recorded.
+// recorded, and idle keep-alive connections from a pooled client do not stall a new client.
 #include "replay/recorder.h"
 
 #include <arpa/inet.h>
@@ -15,8 +15,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -286,6 +288,35 @@ TEST(RecorderTest, RejectsAnUpstreamThatIsNotHttp) {
   options.upstream = "169.254.169.254";
   Recorder recorder(options);
   EXPECT_FALSE(recorder.Start().ok());
+}
+
+TEST(RecorderTest, IdleKeepAliveConnectionsDoNotStallANewClient) {
+  // 32 pooled connections, each idle after one exchange (the old listen loop served 8 connections
+  // at once and each held its thread until its 2 s idle timeout).
+  Secrets secrets;
+  FakeImds upstream(secrets);
+  RecorderOptions options;
+  options.upstream = upstream.url();
+  options.idle_timeout = std::chrono::seconds(30);
+  Recorder recorder(options);
+  ASSERT_OK(recorder.Start());
+  std::vector<std::unique_ptr<httplib::Client>> pool;
+  for (int i = 0; i < 32; ++i) {
+    pool.push_back(std::make_unique<httplib::Client>("127.0.0.1", recorder.port()));
+    pool.back()->set_keep_alive(true);
+    auto res = pool.back()->Get("/latest/meta-data/iam/security-credentials/");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 401);
+  }
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Client client("127.0.0.1", recorder.port());
+  client.set_read_timeout(5, 0);
+  auto res = client.Get("/latest/meta-data/iam/security-credentials/");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 401);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+  recorder.Stop();
+  EXPECT_EQ(recorder.exchange_count(), 33u);
 }
 
 TEST(RecorderTest, StopsCleanlyWithoutRequests) {

@@ -6,62 +6,72 @@
 //   (set_pre_routing_handler) hands every request to the Engine and enacts its Outcome;
 // - unmatched requests: 404 (599 when `strict`) with the engine's diagnostic body (nearest recorded
 //   exchange and a field diff);
-// - faults are enacted for real: delays sleep (interrupted by Stop), truncated bodies and wrong
-//   Content-Length go through a content provider that stops early / lies and then drops the
-//   connection, close_without_response shuts the socket down (FIN), reset closes it with
-//   SO_LINGER 0 (RST, no FIN);
-// - the server accepts on several threads, and the thread that accepts a connection serves it (no
-//   hand-off to a worker: one thread wake-up less per new connection);
-// - each connection is served through the server's own httplib::Stream
-//   (server.cc: ConnectionStream): a response leaves in one send() (status line, headers and body
-//   together, so a client wakes once per response, not once for the headers and again for the
-//   body), the request is read through a buffer, and the fault code reaches the socket directly;
-// - httplib's keep-alive rules (1000 requests per connection, 2 s idle timeout), except that Stop()
-//   ends idle keep-alive connections within about 10 ms instead of waiting out their timeout;
+// - faults are enacted for real: delays sleep (interrupted by Stop) on the thread serving that
+//   connection only, truncated bodies and wrong Content-Length go through a content provider that
+//   stops early / lies and then drops the connection, close_without_response shuts the socket
+//   down (FIN), reset closes it with SO_LINGER 0 (RST, no FIN);
+// - connections are served by the server core shared with the recorder (connection_server.h): an
+//   epoll set holds the listening socket and the idle keep-alive connections, the thread woken by
+//   a readable connection serves it (no hand-off), so idle connections cost no thread and a new
+//   client is answered whatever the number of idle ones; at most `max_connections` are open (the
+//   longest-idle one is closed to make room); each response leaves in one send() (status line,
+//   headers and body together, so a client wakes once per response);
+// - httplib's keep-alive rules (1000 requests per connection), an idle connection closed after
+//   `idle_timeout` (2 s by default); Stop() ends idle keep-alive connections at once;
 // - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
 // - GET /__chantless/verdict answers the verdict JSON to loopback peers only (403 otherwise);
 // - one log line per exchange through `log` (human or JSON), never a header value;
 // - counters, readable from any thread at any time: accepted_connections() counts every TCP
-//   connection accepted (httplib serves each accepted socket exactly once through the server's
-//   process_and_close_socket() override, which counts it); requests() counts every
-//   request handed to the engine (served, token-rejected or unmatched); connections() counts the
-//   accepted connections that carried at least one such request. The verdict endpoint is a control
-//   channel, not traffic: its requests are in neither requests() nor connections() (a connection
-//   that only fetched the verdict, or a port probe that sent nothing, is only in
-//   accepted_connections()). Requests httplib refuses before any handler runs (malformed request
-//   line, payload over the limit) are counted nowhere. A request is counted before its response is
-//   sent, so a client that has its response sees it counted.
-// Only this file's .cc includes httplib.h.
+//   connection accepted (including one closed at once because the cap was reached with every
+//   connection busy); requests() counts every request handed to the engine (served,
+//   token-rejected or unmatched); connections() counts the accepted connections that carried at
+//   least one such request. The verdict endpoint is a control channel, not traffic: its requests
+//   are in neither requests() nor connections() (a connection that only fetched the verdict, or a
+//   port probe that sent nothing, is only in accepted_connections()). Requests httplib refuses
+//   before any handler runs (malformed request line, payload over the limit) are counted nowhere.
+//   A request is counted before its response is sent, so a client that has its response sees it
+//   counted.
+// Only the .cc includes httplib.h.
 #ifndef CHANTLESS_REPLAY_SERVER_H_
 #define CHANTLESS_REPLAY_SERVER_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "replay/engine.h"
 #include "resolver/core/status.h"
 
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
 namespace chantless {
 namespace replay {
+
+class ConnectionServer;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
   int port = 0;         // 0: any free port
   bool strict = false;  // unmatched requests get 599 instead of 404
   bool log_json = false;
+  // Open connections at most; when a new one would exceed it, the longest-idle one is closed.
+  int max_connections = 4096;
+  // A keep-alive connection without a request for this long is closed.
+  std::chrono::milliseconds idle_timeout{2000};
   // Receives one line (no trailing newline) per request; may be called from several threads at
   // once. Empty: no log.
   std::function<void(const std::string&)> log;
 };
 
-// Does not own the engine (it must outlive the server). Start/Stop from one thread; requests are
-// served on the server's own threads (CPPHTTPLIB_THREAD_POOL_COUNT of them, each accepting a
-// connection and serving it to its end).
+// Does not own the engine (it must outlive the server). Thread-safety: Start/Stop from one
+// thread; requests are served on the server core's threads, several at once; the counters may be
+// read from any thread.
 class Server {
  public:
   Server(Engine* engine, ServerOptions options);
@@ -78,24 +88,27 @@ class Server {
   int port() const { return port_; }
 
   // Counters since construction (see the header comment); thread-safe, never reset.
-  int64_t accepted_connections() const { return accepted_connections_.load(); }
+  int64_t accepted_connections() const;
   int64_t connections() const { return connections_.load(); }
   int64_t requests() const { return requests_.load(); }
 
  private:
-  class ReplayHttpServer;  // httplib::Server serving connections through ConnectionStream
-
-
+  void ServeVerdict(const httplib::Request& req, httplib::Response& res);
+  void Handle(const httplib::Request& req, httplib::Response& res);
+  void Respond(const httplib::Request& req, const Outcome& out, httplib::Response& res);
+  void SetBodyFault(const Fault& fault, const std::string& body, const std::string& content_type,
+                    httplib::Response& res);
+  // Sleeps `d` in small steps; false when the server is stopping.
+  bool SleepFor(std::chrono::milliseconds d) const;
   void Log(const std::string& event, const std::string& method, const std::string& target,
            const std::string& exchange, int status, const std::string& detail);
 
   Engine* engine_;
   ServerOptions options_;
-  std::atomic<int64_t> accepted_connections_{0};
   std::atomic<int64_t> connections_{0};
   std::atomic<int64_t> requests_{0};
-  std::unique_ptr<ReplayHttpServer> http_;
-  std::vector<std::thread> threads_;  // the accepting and serving threads
+  std::unique_ptr<ConnectionServer> http_;
+  bool started_ = false;
   std::atomic<bool> stopping_{false};
   int port_ = 0;
 };

@@ -1,12 +1,15 @@
 // End-to-end tests of the replay server over real loopback sockets (127.0.0.1, port 0): the IMDSv2
 // flow through cpp-httplib's client, the verdict endpoint, unmatched diagnostics, every fault
-// observed from a raw socket (RST, FIN, short bodies, lying Content-Length), and the connection and
-// request counters.
+// observed from a raw socket (RST, FIN, short bodies, lying Content-Length), the connection and
+// request counters, and the server core's connection handling: a thousand idle keep-alive
+// connections do not delay a new client, a delayed response does not delay other clients, the
+// idle timeout and the connection cap close idle connections.
 #include "replay/server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -96,10 +99,13 @@ std::string BodyOf(const std::string& raw) {
 class ServerTest : public ::testing::Test {
  protected:
   void Serve(const std::string& exchanges, bool strict = false, bool log_json = false) {
-    engine_ = std::make_unique<Engine>(Make(exchanges));
     ServerOptions options;
     options.strict = strict;
     options.log_json = log_json;
+    ServeWith(exchanges, options);
+  }
+  void ServeWith(const std::string& exchanges, ServerOptions options) {
+    engine_ = std::make_unique<Engine>(Make(exchanges));
     options.log = [this](const std::string& line) {
       std::lock_guard<std::mutex> lock(mu_);
       lines_.push_back(line);
@@ -404,7 +410,7 @@ TEST_F(ServerTest, ADelayedResponseIsLoggedWhenItsDelayIsOver) {
 
 TEST_F(ServerTest, StopEndsIdleKeepAliveConnectionsWithoutWaitingForTheirTimeout) {
   // A keep-alive client that stays connected: httplib's own loop waited out the 2 s keep-alive
-  // timeout on Stop(); this server ends the connection at once (within its 10 ms poll step).
+  // timeout on Stop(); this server ends the connection at once.
   Serve(kThreeTimes);
   httplib::Client client("127.0.0.1", port_);
   client.set_keep_alive(true);
@@ -417,8 +423,8 @@ TEST_F(ServerTest, StopEndsIdleKeepAliveConnectionsWithoutWaitingForTheirTimeout
 }
 
 TEST_F(ServerTest, ServesMoreConcurrentClientsThanItHasThreads) {
-  // 24 keep-alive clients at once, three times the accepting threads: each thread serves the
-  // connection it accepted to its end, the others wait in the backlog and are served in turn.
+  // 24 keep-alive clients at once, more than the server core starts threads with: a thread serves
+  // a connection only while a request is readable on it.
   Serve(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "x"},
             "repeat": {"min": 1, "max": 1000}})");
   constexpr int kClients = 24;
@@ -441,6 +447,138 @@ TEST_F(ServerTest, ServesMoreConcurrentClientsThanItHasThreads) {
   EXPECT_EQ(ok.load(), kClients);
   EXPECT_EQ(server_->connections(), kClients);
   EXPECT_EQ(server_->requests(), 3 * kClients);
+}
+
+constexpr char kEndless[] = R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "x"},
+                                 "repeat": {"min": 0, "max": 1000000}, "optional": true})";
+
+// Raises the soft descriptor limit to at least `wanted` (up to the hard limit); the limit reached.
+rlim_t RaiseDescriptorLimit(rlim_t wanted) {
+  rlimit limit{};
+  getrlimit(RLIMIT_NOFILE, &limit);
+  if (limit.rlim_cur < wanted) {
+    limit.rlim_cur = std::min(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  return limit.rlim_cur;
+}
+
+// Opens `count` keep-alive connections and makes one request on each (so each is an idle
+// keep-alive connection once answered); returns their sockets (fewer when one failed). With a
+// `gap`, one at a time, `gap` apart: they become idle in order.
+std::vector<int> OpenIdleConnections(int port, int count,
+                                     std::chrono::milliseconds gap = std::chrono::milliseconds(0)) {
+  std::vector<int> fds;
+  const std::string request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < count; ++i) {
+    int fd = RawConnect(port);
+    if (fd < 0) break;
+    fds.push_back(fd);
+    if (send(fd, request.data(), request.size(), MSG_NOSIGNAL) != ssize_t(request.size())) break;
+    if (gap.count() > 0) {
+      std::string response;
+      ReadAtLeast(fd, response, request.size());
+      std::this_thread::sleep_for(gap);
+    }
+  }
+  for (size_t i = 0; gap.count() == 0 && i < fds.size(); ++i) {  // every answer
+    std::string response;
+    ReadAtLeast(fds[i], response, request.size());
+  }
+  return fds;
+}
+
+TEST_F(ServerTest, AThousandIdleKeepAliveConnectionsDoNotDelayANewClient) {
+  constexpr int kIdle = 1000;
+  ASSERT_GE(RaiseDescriptorLimit(2 * kIdle + 256), rlim_t(2 * kIdle + 64))
+      << "the test needs two descriptors per idle connection (client and server side)";
+  ServerOptions options;
+  options.idle_timeout = std::chrono::seconds(30);
+  ServeWith(kEndless, options);
+  std::vector<int> idle = OpenIdleConnections(port_, kIdle);
+  ASSERT_EQ(idle.size(), size_t(kIdle));
+  EXPECT_EQ(server_->connections(), kIdle);
+
+  // A new client's request: answered without waiting for any idle connection's timeout (30 s).
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Client client("127.0.0.1", port_);
+  auto res = client.Get("/a");
+  const auto took = std::chrono::steady_clock::now() - start;
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "x");
+  EXPECT_LT(took, std::chrono::seconds(5));
+  // The idle connections are still open and still served.
+  const std::string request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  std::string response;
+  ASSERT_EQ(send(idle.front(), request.data(), request.size(), MSG_NOSIGNAL),
+            ssize_t(request.size()));
+  ReadAtLeast(idle.front(), response, 1);
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_EQ(server_->accepted_connections(), kIdle + 1);
+  for (int fd : idle) close(fd);
+}
+
+TEST_F(ServerTest, ADelayedResponseDoesNotDelayOtherClients) {
+  // More delayed requests at once than the server core starts threads with.
+  Serve(R"({"id": "slow", "request": {"path": "/slow"}, "response": {"body": "late"},
+            "fault": {"kind": "delay_before_headers", "delay_ms": 3000},
+            "repeat": {"min": 0, "max": 100}, "optional": true},
+           {"id": "a", "request": {"path": "/a"}, "response": {"body": "x"}})");
+  constexpr int kSlow = 12;
+  std::vector<int> slow;
+  const std::string request = "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n";
+  for (int i = 0; i < kSlow; ++i) {
+    int fd = RawConnect(port_);
+    ASSERT_GE(fd, 0);
+    send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+    slow.push_back(fd);
+  }
+  while (server_->requests() < kSlow) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const auto start = std::chrono::steady_clock::now();
+  httplib::Client client("127.0.0.1", port_);
+  auto res = client.Get("/a");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "x");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+  for (int fd : slow) close(fd);
+}
+
+TEST_F(ServerTest, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
+  ServerOptions options;
+  options.idle_timeout = std::chrono::milliseconds(200);
+  ServeWith(kEndless, options);
+  std::vector<int> idle = OpenIdleConnections(port_, 1);
+  ASSERT_EQ(idle.size(), 1u);
+  const auto start = std::chrono::steady_clock::now();
+  char byte;
+  EXPECT_EQ(recv(idle[0], &byte, 1, 0), 0) << "no FIN within the 5 s receive timeout";
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(took, std::chrono::milliseconds(150));
+  EXPECT_LT(took, std::chrono::seconds(2));
+  close(idle[0]);
+}
+
+TEST_F(ServerTest, AtTheConnectionCapTheLongestIdleConnectionIsClosedFirst) {
+  ServerOptions options;
+  options.max_connections = 3;
+  ServeWith(kEndless, options);
+  // A connection is idle (evictable) once parked: its serving thread waits 2 ms for a next request
+  // first. 100 ms apart, they are parked in the order they were opened.
+  std::vector<int> idle = OpenIdleConnections(port_, 3, std::chrono::milliseconds(100));
+  ASSERT_EQ(idle.size(), 3u);
+  httplib::Client client("127.0.0.1", port_);
+  auto res = client.Get("/a");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->body, "x");
+  char byte;
+  EXPECT_EQ(recv(idle[0], &byte, 1, 0), 0) << "the longest-idle connection was not closed";
+  const std::string request = "GET /a HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(idle[2], request.data(), request.size(), MSG_NOSIGNAL), ssize_t(request.size()));
+  std::string response;
+  ReadAtLeast(idle[2], response, 1);
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 200 OK\r\n")) << "a newer idle connection was closed";
+  for (int fd : idle) close(fd);
 }
 
 TEST(FormatLogLineTest, HumanAndJson) {

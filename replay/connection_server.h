@@ -1,0 +1,174 @@
+// replay::ConnectionServer: the HTTP/1.1 server core shared by the replay server (`chantless
+// serve`, replay/server.h) and the recording proxy (`chantless record`, replay/recorder.h). It is
+// an httplib::Server whose handlers (routes, pre-routing handler) its user sets as usual; this
+// class owns the sockets and the threads instead of httplib's listen loop:
+// - readiness-driven: one epoll set holds the listening socket and every connection that is
+//   waiting for its next request, so an idle keep-alive connection costs a descriptor and an entry
+//   in a list, never a thread;
+// - the serving threads all wait in epoll_wait() on that one set (every registration is
+//   EPOLLONESHOT, so each readiness event goes to exactly one thread). The thread that is woken
+//   serves the event itself: it accepts (one connection, and waits up to 5 ms for its first
+//   request, which a client sends right after connecting), or it parses and answers the requests
+//   that are readable on the connection, then re-arms the connection in the set. No hand-off to
+//   another thread on the way from the kernel to the handler;
+// - the threads that serve may block (a fault's delay, an upstream request, a slow client): when
+//   the last waiting thread takes an event, another thread is started (up to `max_threads`), so
+//   one client's delay never holds up the others;
+// - each connection is read and written through a ConnectionStream: the whole response leaves in
+//   one send() (MSG_NOSIGNAL: a client that hung up never raises SIGPIPE), the request is read
+//   through a buffer;
+// - httplib's keep-alive rules, with the idle timeout configurable (`idle_timeout`), at most
+//   `max_connections` open connections: when a new connection would exceed it, the connection
+//   idle the longest is closed first (and the new one when none is idle);
+// - TCP_NODELAY on every connection; a listen backlog of SOMAXCONN;
+// - Stop() ends idle connections at once and interrupts nothing else but the waits.
+// Only .cc files include this header (it includes httplib.h).
+#ifndef CHANTLESS_REPLAY_CONNECTION_SERVER_H_
+#define CHANTLESS_REPLAY_CONNECTION_SERVER_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "httplib.h"
+#include "resolver/core/status.h"
+
+namespace chantless {
+namespace replay {
+
+// One connection's socket as httplib's Stream, with two differences from httplib's SocketStream:
+// - writes are buffered and go out in one send() when the response is complete (Flush()), so the
+//   status line, headers and body reach the client in one segment instead of two: with
+//   TCP_NODELAY, httplib's separate header and body writes made every client wake up twice per
+//   response;
+// - reads are buffered (httplib reads the request line byte by byte) and rely on the SO_RCVTIMEO
+//   set on every accepted socket instead of a poll() before each recv().
+// It also carries what a handler needs to know about its connection (the socket, for faults, and
+// whether the connection has carried a counted request). Not thread-safe: one thread serves a
+// connection at a time (ConnectionServer hands it from thread to thread through the epoll set,
+// which orders the accesses).
+class ConnectionStream final : public httplib::Stream {
+ public:
+  ConnectionStream(int fd, int read_timeout_ms);
+
+  bool is_readable() const override;
+  bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
+  ssize_t read(char* ptr, size_t size) override;
+  ssize_t write(const char* ptr, size_t size) override;
+  void get_remote_ip_and_port(std::string& ip, int& port) const override;
+  void get_local_ip_and_port(std::string& ip, int& port) const override;
+  socket_t socket() const override { return fd_; }
+
+  // Sends what is buffered. False (and the stream is dead) when the peer is gone.
+  bool Flush();
+  // The handler took the connection over (a close-without-response fault): nothing more is read
+  // or written, whatever httplib tries.
+  void Kill();
+  // Kill(), and the connection is to be closed with SO_LINGER 0 (an RST, without a FIN first).
+  void ResetOnClose();
+  bool reset() const { return reset_; }
+  bool dead() const { return dead_; }
+  // Bytes of the next request already read from the socket (a pipelined request).
+  bool has_buffered_input() const { return begin_ < end_; }
+
+  bool carried_request = false;  // for the handler's own bookkeeping (Server::connections())
+
+ private:
+  static constexpr size_t kFlushAt = 64 * 1024;  // large bodies are not held whole
+
+  int fd_;
+  int read_timeout_ms_;  // the server's read timeout (the SO_RCVTIMEO set on the socket)
+  bool dead_ = false;
+  bool reset_ = false;
+  char in_[4096];
+  size_t begin_ = 0, end_ = 0;
+  std::string out_;
+  std::string remote_ip_, local_ip_;
+  int remote_port_ = -1, local_port_ = -1;
+};
+
+struct ConnectionServerOptions {
+  std::string bind = "127.0.0.1";
+  int port = 0;  // 0: any free port
+  // Open connections at most (idle, busy and just accepted); the longest-idle one is closed to
+  // make room for a new one.
+  int max_connections = 4096;
+  // An idle keep-alive connection is closed after this long without a request.
+  std::chrono::milliseconds idle_timeout{2000};
+  // Threads waiting for events at start; more are started while all are busy, up to max_threads.
+  int min_threads = 4;
+  int max_threads = 128;
+};
+
+// Thread-safety: set the handlers and call Start()/Stop() from one thread; handlers run on the
+// serving threads, several at once (one per connection being served). The counters and
+// CurrentConnection() may be read from any thread.
+class ConnectionServer : public httplib::Server {
+ public:
+  explicit ConnectionServer(ConnectionServerOptions options);
+  ~ConnectionServer() override;  // Stop()s
+
+  // Binds, listens and starts the serving threads; returns the bound port. Raises the process's
+  // soft RLIMIT_NOFILE (up to the hard limit) when max_connections needs more descriptors.
+  // kUnavailable when the address cannot be bound; kInternal when already started.
+  StatusOr<int> Start();
+  // Stops serving: wakes and joins every thread (a handler in progress finishes first: handlers
+  // that wait should poll stopping()), then closes every connection. Idempotent.
+  void Stop();
+  bool stopping() const { return stopping_.load(std::memory_order_relaxed); }
+
+  // The connection the calling thread is serving (null outside a handler).
+  static ConnectionStream* CurrentConnection();
+
+  int64_t accepted_connections() const { return accepted_.load(); }
+  int64_t open_connections() const;
+
+ private:
+  struct Connection;
+
+  void WarmUp();
+  void ThreadMain();
+  void MaybeAddThread();
+  void AcceptReady();
+  std::unique_ptr<Connection> AdmitConnection(int fd);
+  bool EvictOldestIdleLocked();
+  void ServeReady(uint64_t id);
+  void ServeRequests(Connection* c, int wait_ms);
+  void Rearm(std::unique_ptr<Connection> c);
+  void CloseConnection(std::unique_ptr<Connection> c);
+  void SweepIdle();
+  StatusOr<int> Listen();
+
+  ConnectionServerOptions options_;
+  int listener_ = -1;
+  int epoll_ = -1;
+  int wake_ = -1;   // eventfd, readable once Stop() has begun
+  int timer_ = -1;  // timerfd driving SweepIdle()
+  std::atomic<bool> stopping_{false};
+  std::atomic<int64_t> accepted_{0};
+  std::atomic<int> waiting_{0};  // threads in (or about to enter) epoll_wait()
+
+  mutable std::mutex mu_;  // guards the members below
+  // Connections not being served, by id (the epoll registrations carry the id, never a pointer,
+  // so an event for a connection closed meanwhile finds nothing). A connection being served is
+  // owned by its serving thread and is in neither container, but counts in busy_.
+  std::unordered_map<uint64_t, std::unique_ptr<Connection>> idle_;
+  std::list<uint64_t> idle_order_;  // oldest-idle first
+  int busy_ = 0;
+  uint64_t next_id_ = 16;  // below: the listener, the wake-up and the timer descriptors
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace replay
+}  // namespace chantless
+
+#endif  // CHANTLESS_REPLAY_CONNECTION_SERVER_H_
