@@ -1,7 +1,6 @@
 // The replay server (see server.h for the rules).
 #include "replay/server.h"
 
-#include <strings.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "replay/connection_server.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -212,7 +212,7 @@ void Server::Respond(const httplib::Request& req, const Outcome& out, httplib::R
   }
   res.status = response.status;
   for (const auto& [name, value] : response.headers) {
-    if (strcasecmp(name.c_str(), "Content-Type") != 0) res.set_header(name, value);
+    if (!EqualsIgnoreCase(name, "Content-Type")) res.set_header(name, value);
   }
   const std::string content_type = ContentTypeOf(response.headers);
   if (!out.fault || delayed) {
