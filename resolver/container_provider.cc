@@ -12,6 +12,7 @@
 
 #include "resolver/credentials_json.h"
 #include "resolver/environment.h"
+#include "resolver/expiry.h"
 
 namespace chantless {
 namespace {
@@ -350,6 +351,9 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
                                             std::to_string(response.status));
       }
       Credentials credentials = decoded->ToCredentials(kProviderName);
+      CHANTLESS_RETURN_IF_ERROR(CheckExpiry(credentials.expiration, ctx_.clock->Now(),
+                                            "container-role: GET " + target, ctx_.trace,
+                                            kProviderName));
       TraceInfo(ctx_.trace, kProviderName,
                 std::string("Found credentials from ") + kProviderName);
       return credentials;

@@ -7,6 +7,7 @@
 
 #include "nlohmann/json.hpp"
 #include "resolver/environment.h"
+#include "resolver/expiry.h"
 #include "resolver/time_util.h"
 #include "resolver/trace.h"
 
@@ -209,11 +210,7 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
                                   "timestamp: " +
                                   expiration.status().message());
     }
-    if (*expiration <= now) {
-      return InvalidResponseError("credential_process returned credentials that expired at " +
-                                  FormatRfc3339(*expiration) + " (now " + FormatRfc3339(now) +
-                                  ")");
-    }
+    CHANTLESS_RETURN_IF_ERROR(CheckExpiry(*expiration, now, "credential_process output"));
     credentials.expiration = *expiration;
   }
   return credentials;
@@ -261,9 +258,12 @@ StatusOr<Credentials> RunCredentialProcess(const ProviderContext& ctx, const std
     if (!err.empty()) message += ": " + err;
     return UnavailableError(message);
   }
-  StatusOr<Credentials> credentials = ParseCredentialProcessOutput(result->stdout_data,
-                                                                   ctx.clock->Now());
+  const WallTime now = ctx.clock->Now();
+  StatusOr<Credentials> credentials = ParseCredentialProcessOutput(result->stdout_data, now);
   if (!credentials.ok()) return credentials.status().WithContext(what);
+  if (credentials->expiration) {
+    TraceValidity(ctx.trace, kCredentialProcessProviderName, what, *credentials->expiration, now);
+  }
   TraceInfo(ctx.trace, kCredentialProcessProviderName,
             "credential_process \"" + program + "\" returned credentials in " +
                 std::to_string(elapsed_ms.count()) + " ms");

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "resolver/environment.h"
+#include "resolver/expiry.h"
 #include "resolver/time_util.h"
 #include "resolver/trace.h"
 
@@ -46,9 +47,9 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
           "AWS_CREDENTIAL_EXPIRATION is not an RFC 3339 timestamp (such as "
           "2024-05-01T12:00:00Z)");
     }
-    if (ctx_.clock != nullptr && *parsed <= ctx_.clock->Now()) {
-      return InvalidConfigurationError("the credentials in environment variables expired at " +
-                                       FormatRfc3339(*parsed) + " (AWS_CREDENTIAL_EXPIRATION)");
+    if (ctx_.clock != nullptr) {
+      CHANTLESS_RETURN_IF_ERROR(CheckExpiry(*parsed, ctx_.clock->Now(),
+                                            "env: AWS_CREDENTIAL_EXPIRATION", ctx_.trace, "env"));
     }
     credentials.expiration = *parsed;
   }
