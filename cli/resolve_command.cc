@@ -32,7 +32,7 @@ constexpr char kUsage[] =
     "[--explain]\n"
     "  --profile P  use profile P (wins over AWS_PROFILE and AWS_DEFAULT_PROFILE)\n"
     "  --format F   process (default; as `aws configure export-credentials`), env, env-no-export,\n"
-    "               json (one line, with AccountId and Provider)\n"
+    "               json (one line, with AccountId, AccountIdSource and Provider)\n"
     "  --debug      botocore-style debug lines on stderr\n"
     "  --explain    the chain's explanation as JSON on stderr\n"
     "exit: 0 resolved, 1 no credentials, 2 bad usage or configuration\n";
@@ -76,6 +76,7 @@ std::string JsonFormat(const Credentials& c) {
   if (!c.session_token.empty()) j["SessionToken"] = c.session_token.reveal();
   if (c.expiration) j["Expiration"] = FormatRfc3339(*c.expiration);
   if (c.account_id) j["AccountId"] = *c.account_id;
+  if (c.account_id && !c.account_id_source.empty()) j["AccountIdSource"] = c.account_id_source;
   j["Provider"] = c.provider;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

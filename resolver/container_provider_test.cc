@@ -63,6 +63,7 @@ TEST(ContainerProviderTest, RelativeUriGoesToEcsHost) {
   EXPECT_EQ(c.access_key_id, "ASIAEXAMPLEECS000001");
   EXPECT_EQ(c.provider, "container-role");
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "container-role response");
   ASSERT_EQ(w.http.requests().size(), 1u);
   const HttpRequest r = w.http.requests()[0];
   EXPECT_EQ(r.method, "GET");

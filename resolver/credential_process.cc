@@ -202,6 +202,7 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
   credentials.secret_access_key = Secret(std::move(secret));
   if (token) credentials.session_token = Secret(std::move(*token));
   credentials.account_id = std::move(account_id);
+  if (credentials.account_id) credentials.account_id_source = "credential_process output";
   credentials.provider = kCredentialProcessProviderName;
   if (expiration_text) {
     StatusOr<WallTime> expiration = ParseRfc3339(*expiration_text);

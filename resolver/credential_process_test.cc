@@ -103,6 +103,7 @@ TEST(ParseCredentialProcessOutputTest, ReadsEveryField) {
   ASSERT_TRUE(c.expiration.has_value());
   EXPECT_EQ(FormatRfc3339(*c.expiration), "2024-05-01T13:00:00Z");
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "credential_process output");
   EXPECT_EQ(c.provider, "custom-process");
 }
 

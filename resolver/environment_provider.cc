@@ -54,6 +54,7 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
     credentials.expiration = *parsed;
   }
   credentials.account_id = GetNonBlank(env, "AWS_ACCOUNT_ID");
+  if (credentials.account_id) credentials.account_id_source = "AWS_ACCOUNT_ID";
   credentials.provider = "env";
   TraceInfo(ctx_.trace, "env", "Found credentials in environment variables.");
   return credentials;

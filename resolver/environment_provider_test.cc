@@ -202,6 +202,7 @@ TEST_F(EnvironmentProviderTest, AccountIdIsRead) {
   world_.env.Set("AWS_ACCOUNT_ID", "123456789012");
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "AWS_ACCOUNT_ID");
 }
 
 TEST_F(EnvironmentProviderTest, TracesBotocoreLinesOnSuccess) {

@@ -71,6 +71,7 @@ TEST(ImdsProviderTest, ExtendedPathFirstKeepsAccountId) {
   EXPECT_EQ(c.session_token.reveal(), kSession);
   EXPECT_EQ(c.expiration, T("2024-05-01T18:00:00Z"));
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "iam-role response");
   EXPECT_EQ(c.provider, "iam-role");
   EXPECT_FALSE(c.extended);
   EXPECT_THAT(Paths(w), ElementsAre("PUT /latest/api/token", std::string("GET ") + kExt,
