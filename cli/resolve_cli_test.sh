@@ -156,6 +156,21 @@ expect_rc 2
 expect_err_has "AWS_SECRET_ACCESS_KEY"
 expect_one_line_err
 
+CASE="expired AWS_CREDENTIAL_EXPIRATION -> exit 1 (the expiry rule), nothing on stdout"
+run "$EMPTY" AWS_ACCESS_KEY_ID=AKIAFAKEENVEXAMPLE AWS_SECRET_ACCESS_KEY="$ENV_SECRET" \
+  AWS_CREDENTIAL_EXPIRATION=2020-01-01T00:00:00Z -- --format process
+expect_rc 1
+expect_err_has "AWS_CREDENTIAL_EXPIRATION: the credentials expired at 2020-01-01T00:00:00Z; local clock "
+expect_err_has "refusing expired credentials"
+expect_one_line_err
+[ -z "$OUT" ] || fail "stdout not empty: $OUT"
+
+CASE="AWS_CREDENTIAL_EXPIRATION in the future -> the trace says how long they are valid"
+run "$EMPTY" AWS_ACCESS_KEY_ID=AKIAFAKEENVEXAMPLE AWS_SECRET_ACCESS_KEY="$ENV_SECRET" \
+  AWS_CREDENTIAL_EXPIRATION=2099-05-01T13:00:00Z -- --format process
+expect_rc 0
+expect_debug_has "are valid for "
+
 CASE="explicit profile that does not exist -> exit 2"
 run "$STATIC" -- --profile nosuch
 expect_rc 2

@@ -6,7 +6,8 @@
 // explanation as one JSON line (ChainExplanation::ToJson) after it; on failure, one line
 // "chantless: <error>". Neither ever holds a secret.
 // Exit codes: 0 resolved; 1 no credentials (nothing configured, or a provider's endpoint or process
-// failed: unavailable / invalid response); 2 bad usage or invalid configuration.
+// failed: unavailable / invalid response, which includes credentials refused as expired by the
+// expiry rule, resolver/expiry.h, from any source); 2 bad usage or invalid configuration.
 #include "cli/resolve_command.h"
 
 #include <algorithm>
@@ -33,7 +34,7 @@ constexpr char kUsage[] =
     "[--explain]\n"
     "  --profile P  use profile P (wins over AWS_PROFILE and AWS_DEFAULT_PROFILE)\n"
     "  --format F   process (default; as `aws configure export-credentials`), env, env-no-export,\n"
-    "               json (one line, with AccountId and Provider)\n"
+    "               json (one line, with AccountId, AccountIdSource and Provider)\n"
     "  --debug      botocore-style debug lines on stderr\n"
     "  --explain    the chain's explanation as JSON on stderr\n"
     "exit: 0 resolved, 1 no credentials, 2 bad usage or configuration\n";
@@ -77,6 +78,7 @@ std::string JsonFormat(const Credentials& c) {
   if (!c.session_token.empty()) j["SessionToken"] = c.session_token.reveal();
   if (c.expiration) j["Expiration"] = FormatRfc3339(*c.expiration);
   if (c.account_id) j["AccountId"] = *c.account_id;
+  if (c.account_id && !c.account_id_source.empty()) j["AccountIdSource"] = c.account_id_source;
   j["Provider"] = c.provider;
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }

@@ -22,6 +22,7 @@ Credentials Temporary() {
   c.session_token = Secret("FAKETOKEN\xC3\xA9/x");
   c.expiration = *ParseRfc3339("2099-01-01T00:00:00.5Z");
   c.account_id = "123456789012";
+  c.account_id_source = "/home/u/.aws/config:3 (profile dev)";
   c.provider = "custom-process";
   return c;
 }
@@ -75,12 +76,18 @@ TEST(ResolveFormatTest, EnvNoExportHasNoExportKeyword) {
             "AWS_SECRET_ACCESS_KEY=abc\n");
 }
 
-TEST(ResolveFormatTest, JsonIsOneLineWithAccountAndProvider) {
+TEST(ResolveFormatTest, JsonIsOneLineWithAccountItsSourceAndProvider) {
   EXPECT_EQ(FormatCredentials(Temporary(), "json"),
             "{\"Version\":1,\"AccessKeyId\":\"ASIAFAKEEXAMPLE\","
             "\"SecretAccessKey\":\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\","
             "\"SessionToken\":\"FAKETOKEN\xC3\xA9/x\",\"Expiration\":\"2099-01-01T00:00:00Z\","
-            "\"AccountId\":\"123456789012\",\"Provider\":\"custom-process\"}\n");
+            "\"AccountId\":\"123456789012\","
+            "\"AccountIdSource\":\"/home/u/.aws/config:3 (profile dev)\","
+            "\"Provider\":\"custom-process\"}\n");
+}
+
+TEST(ResolveFormatTest, JsonWithoutAccountIdHasNoAccountIdSource) {
+  EXPECT_THAT(*FormatCredentials(LongTerm(), "json"), Not(HasSubstr("AccountId")));
 }
 
 TEST(ResolveFormatTest, UnknownFormatIsRejected) {

@@ -8,6 +8,7 @@
 
 #include "resolver/core/jitter_seed.h"
 #include "resolver/core/time_util.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -156,10 +157,8 @@ StatusOr<const Credentials*> CredentialsCache::RefreshLocked(bool advisory) {
 
   Status failure;
   if (resolved.ok()) {
-    if (resolved->expiration && *resolved->expiration <= now) {
-      failure = InvalidResponseError(name + " returned credentials that expired at " +
-                                     FormatRfc3339(*resolved->expiration));
-    } else {
+    failure = CheckExpiry(resolved->expiration, now, name);  // a provider that forgot the rule
+    if (failure.ok()) {
       consecutive_failures_ = 0;
       next_attempt_ = WallTime::min();
       last_error_ = OkStatus();

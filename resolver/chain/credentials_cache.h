@@ -37,8 +37,11 @@
 // more (blocking) and returns the provider's error; that error is then returned without a new
 // resolution until the backoff ends (a cold start that fails behaves the same way). Credentials
 // that are already expired when the provider returns them count as a failed refresh
-// (kInvalidResponse). Static stability (IMDS extending expired credentials) happens inside the
-// provider and composes with this: extended credentials are ordinary credentials here.
+// (kInvalidResponse, the expiry rule of resolver/core/expiry.h, which providers apply themselves),
+// and so does the expiry rule's error from a provider: a source that keeps serving expired
+// credentials is asked again only after each backoff, never spun on. Static stability (IMDS
+// extending expired credentials) happens inside the provider and composes with this: extended
+// credentials are ordinary credentials here.
 //
 // Thread-safety: Get(), Resolve(), Tick(), UpdateCoarseClock() and RefreshAheadIfDue() may be called
 // from any number of threads. The wrapped provider's Resolve() is only ever called with `mu_` held,

@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -365,6 +367,78 @@ TEST(CredentialsCacheTest, AlreadyExpiredCredentialsAreAnInvalidResponse) {
   provider.Push(MakeCredentials(1, clock.Now() - seconds(1)));
   CredentialsCache cache(&provider, &clock, ManualOptions());
   EXPECT_THAT(cache.Get(), StatusIs(StatusCode::kInvalidResponse, HasSubstr("expired at")));
+}
+
+// A credential source that keeps serving credentials which expired an hour before kT0, after
+// fresh 10-minute credentials on its first call when `first_good`. With `as_error` it applies the
+// expiry rule itself, as every provider does; without, it forgets to (the cache's backstop).
+class ExpiredCredentialsSource : public CredentialsProvider {
+ public:
+  ExpiredCredentialsSource(const Clock* clock, bool first_good, bool as_error)
+      : clock_(clock), first_good_(first_good), as_error_(as_error) {}
+  std::string Name() const override { return "expired-source"; }
+  StatusOr<Credentials> Resolve() override {
+    ++calls_;
+    if (calls_ == 1 && first_good_) return MakeCredentials(1, clock_->Now() + minutes(10));
+    Credentials stale = MakeCredentials(calls_, kT0 - hours(1));
+    if (as_error_) {
+      CHANTLESS_RETURN_IF_ERROR(CheckExpiry(stale.expiration, clock_->Now(),
+                                            "expired-source: GET http://127.0.0.1:1/creds"));
+    }
+    return stale;
+  }
+  int calls() const { return calls_; }
+
+ private:
+  const Clock* clock_;
+  bool first_good_;
+  bool as_error_;
+  int calls_ = 0;
+};
+
+// Gets ten times a second for `span`, ticking every second; returns the key ids seen.
+std::set<std::string> Hammer(CredentialsCache& cache, FakeClock& clock, Duration span) {
+  std::set<std::string> seen;
+  for (Duration t{0}; t < span; t += milliseconds(100)) {
+    if (t % seconds(1) == Duration::zero()) cache.Tick();
+    cache.UpdateCoarseClock();
+    seen.insert(AccessKey(cache));
+    clock.Advance(milliseconds(100));
+  }
+  return seen;
+}
+
+TEST(CredentialsCacheTest, SourceServingExpiredCredentialsIsAskedOnlyAfterEachBackoff) {
+  for (bool as_error : {true, false}) {
+    SCOPED_TRACE(as_error ? "expiry rule's error" : "expired credentials");
+    FakeClock clock;
+    ExpiredCredentialsSource source(&clock, /*first_good=*/true, as_error);
+    CredentialsCache cache(&source, &clock, ManualOptions());  // backoff 1 s doubling to 1 min
+    // The last good credentials are kept until they truly expire, at 10:00.
+    EXPECT_THAT(Hammer(cache, clock, minutes(10)), ::testing::ElementsAre("ASIAEXAMPLE1"));
+    // Advisory at 5:00, then after backoffs of 1, 2, 4, 8, 16, 32 s and 1 min: 5:01, 5:03, 5:07,
+    // 5:15, 5:31, 6:03, 7:03, 8:03, 9:03: 1 + 10 calls in 6000 reads.
+    EXPECT_EQ(source.calls(), 1 + 10);
+    // From the expiration on the expiry rule's error is returned, and the source is asked once
+    // per backoff (a minute by now): about 60 more calls in the next hour of 36000 reads.
+    for (const std::string& seen : Hammer(cache, clock, hours(1))) {
+      EXPECT_THAT(seen, HasSubstr("<invalid response: "));
+      EXPECT_THAT(seen, HasSubstr("expired at 2024-05-01T11:00:00Z"));
+    }
+    EXPECT_GE(source.calls(), 1 + 10 + 59);
+    EXPECT_LE(source.calls(), 1 + 10 + 61);
+  }
+}
+
+TEST(CredentialsCacheTest, ColdStartOnASourceServingExpiredCredentialsBacksOff) {
+  FakeClock clock;
+  ExpiredCredentialsSource source(&clock, /*first_good=*/false, /*as_error=*/true);
+  CredentialsCache cache(&source, &clock, ManualOptions());
+  EXPECT_THAT(cache.Get(), StatusIs(StatusCode::kInvalidResponse,
+                                    HasSubstr("expired-source: GET http://127.0.0.1:1/creds")));
+  // Backoff 1, 2, 4, 8, 16, 32, 60, 60, … s: 1 + 8 more calls in the first 4 minutes.
+  Hammer(cache, clock, minutes(4));
+  EXPECT_LE(source.calls(), 10);
 }
 
 TEST(CredentialsCacheTest, ColdStartFailureIsSharedDuringBackoff) {

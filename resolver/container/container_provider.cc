@@ -14,6 +14,7 @@
 #include "resolver/http/http_client.h"
 #include "resolver/core/environment.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -338,6 +339,9 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
                                             std::to_string(response.status));
       }
       Credentials credentials = decoded->ToCredentials(kProviderName);
+      CHANTLESS_RETURN_IF_ERROR(CheckExpiry(credentials.expiration, ctx_.clock->Now(),
+                                            "container-role: GET " + target, ctx_.trace,
+                                            kProviderName));
       TraceInfo(ctx_.trace, kProviderName,
                 std::string("Found credentials from ") + kProviderName);
       return credentials;

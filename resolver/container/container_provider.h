@@ -30,6 +30,10 @@
 // - Body: DecodeContainerCredentials (credentials_json.h), which accepts CloudShell's shape
 //   (`"Type":""`, `"Code":"Success"`, `"LastUpdated":"1970-01-01T00:00:00Z"`) and ECS/EKS's
 //   (`RoleArn`, `AccountId`). A malformed 200 body is kInvalidResponse.
+// - Expiration: the expiry rule (expiry.h). Credentials the endpoint serves already expired are
+//   refused with kInvalidResponse naming the endpoint, the Expiration and the local clock (not
+//   retried: the endpoint answered; CredentialsCache backs off); the trace says how long accepted
+//   credentials are valid. botocore 1.29 refuses them as well ("still expired" after a refresh).
 // - Trace: "Looking for credentials via: container-role" (botocore's chain line), one kRequest
 //   event per attempt (method, endpoint, path, status, elapsed; never a header), and
 //   "Found credentials from container-role" on success (botocore logs no success line for this
@@ -79,7 +83,8 @@ class ContainerProvider : public CredentialsProvider {
 
   // Errors: kNotConfigured (no URI variable set, zero requests); kInvalidConfiguration (refused URI,
   // bad token or token file); kUnavailable (transport failure or non-2xx after the retries) or
-  // kDeadlineExceeded (timed out); kInvalidResponse (a 2xx body that is not valid container credentials, or a client-side
+  // kDeadlineExceeded (timed out); kInvalidResponse (a 2xx body that is not valid container
+  // credentials, credentials already expired (resolver/core/expiry.h), or a client-side
   // malformed/oversized response).
   StatusOr<Credentials> Resolve() override;
 

@@ -64,6 +64,7 @@ TEST(ContainerProviderTest, RelativeUriGoesToEcsHost) {
   EXPECT_EQ(c.access_key_id, "ASIAEXAMPLEECS000001");
   EXPECT_EQ(c.provider, "container-role");
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "container-role response");
   ASSERT_EQ(w.http.requests().size(), 1u);
   const HttpRequest r = w.http.requests()[0];
   EXPECT_EQ(r.method, "GET");
@@ -406,6 +407,37 @@ TEST(ContainerProviderTest, CodeOtherThanSuccessIsRejected) {
   EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kInvalidResponse, ::testing::_));
 }
 
+TEST(ContainerProviderTest, ExpiredCredentialsAreRefusedNamingEndpointExpirationAndClock) {
+  FakeWorld w;  // FakeClock: 2024-05-01T12:00:00Z
+  w.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+            "http://localhost:1338/latest/meta-data/container/security-credentials");
+  std::string body = kCloudShellBody;
+  body.replace(body.find("2024-05-01T12:10:00Z"), 20, "2024-05-01T09:00:00Z");
+  w.http.Reply(200, body);
+  ContainerProvider p(w.context());
+  EXPECT_THAT(
+      p.Resolve(),
+      StatusIs(StatusCode::kInvalidResponse,
+               ::testing::AllOf(
+                   HasSubstr("GET http://localhost:1338/latest/meta-data/container/"
+                             "security-credentials (from AWS_CONTAINER_CREDENTIALS_FULL_URI)"),
+                   HasSubstr("expired at 2024-05-01T09:00:00Z"),
+                   HasSubstr("local clock 2024-05-01T12:00:00Z"),
+                   Not(HasSubstr("IQoJb3JpZ2luX2VjEXAMPLECLOUDSHELLTOKEN")))));
+  EXPECT_EQ(w.http.requests().size(), 1u);  // the endpoint answered: no retry
+  EXPECT_THAT(w.TraceText(), Not(HasSubstr("Found credentials")));
+}
+
+TEST(ContainerProviderTest, AboutToExpireCredentialsAreReturnedAndTheTraceSaysHowLong) {
+  FakeWorld w;
+  w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
+  w.http.Reply(200, kCloudShellBody);  // expires 10 minutes after the clock
+  ContainerProvider p(w.context());
+  ASSERT_OK(p.Resolve());
+  EXPECT_THAT(w.TraceText(), HasSubstr("valid for 10m 0s (until 2024-05-01T12:10:00Z), inside "
+                                       "the 15-minute refresh window"));
+}
+
 TEST(ContainerProviderTest, TracesBotocoreLinesAndEachRequest) {
   FakeWorld w;
   w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x");
@@ -415,7 +447,7 @@ TEST(ContainerProviderTest, TracesBotocoreLinesAndEachRequest) {
   ContainerProvider p(w.context());
   ASSERT_OK(p.Resolve());
   std::vector<TraceEvent> events = w.trace.events();
-  ASSERT_EQ(events.size(), 4u) << w.TraceText();
+  ASSERT_EQ(events.size(), 5u) << w.TraceText();
   EXPECT_EQ(events[0].message, "Looking for credentials via: container-role");
   EXPECT_EQ(events[1].kind, TraceEvent::Kind::kRequest);
   EXPECT_EQ(events[1].status, 502);
@@ -423,7 +455,10 @@ TEST(ContainerProviderTest, TracesBotocoreLinesAndEachRequest) {
   EXPECT_EQ(events[1].endpoint, "http://169.254.170.2");
   EXPECT_EQ(events[1].path, "/v2/credentials/x");
   EXPECT_EQ(events[2].status, 200);
-  EXPECT_EQ(events[3].message, "Found credentials from container-role");
+  // 5h 59m 59s: the 1 s backoff before the second attempt ran on the fake clock.
+  EXPECT_THAT(events[3].message,
+              HasSubstr("are valid for 5h 59m 59s (until 2024-05-01T18:00:00Z)"));
+  EXPECT_EQ(events[4].message, "Found credentials from container-role");
   EXPECT_THAT(w.TraceText(), Not(HasSubstr(kToken)));
 }
 

@@ -23,6 +23,10 @@ struct Credentials {
   Secret session_token;                // empty for long-term keys
   std::optional<WallTime> expiration;  // absent: never expires
   std::optional<std::string> account_id;
+  // Where account_id came from, for `chantless resolve --format json` ("AccountIdSource"):
+  // "AWS_ACCOUNT_ID", "credential_process output", "container-role response", "iam-role response",
+  // or the profile line "PATH:LINE (profile NAME)" of `aws_account_id`. Empty without account_id.
+  std::string account_id_source;
   std::string provider;  // botocore's method name: "env", "shared-credentials-file", "iam-role", …
   // Static stability: the provider served these past their real expiry (IMDS outage or expired
   // credentials from IMDS); `expiration` is the extended instant.
@@ -31,7 +35,8 @@ struct Credentials {
   bool operator==(const Credentials& o) const {
     return access_key_id == o.access_key_id && secret_access_key == o.secret_access_key &&
            session_token == o.session_token && expiration == o.expiration &&
-           account_id == o.account_id && provider == o.provider && extended == o.extended;
+           account_id == o.account_id && account_id_source == o.account_id_source &&
+           provider == o.provider && extended == o.extended;
   }
   bool operator!=(const Credentials& o) const { return !(*this == o); }
 };

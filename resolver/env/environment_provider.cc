@@ -6,6 +6,7 @@
 #include "resolver/core/environment.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 
@@ -46,13 +47,14 @@ StatusOr<Credentials> EnvironmentProvider::Resolve() {
           "AWS_CREDENTIAL_EXPIRATION is not an RFC 3339 timestamp (such as "
           "2024-05-01T12:00:00Z)");
     }
-    if (ctx_.clock != nullptr && *parsed <= ctx_.clock->Now()) {
-      return InvalidConfigurationError("the credentials in environment variables expired at " +
-                                       FormatRfc3339(*parsed) + " (AWS_CREDENTIAL_EXPIRATION)");
+    if (ctx_.clock != nullptr) {
+      CHANTLESS_RETURN_IF_ERROR(CheckExpiry(*parsed, ctx_.clock->Now(),
+                                            "env: AWS_CREDENTIAL_EXPIRATION", ctx_.trace, "env"));
     }
     credentials.expiration = *parsed;
   }
   credentials.account_id = GetNonBlank(env, "AWS_ACCOUNT_ID");
+  if (credentials.account_id) credentials.account_id_source = "AWS_ACCOUNT_ID";
   credentials.provider = Name();
   TraceInfo(ctx_.trace, Name(), "Found credentials in environment variables.");
   return credentials;

@@ -11,8 +11,9 @@
 //   every SDK reads) wins and a warning is traced: botocore and the AWS CLI prefer the legacy one.
 // - AWS_CREDENTIAL_EXPIRATION, when set, is the expiration: strict RFC 3339 (time_util.h). A value
 //   that does not parse is kInvalidConfiguration naming the variable, never quoting the value.
-//   Already expired credentials are kInvalidConfiguration too (botocore refuses them after its
-//   refresh finds them "still expired"); absent means never expires.
+//   The expiry rule (expiry.h) applies: already expired credentials are kInvalidResponse naming
+//   the variable (botocore refuses them after its refresh finds them "still expired"); absent
+//   means never expires.
 // - AWS_ACCOUNT_ID, when set, is the account id.
 // - Credentials are stamped provider "env". Trace (provider "env"): "Looking for credentials via:
 //   env", then "Found credentials in environment variables." on success. No value is ever traced.
@@ -36,7 +37,8 @@ class EnvironmentProvider : public CredentialsProvider {
   std::string Name() const override { return "env"; }
 
   // Errors: kNotConfigured when neither key variable is set; kInvalidConfiguration for half a
-  // pair, a malformed or past AWS_CREDENTIAL_EXPIRATION; kInternal when ctx.env is null.
+  // pair or a malformed AWS_CREDENTIAL_EXPIRATION; kInvalidResponse for a past one (expiry.h);
+  // kInternal when ctx.env is null.
   StatusOr<Credentials> Resolve() override;
 
  private:

@@ -180,12 +180,21 @@ TEST_F(EnvironmentProviderTest, NonStrictExpirationIsRejected) {
                                   HasSubstr("AWS_CREDENTIAL_EXPIRATION")));
 }
 
-TEST_F(EnvironmentProviderTest, ExpiredCredentialsAreInvalidConfiguration) {
+TEST_F(EnvironmentProviderTest, ExpiredCredentialsAreRefusedByTheExpiryRule) {
   SetPair();
   world_.env.Set("AWS_CREDENTIAL_EXPIRATION", "2024-05-01T11:59:59Z");  // clock: 12:00:00Z
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
+  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidResponse,
                                   AllOf(HasSubstr("expired at 2024-05-01T11:59:59Z"),
+                                        HasSubstr("local clock 2024-05-01T12:00:00Z"),
                                         HasSubstr("AWS_CREDENTIAL_EXPIRATION"))));
+}
+
+TEST_F(EnvironmentProviderTest, AboutToExpireCredentialsAreReturnedAndTheTraceSaysHowLong) {
+  SetPair();
+  world_.env.Set("AWS_CREDENTIAL_EXPIRATION", "2024-05-01T12:02:00Z");  // clock: 12:00:00Z
+  ASSERT_OK(Resolve());
+  EXPECT_THAT(Messages(), ::testing::Contains(HasSubstr("are valid for 2m 0s (until "
+                                                        "2024-05-01T12:02:00Z), inside the")));
 }
 
 TEST_F(EnvironmentProviderTest, AccountIdIsRead) {
@@ -193,6 +202,7 @@ TEST_F(EnvironmentProviderTest, AccountIdIsRead) {
   world_.env.Set("AWS_ACCOUNT_ID", "123456789012");
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "AWS_ACCOUNT_ID");
 }
 
 TEST_F(EnvironmentProviderTest, TracesBotocoreLinesOnSuccess) {

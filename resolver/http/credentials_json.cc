@@ -133,6 +133,7 @@ Credentials DecodedCredentials::ToCredentials(std::string provider) const {
   c.session_token = token;
   c.expiration = expiration;
   c.account_id = account_id;
+  if (account_id) c.account_id_source = provider + " response";
   c.provider = std::move(provider);
   return c;
 }

@@ -9,6 +9,7 @@
 #include "resolver/core/jitter_seed.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -122,16 +123,18 @@ StatusOr<Credentials> ImdsProvider::FetchFresh(std::string* role_out) {
 }
 
 StatusOr<Credentials> ImdsProvider::Extend(Credentials credentials, WallTime real_expiry,
-                                           const std::string& why) {
+                                           const Status& why_status) {
+  const std::string& why = why_status.message();
   const WallTime now = ctx_.clock->Now();
   const WallTime cap = real_expiry + options_.max_total_extension;
   // Compared in whole seconds, the unit the extension is served in: a cap less than a second ahead
   // would be served as an expiration of `now` (found by fuzz/imds_client_fuzzer).
   if (std::chrono::floor<std::chrono::seconds>(cap) <= now) {
-    return UnavailableError(why + "; the credentials expired at " + FormatRfc3339(real_expiry) +
-                            ", more than the static-stability limit of " +
-                            std::to_string(options_.max_total_extension.count() / 60) +
-                            " minutes ago");
+    return Status(why_status.code(),
+                  why + "; the credentials expired at " + FormatRfc3339(real_expiry) +
+                      ", more than the static-stability limit of " +
+                      std::to_string(options_.max_total_extension.count() / 60) +
+                      " minutes ago");
   }
   const int64_t span = (options_.max_extension - options_.min_extension).count();
   std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(span, 0));
@@ -158,11 +161,11 @@ StatusOr<Credentials> ImdsProvider::Resolve() {
   const WallTime now = ctx_.clock->Now();
   if (fresh.ok()) {
     last_ = *fresh;
-    if (fresh->expiration && *fresh->expiration <= now) {
-      return Extend(*fresh, *fresh->expiration,
-                    "IMDS served credentials for role " + role + " that expired at " +
-                        FormatRfc3339(*fresh->expiration));
-    }
+    // The expiry rule (expiry.h); static stability is its one documented exception.
+    const Status expiry = CheckExpiry(fresh->expiration, now,
+                                      "iam-role: GET " + client_.endpoint() + BasePath() + role,
+                                      ctx_.trace, kProvider);
+    if (!expiry.ok()) return Extend(*fresh, *fresh->expiration, expiry);
     TraceInfo(ctx_.trace, kProvider, "Found credentials from IAM Role: " + role);
     return fresh;
   }
@@ -176,7 +179,8 @@ StatusOr<Credentials> ImdsProvider::Resolve() {
     return *last_;
   }
   return Extend(*last_, *last_->expiration,
-                "refreshing credentials from IMDS failed (" + error.message() + ")");
+                UnavailableError("refreshing credentials from IMDS failed (" + error.message() +
+                                 ")"));
 }
 
 }  // namespace chantless

@@ -17,11 +17,15 @@
 //     chain's last provider, so the final error lists it as skipped with this reason).
 //   - A named role (AWS_EC2_INSTANCE_PROFILE_NAME) that IMDS answers 404 for on both APIs →
 //     kInvalidConfiguration naming the variable.
+//   - Expiration: the expiry rule (expiry.h) — the trace says how long fresh credentials are
+//     valid — with static stability as its one documented exception:
 //   - Static stability (botocore, JS, Rust, Go do it too): when IMDS serves credentials that have
 //     already expired, or a refresh fails (kUnavailable / kDeadlineExceeded / kInvalidResponse)
 //     while credentials from an earlier call are in hand, the credentials are served with `expiration` moved to now +
 //     5–15 min (uniform jitter from a seedable RNG), `extended = true`, and a kWarning trace. The
-//     extension is capped: never past the real expiry + 1 h (then the error is returned). Old
+//     extension is capped: never past the real expiry + 1 h. Past the cap, credentials IMDS serves
+//     expired are refused as the expiry rule refuses them (kInvalidResponse naming the endpoint,
+//     the Expiration, the local clock and the limit); a failed refresh returns kUnavailable. Old
 //     credentials that are still valid are served unchanged (with a warning) when a refresh fails.
 //   - Trace: botocore's lines "Looking for credentials via: iam-role" and "Found credentials from
 //     IAM Role: <role>" (kInfo), every request (kRequest, from ImdsClient), warnings (kWarning). No
@@ -84,8 +88,9 @@ class ImdsProvider : public CredentialsProvider {
   enum class Api { kUnknown, kExtended, kLegacy };
   StatusOr<Credentials> FetchFresh(std::string* role_out);
   StatusOr<std::string> DiscoverRole();
-  StatusOr<Credentials> Extend(Credentials credentials, WallTime real_expiry,
-                               const std::string& why);
+  // Static stability: `credentials` served extended, or, past the cap, `why`'s code with its
+  // message and the limit.
+  StatusOr<Credentials> Extend(Credentials credentials, WallTime real_expiry, const Status& why);
   std::string BasePath() const;
 
   ProviderContext ctx_;

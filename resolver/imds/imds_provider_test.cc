@@ -71,6 +71,7 @@ TEST(ImdsProviderTest, ExtendedPathFirstKeepsAccountId) {
   EXPECT_EQ(c.session_token.reveal(), kSession);
   EXPECT_EQ(c.expiration, T("2024-05-01T18:00:00Z"));
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "iam-role response");
   EXPECT_EQ(c.provider, "iam-role");
   EXPECT_FALSE(c.extended);
   EXPECT_THAT(Paths(w), ElementsAre("PUT /latest/api/token", std::string("GET ") + kExt,
@@ -201,6 +202,9 @@ TEST(ImdsProviderTest, TraceHasBotocoreLinesAndNoSecrets) {
     if (e.kind == TraceEvent::Kind::kInfo) info.push_back(e.message);
   }
   EXPECT_THAT(info, ElementsAre("Looking for credentials via: iam-role",
+                                "credentials from iam-role: GET http://169.254.169.254/latest/"
+                                "meta-data/iam/security-credentials-extended/TestEC2Role are "
+                                "valid for 6h 0m 0s (until 2024-05-01T18:00:00Z)",
                                 "Found credentials from IAM Role: TestEC2Role"));
   const std::string text = w.TraceText();
   for (const char* secret : {kToken, kAccessKey, kSecret, kSession}) {
@@ -270,12 +274,26 @@ TEST(ImdsProviderTest, ExtensionIsCappedAnHourPastTheRealExpiry) {
   EXPECT_EQ(*c.expiration, T("2024-05-01T12:05:00Z"));
 }
 
-TEST(ImdsProviderTest, CredentialsExpiredBeyondTheCapAreAnError) {
+TEST(ImdsProviderTest, CredentialsExpiredBeyondTheCapAreRefusedByTheExpiryRule) {
   FakeWorld w;
   ScriptExtendedHappyPath(w, "2024-05-01T10:00:00Z");
   ImdsProvider provider(w.context(), Seeded());
   EXPECT_THAT(provider.Resolve(),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("static-stability limit")));
+              StatusIs(StatusCode::kInvalidResponse,
+                       ::testing::AllOf(HasSubstr("iam-role: GET http://169.254.169.254"),
+                                        HasSubstr("expired at 2024-05-01T10:00:00Z"),
+                                        HasSubstr("local clock 2024-05-01T12:00:00Z"),
+                                        HasSubstr("static-stability limit of 60 minutes"))));
+}
+
+TEST(ImdsProviderTest, ValidCredentialsAreReturnedAndTheTraceSaysHowLong) {
+  FakeWorld w;
+  ScriptExtendedHappyPath(w, "2024-05-01T12:10:00Z");
+  ImdsProvider provider(w.context(), Seeded());
+  ASSERT_OK_AND_ASSIGN(Credentials c, provider.Resolve());
+  EXPECT_FALSE(c.extended);
+  EXPECT_THAT(w.TraceText(), HasSubstr("valid for 10m 0s (until 2024-05-01T12:10:00Z), inside "
+                                       "the 15-minute refresh window"));
 }
 
 TEST(ImdsProviderTest, FailedRefreshWithValidOldCredentialsServesThemUnchanged) {

@@ -10,6 +10,7 @@
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -204,6 +205,7 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
   credentials.secret_access_key = Secret(std::move(secret));
   if (token) credentials.session_token = Secret(std::move(*token));
   credentials.account_id = std::move(account_id);
+  if (credentials.account_id) credentials.account_id_source = "credential_process output";
   credentials.provider = kCredentialProcessProviderName;
   if (expiration_text) {
     StatusOr<WallTime> expiration = ParseRfc3339(*expiration_text);
@@ -212,11 +214,7 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
                                   "timestamp: " +
                                   expiration.status().message());
     }
-    if (*expiration <= now) {
-      return InvalidResponseError("credential_process returned credentials that expired at " +
-                                  FormatRfc3339(*expiration) + " (now " + FormatRfc3339(now) +
-                                  ")");
-    }
+    CHANTLESS_RETURN_IF_ERROR(CheckExpiry(*expiration, now, "credential_process output"));
     credentials.expiration = *expiration;
   }
   return credentials;
@@ -264,9 +262,12 @@ StatusOr<Credentials> RunCredentialProcess(const ProviderContext& ctx, const std
     if (!err.empty()) message += ": " + err;
     return UnavailableError(message);
   }
-  StatusOr<Credentials> credentials = ParseCredentialProcessOutput(result->stdout_data,
-                                                                   ctx.clock->Now());
+  const WallTime now = ctx.clock->Now();
+  StatusOr<Credentials> credentials = ParseCredentialProcessOutput(result->stdout_data, now);
   if (!credentials.ok()) return credentials.status().WithContext(what);
+  if (credentials->expiration) {
+    TraceValidity(ctx.trace, kCredentialProcessProviderName, what, *credentials->expiration, now);
+  }
   TraceInfo(ctx.trace, kCredentialProcessProviderName,
             "credential_process \"" + program + "\" returned credentials in " +
                 std::to_string(elapsed_ms.count()) + " ms");

@@ -13,7 +13,9 @@
 //   error message, truncated and folded onto one line.
 // - Output: JSON object, `Version` must be the number 1; `AccessKeyId` and `SecretAccessKey`
 //   non-empty strings; `SessionToken` optional string; `Expiration` optional strict RFC 3339
-//   (absent: never expires), already expired output is rejected; `AccountId` optional string.
+//   (absent: never expires); the expiry rule (expiry.h) refuses already expired output with
+//   kInvalidResponse and the trace says how long accepted output is valid; `AccountId` optional
+//   string (the profile provider fills a missing one from the profile's `aws_account_id`).
 // - The credentials are stamped with provider "custom-process" (botocore's method name).
 #ifndef CHANTLESS_RESOLVER_PROCESS_CREDENTIAL_PROCESS_H_
 #define CHANTLESS_RESOLVER_PROCESS_CREDENTIAL_PROCESS_H_

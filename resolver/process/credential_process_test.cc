@@ -103,6 +103,7 @@ TEST(ParseCredentialProcessOutputTest, ReadsEveryField) {
   ASSERT_TRUE(c.expiration.has_value());
   EXPECT_EQ(FormatRfc3339(*c.expiration), "2024-05-01T13:00:00Z");
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "credential_process output");
   EXPECT_EQ(c.provider, "custom-process");
 }
 
@@ -319,7 +320,17 @@ TEST(RunCredentialProcessTest, ExpiredOutputIsRejectedAgainstTheContextClock) {
   EXPECT_OK(RunCredentialProcess(world.context(), "helper", kSource));
   world.clock.Advance(std::chrono::hours(1));
   EXPECT_THAT(RunCredentialProcess(world.context(), "helper", kSource),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("expired")));
+              StatusIs(StatusCode::kInvalidResponse,
+                       AllOf(HasSubstr(kSource), HasSubstr("credential_process \"helper\""),
+                             HasSubstr("expired at 2024-05-01T12:30:00Z"),
+                             HasSubstr("local clock 2024-05-01T13:00:00Z"))));
+}
+
+TEST(RunCredentialProcessTest, AboutToExpireOutputIsReturnedAndTheTraceSaysHowLong) {
+  FakeWorld world;  // FakeClock: 2024-05-01T12:00:00Z
+  world.process.SetResult(Exited(0, Output(", \"Expiration\": \"2024-05-01T12:05:00Z\"")));
+  EXPECT_OK(RunCredentialProcess(world.context(), "helper", kSource));
+  EXPECT_THAT(world.TraceText(), HasSubstr("valid for 5m 0s (until 2024-05-01T12:05:00Z)"));
 }
 
 TEST(RunCredentialProcessTest, TraceNamesTheProgramButHoldsNoSecretOrArguments) {

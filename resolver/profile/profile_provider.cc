@@ -61,6 +61,7 @@ std::optional<StatusOr<Credentials>> StaticKeys(const ProfileConfig& config, Pro
   if (token) credentials.session_token = Secret(token->value);
   if (std::optional<ProfileSetting> account = NonBlank(config, file, "aws_account_id")) {
     credentials.account_id = account->value;
+    credentials.account_id_source = account->where;
   }
   credentials.provider = method;
   return StatusOr<Credentials>(std::move(credentials));
@@ -146,6 +147,14 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
     CHANTLESS_ASSIGN_OR_RETURN(Credentials credentials,
                                RunCredentialProcess(ctx_, process->value, process->where));
     credentials.provider = kCredentialProcessProviderName;
+    // No AccountId in the output: the profile's `aws_account_id` (botocore 1.43, the Rust SDK).
+    if (!credentials.account_id) {
+      if (std::optional<ProfileSetting> account = config->Lookup("aws_account_id");
+          account && !IsBlank(account->value)) {
+        credentials.account_id = account->value;
+        credentials.account_id_source = account->where;
+      }
+    }
     TraceInfo(ctx_.trace, kTraceProvider,
               "Found credentials from credential_process (" + process->where + ")");
     return credentials;

@@ -19,6 +19,8 @@
 //   2. "custom-process": `credential_process` (the credentials file's value over the config
 //      file's, as botocore reads it from the merged profile), run by RunCredentialProcess
 //      (credential_process.h) with source "PATH:LINE (profile NAME)"; its errors stop the chain;
+//      output without an AccountId takes the profile's `aws_account_id` (botocore 1.43 and the
+//      Rust SDK do), with that line as its account_id_source;
 //   3. "config-file": `aws_access_key_id` + `aws_secret_access_key` in the config file's section.
 //   So static keys in the credentials file win over credential_process, and credential_process wins
 //   over static keys in the config file.

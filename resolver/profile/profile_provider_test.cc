@@ -112,6 +112,35 @@ TEST_F(ProfileProviderTest, SessionTokenAndAccountIdAreRead) {
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.session_token.reveal(), kToken);
   EXPECT_EQ(c.account_id, "123456789012");
+  EXPECT_EQ(c.account_id_source, "/home/u/.aws/credentials:5 (profile default)");
+}
+
+TEST_F(ProfileProviderTest, CredentialProcessWithoutAccountIdTakesTheProfilesAwsAccountId) {
+  world_.fs.SetFile(kConfigPath, "[profile dev]\naws_account_id = 111122223333\n"
+                                 "credential_process = /bin/creds\n");
+  world_.env.Set("AWS_PROFILE", "dev");
+  ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
+  EXPECT_EQ(c.provider, "custom-process");
+  EXPECT_EQ(c.account_id, "111122223333");
+  EXPECT_EQ(c.account_id_source, "/home/u/.aws/config:2 (profile dev)");
+}
+
+TEST_F(ProfileProviderTest, CredentialProcessAccountIdWinsOverTheProfilesAwsAccountId) {
+  world_.fs.SetFile(kConfigPath, "[default]\naws_account_id = 111122223333\n"
+                                 "credential_process = /bin/creds\n");
+  ProcessResult result = ProcessOutput();
+  result.stdout_data.insert(result.stdout_data.size() - 1, ", \"AccountId\": \"444455556666\"");
+  world_.process.SetResult(result);
+  ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
+  EXPECT_EQ(c.account_id, "444455556666");
+  EXPECT_EQ(c.account_id_source, "credential_process output");
+}
+
+TEST_F(ProfileProviderTest, CredentialProcessWithoutAnyAccountIdHasNone) {
+  world_.fs.SetFile(kConfigPath, "[default]\ncredential_process = /bin/creds\n");
+  ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
+  EXPECT_FALSE(c.account_id.has_value());
+  EXPECT_EQ(c.account_id_source, "");
 }
 
 TEST_F(ProfileProviderTest, SecurityTokenIsTheLegacySessionTokenKey) {
