@@ -7,7 +7,7 @@
 // "chantless: <error>". Neither ever holds a secret.
 // Exit codes: 0 resolved; 1 no credentials (nothing configured, or a provider's endpoint or process
 // failed: unavailable / invalid response, which includes credentials refused as expired by the
-// expiry rule, resolver/expiry.h, from any source); 2 bad usage or invalid configuration.
+// expiry rule, resolver/core/expiry.h, from any source); 2 bad usage or invalid configuration.
 #include "cli/resolve_command.h"
 
 #include <algorithm>
