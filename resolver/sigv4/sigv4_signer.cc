@@ -2,11 +2,13 @@
 #include "resolver/sigv4/sigv4_signer.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/crypto.h>
+#include <openssl/opensslv.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 #include <ctime>
 #include <map>
 
@@ -24,11 +26,56 @@ std::string Hex(const uint8_t* data, size_t size) {
   return out;
 }
 
-std::array<uint8_t, 32> Hmac(const uint8_t* key, size_t key_size, std::string_view data) {
+// SHA-256 through a digest fetched once: OpenSSL 3's one-shot SHA256() and HMAC() look the
+// algorithm up on every call, which cost more than the hashing of a small STS request.
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+#if OPENSSL_VERSION_NUMBER >= 0x30000000L
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+#else
+    return EVP_sha256();
+#endif
+  }();
+  return md;
+}
+
+std::array<uint8_t, 32> Sha256(std::initializer_list<std::string_view> parts) {
   std::array<uint8_t, 32> out{};
-  unsigned int out_size = 0;
-  HMAC(EVP_sha256(), key, static_cast<int>(key_size), reinterpret_cast<const uint8_t*>(data.data()),
-       data.size(), out.data(), &out_size);
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  unsigned int size = 0;
+  if (ctx == nullptr || EVP_DigestInit_ex(ctx, Sha256Md(), nullptr) != 1) std::abort();
+  for (std::string_view part : parts) {
+    if (EVP_DigestUpdate(ctx, part.data(), part.size()) != 1) std::abort();
+  }
+  if (EVP_DigestFinal_ex(ctx, out.data(), &size) != 1 || size != out.size()) std::abort();
+  EVP_MD_CTX_free(ctx);
+  return out;
+}
+
+std::string_view View(const uint8_t* data, size_t size) {
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+// HMAC-SHA256 (RFC 2104) over Sha256.
+std::array<uint8_t, 32> Hmac(const uint8_t* key, size_t key_size, std::string_view data) {
+  uint8_t block[64] = {};
+  if (key_size > sizeof block) {
+    const std::array<uint8_t, 32> hashed = Sha256({View(key, key_size)});
+    std::memcpy(block, hashed.data(), hashed.size());
+  } else if (key_size > 0) {
+    std::memcpy(block, key, key_size);
+  }
+  uint8_t ipad[64], opad[64];
+  for (size_t i = 0; i < sizeof block; ++i) {
+    ipad[i] = block[i] ^ 0x36;
+    opad[i] = block[i] ^ 0x5c;
+  }
+  const std::array<uint8_t, 32> inner = Sha256({View(ipad, sizeof ipad), data});
+  std::array<uint8_t, 32> out = Sha256({View(opad, sizeof opad), View(inner.data(), inner.size())});
+  OPENSSL_cleanse(block, sizeof block);
+  OPENSSL_cleanse(ipad, sizeof ipad);
+  OPENSSL_cleanse(opad, sizeof opad);
   return out;
 }
 
@@ -119,9 +166,8 @@ std::string SigV4UriEncode(std::string_view text, bool keep_slash) {
 }
 
 std::string Sha256Hex(std::string_view data) {
-  uint8_t digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const uint8_t*>(data.data()), data.size(), digest);
-  return Hex(digest, sizeof digest);
+  const std::array<uint8_t, 32> digest = Sha256({data});
+  return Hex(digest.data(), digest.size());
 }
 
 SigV4Signer::Key SigV4Signer::SigningKey(const Secret& secret, const std::string& date,
@@ -137,7 +183,7 @@ SigV4Signer::Key SigV4Signer::SigningKey(const Secret& secret, const std::string
   }
   std::string first = "AWS4" + secret.reveal();
   Key k = Hmac(reinterpret_cast<const uint8_t*>(first.data()), first.size(), date);
-  std::fill(first.begin(), first.end(), '\0');
+  OPENSSL_cleanse(first.data(), first.size());
   k = Hmac(k.data(), k.size(), region);
   k = Hmac(k.data(), k.size(), service);
   k = Hmac(k.data(), k.size(), "aws4_request");
@@ -261,7 +307,7 @@ StatusOr<SignedRequest> SigV4Signer::Sign(const SigningInput& input,
 
   out.string_to_sign =
       "AWS4-HMAC-SHA256\n" + out.amz_date + "\n" + out.scope + "\n" + Sha256Hex(canonical);
-  std::fill(canonical.begin(), canonical.end(), '\0');
+  OPENSSL_cleanse(canonical.data(), canonical.size());  // holds the session token
 
   const Key key = SigningKey(keys.secret_access_key, date, input.region, input.service);
   const Key sig = Hmac(key.data(), key.size(), out.string_to_sign);
