@@ -42,8 +42,9 @@ chantless::SigningInput AssumeRoleInput() {
 
 chantless::SigningKeys SourceKeys() {
   return {"ASIAQEXAMPLESOURCEKEY", chantless::Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
-          chantless::Secret(std::string(
-              "IQoJb3JpZ2luX2VjEXAMPLESOURCESESSIONTOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQD") +
+          chantless::Secret(
+              std::string(
+                  "IQoJb3JpZ2luX2VjEXAMPLESOURCESESSIONTOKEN//////////wEaCXVzLWVhc3QtMSJHMEUCIQD") +
               std::string(600, 'T'))};
 }
 
@@ -74,17 +75,18 @@ BENCHMARK(BM_Sigv4_SignAssumeRole_NoKeyCache);
 
 const std::string& AssumeRoleBody() {
   static const std::string* body = new std::string(
-      std::string("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
-                  "  <AssumeRoleResult>\n"
-                  "    <SourceIdentity>alice</SourceIdentity>\n"
-                  "    <AssumedRoleUser>\n"
-                  "      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:chantless-1796457094</AssumedRoleId>\n"
-                  "      <Arn>arn:aws:sts::123456789012:assumed-role/demo/chantless-1796457094</Arn>\n"
-                  "    </AssumedRoleUser>\n"
-                  "    <Credentials>\n"
-                  "      <AccessKeyId>ASIAQEXAMPLESTSKEY01</AccessKeyId>\n"
-                  "      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSTSEXAMPLEKEY</SecretAccessKey>\n"
-                  "      <SessionToken>") +
+      std::string(
+          "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+          "  <AssumeRoleResult>\n"
+          "    <SourceIdentity>alice</SourceIdentity>\n"
+          "    <AssumedRoleUser>\n"
+          "      <AssumedRoleId>AROA3XFRBF535PLBIFPI4:chantless-1796457094</AssumedRoleId>\n"
+          "      <Arn>arn:aws:sts::123456789012:assumed-role/demo/chantless-1796457094</Arn>\n"
+          "    </AssumedRoleUser>\n"
+          "    <Credentials>\n"
+          "      <AccessKeyId>ASIAQEXAMPLESTSKEY01</AccessKeyId>\n"
+          "      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYzSTSEXAMPLEKEY</SecretAccessKey>\n"
+          "      <SessionToken>") +
       std::string(1000, 'T') +
       "</SessionToken>\n"
       "      <Expiration>2026-12-05T08:51:34.359Z</Expiration>\n"

@@ -37,8 +37,8 @@ std::vector<std::string> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     size_t at = s.find(sep, start);
-    out.emplace_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos
-                                                                  : at - start));
+    out.emplace_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) return out;
     start = at + 1;
   }
@@ -61,10 +61,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   constexpr int64_t kMaxSeconds = 9200000000;
   chantless::SigningInput in;
   static const char* const kMethods[] = {"POST", "GET", "PUT", ""};
-  static const char* const kNames[] = {"Content-Type", "User-Agent", "X-Amz-Meta", "Expect",
-                                       "Connection",   "Host",       "x-amz-date", "My-Header",
+  static const char* const kNames[] = {"Content-Type", "User-Agent",   "X-Amz-Meta", "Expect",
+                                       "Connection",   "Host",         "x-amz-date", "My-Header",
                                        "TE",           "Authorization"};
-  in.method = fdp.ConsumeBool() ? fdp.ConsumeRandomLengthString(8) : kMethods[fdp.ConsumeIntegralInRange<int>(0, 3)];
+  in.method = fdp.ConsumeBool() ? fdp.ConsumeRandomLengthString(8)
+                                : kMethods[fdp.ConsumeIntegralInRange<int>(0, 3)];
   in.host = fdp.ConsumeRandomLengthString(64);
   in.path = fdp.ConsumeRandomLengthString(64);
   in.region = fdp.ConsumeRandomLengthString(16);
@@ -76,8 +77,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const int headers = fdp.ConsumeIntegralInRange<int>(0, 8);
   for (int i = 0; i < headers; ++i) {
-    std::string name = fdp.ConsumeBool() ? std::string(kNames[fdp.ConsumeIntegralInRange<int>(0, 9)])
-                                         : fdp.ConsumeRandomLengthString(16);
+    std::string name = fdp.ConsumeBool()
+                           ? std::string(kNames[fdp.ConsumeIntegralInRange<int>(0, 9)])
+                           : fdp.ConsumeRandomLengthString(16);
     in.headers.emplace_back(std::move(name), fdp.ConsumeRandomLengthString(64));
   }
   in.time = std::chrono::system_clock::time_point(

@@ -8,10 +8,10 @@
 // 8 characters (element text and attribute values), except where that text is itself part of a
 // fixed message the decoders write (an element path such as "AssumeRoleResponse/…"); digits
 // count as equal there, so line and column numbers do not matter.
-#include <cstddef>
-#include <cstdint>
 #include <expat.h>
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -33,54 +33,60 @@ std::string DigitsToZero(std::string_view s) {
 // Every message the decoders and the XML reader can produce, with digits as '0'.
 const std::string& Vocabulary() {
   static const std::string* vocabulary = [] {
-    std::vector<std::string> prefixes = {"STS AssumeRole response: ",
-                                         "STS AssumeRoleWithWebIdentity response: ",
-                                         "STS error response: "};
+    std::vector<std::string> prefixes = {
+        "STS AssumeRole response: ", "STS AssumeRoleWithWebIdentity response: ",
+        "STS error response: "};
     std::vector<std::string> paths;
     for (std::string action : {"AssumeRole", "AssumeRoleWithWebIdentity"}) {
       const std::string r = action + "Response/" + action + "Result";
       paths.push_back(r);
-      for (const char* p : {"/Credentials", "/Credentials/AccessKeyId",
-                            "/Credentials/SecretAccessKey", "/Credentials/SessionToken",
-                            "/Credentials/Expiration", "/AssumedRoleUser",
-                            "/AssumedRoleUser/AssumedRoleId", "/AssumedRoleUser/Arn",
-                            "/PackedPolicySize", "/SourceIdentity", "/SubjectFromWebIdentityToken",
-                            "/Provider", "/Audience"}) {
+      for (const char* p :
+           {"/Credentials", "/Credentials/AccessKeyId", "/Credentials/SecretAccessKey",
+            "/Credentials/SessionToken", "/Credentials/Expiration", "/AssumedRoleUser",
+            "/AssumedRoleUser/AssumedRoleId", "/AssumedRoleUser/Arn", "/PackedPolicySize",
+            "/SourceIdentity", "/SubjectFromWebIdentityToken", "/Provider", "/Audience"}) {
         paths.push_back(r + p);
       }
       paths.push_back(action + "Response/ResponseMetadata/RequestId");
     }
-    for (const char* p : {"ErrorResponse/Error", "ErrorResponse/Error/Code",
-                          "ErrorResponse/Error/Type", "ErrorResponse/Error/Message",
-                          "ErrorResponse/Error/RequestId", "ErrorResponse/RequestId", "Error/Code",
-                          "Error/Type", "Error/Message", "Error/RequestId"}) {
+    for (const char* p :
+         {"ErrorResponse/Error", "ErrorResponse/Error/Code", "ErrorResponse/Error/Type",
+          "ErrorResponse/Error/Message", "ErrorResponse/Error/RequestId", "ErrorResponse/RequestId",
+          "Error/Code", "Error/Type", "Error/Message", "Error/RequestId"}) {
       paths.push_back(p);
     }
     std::vector<std::string> suffixes = {
-        " is missing", " appears more than once", " is empty",
+        " is missing",
+        " appears more than once",
+        " is empty",
         " holds a space, a control character or a non-ASCII byte",
         " is not an ISO-8601 time (YYYY-MM-DDTHH:MM:SS[.f]Z)",
         " is not an ARN (arn:partition:sts::account:assumed-role/…)",
-        " does not hold a 12-digit account id", " is not a percentage"};
+        " does not hold a 12-digit account id",
+        " is not a percentage"};
     std::string v;
     for (const auto& prefix : prefixes) {
       for (const auto& path : paths) {
         for (const auto& suffix : suffixes) v += prefix + "<" + path + ">" + suffix + "\n";
       }
       for (const char* root : {"AssumeRoleResponse", "AssumeRoleWithWebIdentityResponse"}) {
-        v += prefix + "<" + root + "> is not in the STS namespace " +
-             chantless::kStsNamespace + "\n";
+        v += prefix + "<" + root + "> is not in the STS namespace " + chantless::kStsNamespace +
+             "\n";
         v += prefix + "the body is an STS error response, not <" + root + ">\n";
         v += prefix + "the root element is not <" + root + ">\n";
       }
       v += prefix + "the root element is not in the STS namespace " + chantless::kStsNamespace +
            "\n";
       v += prefix + "the root element is neither <ErrorResponse> nor <Error>\n";
-      std::vector<std::string> reasons = {
-          "a DOCTYPE is not allowed", "an entity declaration is not allowed",
-          "an encoding other than UTF-8 is declared", "elements nested too deep",
-          "too many elements", "too many attributes on one element", "out of memory",
-          "no element found", "not well-formed"};
+      std::vector<std::string> reasons = {"a DOCTYPE is not allowed",
+                                          "an entity declaration is not allowed",
+                                          "an encoding other than UTF-8 is declared",
+                                          "elements nested too deep",
+                                          "too many elements",
+                                          "too many attributes on one element",
+                                          "out of memory",
+                                          "no element found",
+                                          "not well-formed"};
       for (int code = 0; code < 100; ++code) {
         const XML_LChar* s = XML_ErrorString(static_cast<XML_Error>(code));
         if (s != nullptr) reasons.push_back(s);
@@ -124,6 +130,7 @@ class Texts {
     }
     return texts_;
   }
+
  private:
   std::string_view body_;
   bool parsed_ = false;
@@ -181,8 +188,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto error = chantless::ParseStsErrorResponse(body);
   if (!error.ok()) {
     CheckFailure(error.status(), &texts);
-  } else if (error->code.empty() || !NonEmptyIfSet(error->type) ||
-             !NonEmptyIfSet(error->message) || !NonEmptyIfSet(error->request_id)) {
+  } else if (error->code.empty() || !NonEmptyIfSet(error->type) || !NonEmptyIfSet(error->message) ||
+             !NonEmptyIfSet(error->request_id)) {
     __builtin_trap();
   }
   return 0;

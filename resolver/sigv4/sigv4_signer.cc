@@ -1,15 +1,15 @@
 // SigV4 header signing on OpenSSL's libcrypto (rules in sigv4_signer.h).
 #include "resolver/sigv4/sigv4_signer.h"
 
-#include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/opensslv.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <initializer_list>
 #include <ctime>
+#include <initializer_list>
 #include <map>
 
 namespace chantless {
@@ -120,10 +120,18 @@ std::string TrimAll(std::string_view value) {
 }
 
 bool IsUnsigned(const std::string& lower_name) {
-  static const char* const kUnsigned[] = {
-      "user-agent",         "expect", "x-amzn-trace-id", "connection",        "keep-alive",
-      "proxy-authenticate", "proxy-authorization",       "proxy-connection", "te",
-      "trailer",            "transfer-encoding",         "upgrade"};
+  static const char* const kUnsigned[] = {"user-agent",
+                                          "expect",
+                                          "x-amzn-trace-id",
+                                          "connection",
+                                          "keep-alive",
+                                          "proxy-authenticate",
+                                          "proxy-authorization",
+                                          "proxy-connection",
+                                          "te",
+                                          "trailer",
+                                          "transfer-encoding",
+                                          "upgrade"};
   for (const char* name : kUnsigned) {
     if (lower_name == name) return true;
   }
@@ -211,7 +219,8 @@ StatusOr<SignedRequest> SigV4Signer::Sign(const SigningInput& input,
   }
   if (input.host.empty()) return Invalid("the host is empty");
   for (char c : input.host) {
-    if (IsAsciiSpace(c) || c == '/' || c == '\0') return Invalid("the host holds '/' or whitespace");
+    if (IsAsciiSpace(c) || c == '/' || c == '\0')
+      return Invalid("the host holds '/' or whitespace");
   }
   if (input.region.empty()) return Invalid("the region is empty");
   if (HasSlashOrSpace(input.region)) return Invalid("the region holds '/' or whitespace");
@@ -229,10 +238,10 @@ StatusOr<SignedRequest> SigV4Signer::Sign(const SigningInput& input,
   }
 
   // Time: whole seconds, UTC.
-  const int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(
-                              std::chrono::floor<std::chrono::seconds>(input.time)
-                                  .time_since_epoch())
-                              .count();
+  const int64_t seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(
+          std::chrono::floor<std::chrono::seconds>(input.time).time_since_epoch())
+          .count();
   if (seconds < 0 || seconds > 253402300799) {  // 9999-12-31T23:59:59Z
     return Invalid("the signing time is outside the years 1970-9999");
   }

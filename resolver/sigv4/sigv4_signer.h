@@ -89,7 +89,8 @@ class SigV4Signer {
   enum class KeyCache { kEnabled, kDisabled };
   static constexpr size_t kMaxCachedKeys = 16;
 
-  explicit SigV4Signer(KeyCache cache = KeyCache::kEnabled) : cache_enabled_(cache == KeyCache::kEnabled) {}
+  explicit SigV4Signer(KeyCache cache = KeyCache::kEnabled)
+      : cache_enabled_(cache == KeyCache::kEnabled) {}
   SigV4Signer(const SigV4Signer&) = delete;
   SigV4Signer& operator=(const SigV4Signer&) = delete;
 

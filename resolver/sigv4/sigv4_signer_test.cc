@@ -45,12 +45,15 @@ SigningInput StsInput() {
   return in;
 }
 
-// --- the worked vector (sts-sso-behaviour.md §4, our own) -----------------------------------------
+// --- the worked vector (sts-sso-behaviour.md §4, our own)
+// -----------------------------------------
 
 TEST(SigV4SignerTest, WorkedStsVectorWithSessionToken) {
   SigV4Signer signer;
-  ASSERT_OK_AND_ASSIGN(SignedRequest out, signer.Sign(StsInput(), ExampleKeys("SESSIONTOKEXAMPLE")));
-  EXPECT_EQ(Sha256Hex(kStsBody), "b0fd304126c0bb46877818053029aabe1f99bb1cad2414fd605a9b1946f92271");
+  ASSERT_OK_AND_ASSIGN(SignedRequest out,
+                       signer.Sign(StsInput(), ExampleKeys("SESSIONTOKEXAMPLE")));
+  EXPECT_EQ(Sha256Hex(kStsBody),
+            "b0fd304126c0bb46877818053029aabe1f99bb1cad2414fd605a9b1946f92271");
   EXPECT_EQ(out.signed_headers, "content-type;host;x-amz-date;x-amz-security-token");
   EXPECT_EQ(out.string_to_sign,
             "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/sts/aws4_request\n"
@@ -65,7 +68,8 @@ TEST(SigV4SignerTest, WorkedStsVectorWithSessionToken) {
             "content-type;host;x-amz-date;x-amz-security-token\n"
             "b0fd304126c0bb46877818053029aabe1f99bb1cad2414fd605a9b1946f92271");
   ASSERT_EQ(out.headers.size(), 3u);
-  EXPECT_EQ(out.headers[0], (std::pair<std::string, std::string>{"X-Amz-Date", "20150830T123600Z"}));
+  EXPECT_EQ(out.headers[0],
+            (std::pair<std::string, std::string>{"X-Amz-Date", "20150830T123600Z"}));
   EXPECT_EQ(out.headers[1],
             (std::pair<std::string, std::string>{"X-Amz-Security-Token", "SESSIONTOKEXAMPLE"}));
   EXPECT_EQ(out.headers[2].first, "Authorization");
@@ -85,14 +89,14 @@ TEST(SigV4SignerTest, WorkedStsVectorWithoutSessionToken) {
   EXPECT_EQ(out.headers[1].first, "Authorization");
 }
 
-// --- AWS's published SigV4 test suite -------------------------------------------------------------
-// Cases from the AWS Signature Version 4 test suite (awslabs/aws-c-auth
-// tests/aws-signing-test-suite/v4/<case>/, also boto/botocore tests/unit/auth/aws4_testsuite/;
-// Apache-2.0, © Amazon.com, Inc. or its affiliates), restated here as inputs and the expected
-// signed-header list and signature: key AKIDEXAMPLE, us-east-1, service "service",
-// 2015-08-30T12:36:00Z, host example.amazonaws.com. Paths and query parameters are given decoded.
-// Cases left out need what STS does not use: path normalisation (get-relative*, get-slash*,
-// get-space*), multi-line header folding, query signing, SigV4a.
+// --- AWS's published SigV4 test suite
+// ------------------------------------------------------------- Cases from the AWS Signature
+// Version 4 test suite (awslabs/aws-c-auth tests/aws-signing-test-suite/v4/<case>/, also
+// boto/botocore tests/unit/auth/aws4_testsuite/; Apache-2.0, © Amazon.com, Inc. or its affiliates),
+// restated here as inputs and the expected signed-header list and signature: key AKIDEXAMPLE,
+// us-east-1, service "service", 2015-08-30T12:36:00Z, host example.amazonaws.com. Paths and query
+// parameters are given decoded. Cases left out need what STS does not use: path normalisation
+// (get-relative*, get-slash*, get-space*), multi-line header folding, query signing, SigV4a.
 
 struct SuiteCase {
   const char* name;
@@ -108,45 +112,130 @@ struct SuiteCase {
 
 const std::vector<SuiteCase>& SuiteCases() {
   static const auto* cases = new std::vector<SuiteCase>{
-      {"get-vanilla", "GET", "/", {}, {}, "", "", "host;x-amz-date",
+      {"get-vanilla",
+       "GET",
+       "/",
+       {},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31"},
-      {"get-vanilla-query-order-key-case", "GET", "/", {{"Param2", "value2"}, {"Param1", "value1"}},
-       {}, "", "", "host;x-amz-date",
+      {"get-vanilla-query-order-key-case",
+       "GET",
+       "/",
+       {{"Param2", "value2"}, {"Param1", "value1"}},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "b97d918cfa904a5beff61c982a1b6f458b799221646efd99d3219ec94cdf2500"},
-      {"get-vanilla-empty-query-key", "GET", "/", {{"Param1", "value1"}}, {}, "", "",
-       "host;x-amz-date", "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
-      {"get-vanilla-query-unreserved", "GET", "/",
+      {"get-vanilla-empty-query-key",
+       "GET",
+       "/",
+       {{"Param1", "value1"}},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
+       "a67d582fa61cc504c4bae71f336f98b97f1ea3c7a6bfe1b6e45aec72011b9aeb"},
+      {"get-vanilla-query-unreserved",
+       "GET",
+       "/",
        {{"-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
          "-._~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}},
-       {}, "", "", "host;x-amz-date",
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "9c3e54bfcdf0b19771a7f523ee5669cdf59bc7cc0884027167c21bb143a40197"},
-      {"get-vanilla-utf8-query", "GET", "/", {{"\xe1\x88\xb4", "bar"}}, {}, "", "",
-       "host;x-amz-date", "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
-      {"get-utf8", "GET", "/\xe1\x88\xb4", {}, {}, "", "", "host;x-amz-date",
+      {"get-vanilla-utf8-query",
+       "GET",
+       "/",
+       {{"\xe1\x88\xb4", "bar"}},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
+       "2cdec8eed098649ff3a119c94853b13c643bcf08f8b0a1d91e12c9027818dd04"},
+      {"get-utf8",
+       "GET",
+       "/\xe1\x88\xb4",
+       {},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "8318018e0b0f223aa2bbf98705b62bb787dc9c0e678f255a891fd03141be5d85"},
-      {"get-header-value-trim", "GET", "/", {},
-       {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}}, "", "",
+      {"get-header-value-trim",
+       "GET",
+       "/",
+       {},
+       {{"My-Header1", " value1"}, {"My-Header2", " \"a   b   c\""}},
+       "",
+       "",
        "host;my-header1;my-header2;x-amz-date",
        "acc3ed3afb60bb290fc8d2dd0098b9911fcaa05412b367055dee359757a9c736"},
-      {"post-vanilla", "POST", "/", {}, {}, "", "", "host;x-amz-date",
+      {"post-vanilla",
+       "POST",
+       "/",
+       {},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b"},
-      {"post-vanilla-query", "POST", "/", {{"Param1", "value1"}}, {}, "", "", "host;x-amz-date",
+      {"post-vanilla-query",
+       "POST",
+       "/",
+       {{"Param1", "value1"}},
+       {},
+       "",
+       "",
+       "host;x-amz-date",
        "28038455d6de14eafc1f9222cf5aa6f1a96197d7deb8263271d420d138af7f11"},
-      {"post-header-key-sort", "POST", "/", {}, {{"My-Header1", "value1"}}, "", "",
+      {"post-header-key-sort",
+       "POST",
+       "/",
+       {},
+       {{"My-Header1", "value1"}},
+       "",
+       "",
        "host;my-header1;x-amz-date",
        "c5410059b04c1ee005303aed430f6e6645f61f4dc9e1461ec8f8916fdf18852c"},
-      {"post-header-value-case", "POST", "/", {}, {{"My-Header1", "VALUE1"}}, "", "",
+      {"post-header-value-case",
+       "POST",
+       "/",
+       {},
+       {{"My-Header1", "VALUE1"}},
+       "",
+       "",
        "host;my-header1;x-amz-date",
        "cdbc9802e29d2942e5e10b5bccfdd67c5f22c7c4e8ae67b53629efa58b974b7d"},
-      {"post-x-www-form-urlencoded", "POST", "/", {},
-       {{"Content-Type", "application/x-www-form-urlencoded"}}, "Param1=value1", "",
+      {"post-x-www-form-urlencoded",
+       "POST",
+       "/",
+       {},
+       {{"Content-Type", "application/x-www-form-urlencoded"}},
+       "Param1=value1",
+       "",
        "content-type;host;x-amz-date",
        "ff11897932ad3f4e8b18135d722051e5ac45fc38421b1da7b9d196a0fe09473a"},
-      {"post-x-www-form-urlencoded-parameters", "POST", "/", {},
-       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}}, "Param1=value1", "",
+      {"post-x-www-form-urlencoded-parameters",
+       "POST",
+       "/",
+       {},
+       {{"Content-Type", "application/x-www-form-urlencoded; charset=utf8"}},
+       "Param1=value1",
+       "",
        "content-type;host;x-amz-date",
        "1a72ec8f64bd914b0e42e42607c7fbce7fb2c7465f63e3092b3b0d39fa77a6fe"},
-      {"get-vanilla-with-session-token", "GET", "/", {}, {}, "",
+      {"get-vanilla-with-session-token",
+       "GET",
+       "/",
+       {},
+       {},
+       "",
        "6e86291e8372ff2a2260956d9b8aae1d763fbf315fa00fa31553b73ebf194267",
        "host;x-amz-date;x-amz-security-token",
        "07ec1639c89043aa0e3e2de82b96708f198cceab042d4a97044c66dd9f74e7f8"},
@@ -190,7 +279,8 @@ TEST(SigV4SignerTest, GetVanillaCanonicalRequestAndStringToSign) {
             "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63");
 }
 
-// --- header selection -------------------------------------------------------------------------------
+// --- header selection
+// -------------------------------------------------------------------------------
 
 TEST(SigV4SignerTest, NeverSignsUserAgentExpectOrHopHeaders) {
   SigningInput in = StsInput();
@@ -234,7 +324,8 @@ TEST(SigV4SignerTest, UriEncodeKeepsOnlyUnreserved) {
   EXPECT_EQ(SigV4UriEncode("\xe1\x88\xb4", false), "%E1%88%B4");
 }
 
-// --- secrets ------------------------------------------------------------------------------------------
+// --- secrets
+// ------------------------------------------------------------------------------------------
 
 TEST(SigV4SignerTest, NoSecretInDiagnostics) {
   SigV4Signer signer;
@@ -247,7 +338,8 @@ TEST(SigV4SignerTest, NoSecretInDiagnostics) {
   }
 }
 
-// --- the signing-key cache ----------------------------------------------------------------------------
+// --- the signing-key cache
+// ----------------------------------------------------------------------------
 
 TEST(SigV4SignerTest, CacheHoldsOneKeyPerSecretDateRegionService) {
   SigV4Signer signer;
@@ -298,7 +390,8 @@ TEST(SigV4SignerTest, CachedAndUncachedAgreeAcrossThreads) {
   EXPECT_GE(cached.CachedKeyCount(), 6u);
 }
 
-// --- validation ------------------------------------------------------------------------------------------
+// --- validation
+// ------------------------------------------------------------------------------------------
 
 TEST(SigV4SignerTest, RejectsUnsignableInputsNamingTheField) {
   struct Bad {
@@ -316,10 +409,15 @@ TEST(SigV4SignerTest, RejectsUnsignableInputsNamingTheField) {
        "access key id"},
       {"empty secret", [](SigningInput*, SigningKeys* k) { k->secret_access_key = Secret(); },
        "secret access key"},
-      {"bad header name", [](SigningInput* i, SigningKeys*) { i->headers.push_back({"a b", "c"}); },
+      {"bad header name",
+       [](SigningInput* i, SigningKeys*) {
+         i->headers.push_back({"a b", "c"});
+       },
        "header name"},
       {"CRLF in value",
-       [](SigningInput* i, SigningKeys*) { i->headers.push_back({"x-amz-x", "a\r\nb"}); },
+       [](SigningInput* i, SigningKeys*) {
+         i->headers.push_back({"x-amz-x", "a\r\nb"});
+       },
        "CR, LF or NUL"},
       {"before 1970",
        [](SigningInput* i, SigningKeys*) {

@@ -28,8 +28,9 @@ Status CheckPattern(const char* name, std::string_view value, size_t min, size_t
 }
 
 Status CheckRoleArn(std::string_view arn) {
-  const char* shape = "AssumeRole parameter RoleArn must look like "
-                      "arn:aws:iam::123456789012:role/name";
+  const char* shape =
+      "AssumeRole parameter RoleArn must look like "
+      "arn:aws:iam::123456789012:role/name";
   if (arn.size() < 20 || arn.size() > 2048) {
     return InvalidConfigurationError(std::string(shape) + " (20 to 2048 characters; it has " +
                                      std::to_string(arn.size()) + ")");
@@ -132,7 +133,8 @@ Status ValidateAssumeRoleWithWebIdentityParams(const AssumeRoleWithWebIdentityPa
   if (n < 4 || n > 20000) {
     return InvalidConfigurationError(
         "AssumeRoleWithWebIdentity parameter WebIdentityToken must be 4 to 20000 characters (it "
-        "has " + std::to_string(n) + ")");
+        "has " +
+        std::to_string(n) + ")");
   }
   return OkStatus();
 }
@@ -145,7 +147,8 @@ StatusOr<std::string> AssumeRoleRequestBody(const AssumeRoleParams& p) {
       {"RoleArn", p.role_arn},
       {"RoleSessionName", p.role_session_name},
   };
-  if (p.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*p.duration_seconds));
+  if (p.duration_seconds)
+    params.emplace_back("DurationSeconds", std::to_string(*p.duration_seconds));
   if (p.external_id) params.emplace_back("ExternalId", *p.external_id);
   if (p.serial_number) params.emplace_back("SerialNumber", *p.serial_number);
   if (p.token_code) params.emplace_back("TokenCode", p.token_code->reveal());
@@ -162,7 +165,8 @@ StatusOr<std::string> AssumeRoleWithWebIdentityRequestBody(
       {"RoleArn", p.role_arn},
       {"RoleSessionName", p.role_session_name},
   };
-  if (p.duration_seconds) params.emplace_back("DurationSeconds", std::to_string(*p.duration_seconds));
+  if (p.duration_seconds)
+    params.emplace_back("DurationSeconds", std::to_string(*p.duration_seconds));
   params.emplace_back("WebIdentityToken", p.web_identity_token.reveal());
   return FormEncode(params);
 }

@@ -24,9 +24,10 @@ AssumeRoleParams Demo() {
 TEST(StsRequestTest, AssumeRoleBodyMatchesTheWorkedVector) {
   // The body of the signed vector in sts-sso-behaviour.md §4.
   ASSERT_OK_AND_ASSIGN(std::string body, AssumeRoleRequestBody(Demo()));
-  EXPECT_EQ(body,
-            "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2F"
-            "demo&RoleSessionName=chantless-test");
+  EXPECT_EQ(
+      body,
+      "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2F"
+      "demo&RoleSessionName=chantless-test");
 }
 
 TEST(StsRequestTest, AssumeRoleBodyWithEveryParameter) {
@@ -66,7 +67,8 @@ TEST(StsRequestTest, WebIdentityBody) {
             "&WebIdentityToken=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln");
   p.web_identity_token = Secret("abc");
   EXPECT_THAT(AssumeRoleWithWebIdentityRequestBody(p),
-              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("WebIdentityToken must be 4 to 20000")));
+              StatusIs(StatusCode::kInvalidConfiguration,
+                       HasSubstr("WebIdentityToken must be 4 to 20000")));
 }
 
 TEST(StsRequestTest, LimitsAreCheckedWithClearMessages) {
@@ -100,7 +102,8 @@ TEST(StsRequestTest, LimitsAreCheckedWithClearMessages) {
        nullptr},
       {"external id 1 char", [](AssumeRoleParams* p) { p->external_id = "a"; },
        "ExternalId must be 2 to 1224 characters"},
-      {"external id 1225 chars", [](AssumeRoleParams* p) { p->external_id = std::string(1225, 'x'); },
+      {"external id 1225 chars",
+       [](AssumeRoleParams* p) { p->external_id = std::string(1225, 'x'); },
        "ExternalId must be 2 to 1224 characters (it has 1225)"},
       {"external id with space", [](AssumeRoleParams* p) { p->external_id = "a b"; },
        "ExternalId may hold only A-Z a-z 0-9 and _+=,.@:/-"},
@@ -123,22 +126,28 @@ TEST(StsRequestTest, LimitsAreCheckedWithClearMessages) {
       {"hardware serial", [](AssumeRoleParams* p) { p->serial_number = "GAHT12345678"; }, nullptr},
       {"source identity 1 char", [](AssumeRoleParams* p) { p->source_identity = "a"; },
        "SourceIdentity must be 2 to 64"},
-      {"arn of a user", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:user/u"; },
+      {"arn of a user",
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:user/u"; },
        "RoleArn must look like arn:aws:iam::123456789012:role/name"},
       {"arn 11-digit account",
        [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::12345678901:role/demo"; },
        "RoleArn must look like"},
-      {"arn with region", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam:us-east-1:123456789012:role/d"; },
+      {"arn with region",
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam:us-east-1:123456789012:role/d"; },
        "RoleArn must look like"},
-      {"arn of sts", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:sts::123456789012:role/demo"; },
+      {"arn of sts",
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws:sts::123456789012:role/demo"; },
        "RoleArn must look like"},
-      {"arn without name", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:role/"; },
+      {"arn without name",
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:role/"; },
        "RoleArn must look like"},
       {"arn too short", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::1:role"; },
        "RoleArn must look like arn:aws:iam::123456789012:role/name (20 to 2048 characters"},
       {"arn gov partition",
-       [](AssumeRoleParams* p) { p->role_arn = "arn:aws-us-gov:iam::123456789012:role/a/b"; }, nullptr},
-      {"arn with space", [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:role/a b"; },
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws-us-gov:iam::123456789012:role/a/b"; },
+       nullptr},
+      {"arn with space",
+       [](AssumeRoleParams* p) { p->role_arn = "arn:aws:iam::123456789012:role/a b"; },
        "RoleArn must look like"},
   };
   for (const Case& c : cases) {
@@ -150,7 +159,8 @@ TEST(StsRequestTest, LimitsAreCheckedWithClearMessages) {
       EXPECT_OK(s);
     } else {
       EXPECT_THAT(s, StatusIs(StatusCode::kInvalidConfiguration, HasSubstr(c.message)));
-      EXPECT_THAT(AssumeRoleRequestBody(p), StatusIs(StatusCode::kInvalidConfiguration, HasSubstr(c.message)));
+      EXPECT_THAT(AssumeRoleRequestBody(p),
+                  StatusIs(StatusCode::kInvalidConfiguration, HasSubstr(c.message)));
     }
   }
 }

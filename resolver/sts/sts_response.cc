@@ -132,8 +132,8 @@ StatusOr<StsAssumedRole> ParseCredentialsResponse(std::string_view body, const c
     size_t colon = arn.find(':', field_start);
     field_start = colon == std::string_view::npos ? colon : colon + 1;
   }
-  const size_t field_end = field_start == std::string_view::npos ? field_start
-                                                                  : arn.find(':', field_start);
+  const size_t field_end =
+      field_start == std::string_view::npos ? field_start : arn.find(':', field_start);
   if (arn.substr(0, 4) != "arn:" || field_end == std::string_view::npos) {
     return d.Fail("<" + u + "/Arn> is not an ARN (arn:partition:sts::account:assumed-role/…)");
   }
@@ -207,7 +207,8 @@ StatusOr<StsError> ParseStsErrorResponse(std::string_view body) {
   CHANTLESS_ASSIGN_OR_RETURN(out.request_id,
                              d.Optional(*root, "RequestId", root->local_name + "/RequestId"));
   if (!out.request_id && error != &*root) {
-    CHANTLESS_ASSIGN_OR_RETURN(out.request_id, d.Optional(*error, "RequestId", path + "/RequestId"));
+    CHANTLESS_ASSIGN_OR_RETURN(out.request_id,
+                               d.Optional(*error, "RequestId", path + "/RequestId"));
   }
   return out;
 }

@@ -52,9 +52,9 @@ struct StsAssumedRole {
 };
 
 struct StsError {
-  std::string code;                       // "AccessDenied", never empty
-  std::optional<std::string> type;        // "Sender" / "Receiver"
-  std::optional<std::string> message;     // STS's text, as is (trimmed)
+  std::string code;                    // "AccessDenied", never empty
+  std::optional<std::string> type;     // "Sender" / "Receiver"
+  std::optional<std::string> message;  // STS's text, as is (trimmed)
   std::optional<std::string> request_id;
 };
 

@@ -34,8 +34,10 @@ std::string AssumeRoleBody(const std::string& expiration = "2030-07-15T23:28:33.
       <AccessKeyId>ASIAQEXAMPLESTSKEY01</AccessKeyId>
       <SecretAccessKey>)") +
          kSecret + R"(</SecretAccessKey>
-      <SessionToken>)" + kToken + R"(</SessionToken>
-      <Expiration>)" + expiration + R"(</Expiration>
+      <SessionToken>)" +
+         kToken + R"(</SessionToken>
+      <Expiration>)" +
+         expiration + R"(</Expiration>
     </Credentials>
     <PackedPolicySize>6</PackedPolicySize>
   </AssumeRoleResult>
@@ -60,7 +62,8 @@ std::string WebIdentityBody() {
       <AccessKeyId>ASIAQEXAMPLEWEBIDKEY</AccessKeyId>
       <SecretAccessKey>)") +
          kSecret + R"(</SecretAccessKey>
-      <SessionToken>)" + kToken + R"(</SessionToken>
+      <SessionToken>)" +
+         kToken + R"(</SessionToken>
       <Expiration>2026-12-05T08:51:34Z</Expiration>
     </Credentials>
     <SubjectFromWebIdentityToken>system:serviceaccount:default:app</SubjectFromWebIdentityToken>
@@ -72,12 +75,16 @@ std::string WebIdentityBody() {
 )";
 }
 
-std::string ErrorBody(const std::string& type, const std::string& code, const std::string& message) {
+std::string ErrorBody(const std::string& type, const std::string& code,
+                      const std::string& message) {
   return R"(<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
   <Error>
-    <Type>)" + type + R"(</Type>
-    <Code>)" + code + R"(</Code>
-    <Message>)" + message + R"(</Message>
+    <Type>)" +
+         type + R"(</Type>
+    <Code>)" +
+         code + R"(</Code>
+    <Message>)" +
+         message + R"(</Message>
   </Error>
   <RequestId>4fd0f2e6-6f2b-4b1e-9c55-0c1d2f3e4a5b</RequestId>
 </ErrorResponse>
@@ -108,8 +115,8 @@ TEST(StsResponseTest, AssumeRoleAsStsAnswers) {
   EXPECT_EQ(r.credentials.session_token.reveal(), kToken);
   ASSERT_TRUE(r.credentials.expiration.has_value());
   EXPECT_EQ(FormatRfc3339(*r.credentials.expiration), "2030-07-15T23:28:33Z");
-  EXPECT_EQ(*r.credentials.expiration - std::chrono::floor<std::chrono::seconds>(
-                                            *r.credentials.expiration),
+  EXPECT_EQ(*r.credentials.expiration -
+                std::chrono::floor<std::chrono::seconds>(*r.credentials.expiration),
             std::chrono::milliseconds(359));
   EXPECT_EQ(r.credentials.account_id, "123456789012");
   EXPECT_EQ(r.assumed_role_arn, "arn:aws:sts::123456789012:assumed-role/demo/chantless-test");
@@ -166,9 +173,9 @@ TEST(StsResponseTest, DecodersDoNotMixUpActions) {
   EXPECT_THAT(ParseAssumeRoleResponse(WebIdentityBody()),
               StatusIs(StatusCode::kInvalidResponse,
                        HasSubstr("the root element is not <AssumeRoleResponse>")));
-  EXPECT_THAT(ParseAssumeRoleWithWebIdentityResponse(AssumeRoleBody()),
-              StatusIs(StatusCode::kInvalidResponse,
-                       HasSubstr("not <AssumeRoleWithWebIdentityResponse>")));
+  EXPECT_THAT(
+      ParseAssumeRoleWithWebIdentityResponse(AssumeRoleBody()),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("not <AssumeRoleWithWebIdentityResponse>")));
 }
 
 TEST(StsResponseTest, EveryRequiredElementIsNamedWhenMissing) {
@@ -214,7 +221,8 @@ TEST(StsResponseTest, BadValuesAreRefusedWithoutQuotingThem) {
        Replace(AssumeRoleBody(), "<SessionToken>",
                std::string("<SecretAccessKey>") + kSecret + "</SecretAccessKey><SessionToken>"),
        "SecretAccessKey> appears more than once"},
-      {"packed policy not a number", Replace(AssumeRoleBody(), "<PackedPolicySize>6", "<PackedPolicySize>six"),
+      {"packed policy not a number",
+       Replace(AssumeRoleBody(), "<PackedPolicySize>6", "<PackedPolicySize>six"),
        "PackedPolicySize> is not a percentage"},
       {"foreign namespace",
        Replace(AssumeRoleBody(), "https://sts.amazonaws.com/doc/2011-06-15/", "urn:other"),
@@ -234,7 +242,8 @@ TEST(StsResponseTest, BadValuesAreRefusedWithoutQuotingThem) {
   }
 }
 
-// --- error bodies ---------------------------------------------------------------------------------
+// --- error bodies
+// ---------------------------------------------------------------------------------
 
 struct ErrorCase {
   const char* code;
@@ -279,9 +288,8 @@ TEST(StsResponseTest, ErrorBodyWithRootError) {
 }
 
 TEST(StsResponseTest, ErrorBodyEscapedMessage) {
-  ASSERT_OK_AND_ASSIGN(StsError e,
-                       ParseStsErrorResponse(ErrorBody("Receiver", "InternalFailure",
-                                                       "a &lt;b&gt; &amp; c")));
+  ASSERT_OK_AND_ASSIGN(StsError e, ParseStsErrorResponse(ErrorBody("Receiver", "InternalFailure",
+                                                                   "a &lt;b&gt; &amp; c")));
   EXPECT_EQ(e.message, "a <b> & c");
   EXPECT_EQ(e.type, "Receiver");
 }
@@ -290,11 +298,12 @@ TEST(StsResponseTest, ErrorBodyProblems) {
   EXPECT_THAT(ParseStsErrorResponse(Without(ErrorBody("Sender", "Throttling", "x"), "Code")),
               StatusIs(StatusCode::kInvalidResponse,
                        HasSubstr("STS error response: <ErrorResponse/Error/Code> is missing")));
-  EXPECT_THAT(ParseStsErrorResponse("<ErrorResponse><RequestId>r</RequestId></ErrorResponse>"),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("<ErrorResponse/Error> is missing")));
-  EXPECT_THAT(ParseStsErrorResponse(AssumeRoleBody()),
-              StatusIs(StatusCode::kInvalidResponse,
-                       HasSubstr("neither <ErrorResponse> nor <Error>")));
+  EXPECT_THAT(
+      ParseStsErrorResponse("<ErrorResponse><RequestId>r</RequestId></ErrorResponse>"),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("<ErrorResponse/Error> is missing")));
+  EXPECT_THAT(
+      ParseStsErrorResponse(AssumeRoleBody()),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("neither <ErrorResponse> nor <Error>")));
   EXPECT_THAT(ParseStsErrorResponse("<html><body>502 Bad Gateway</body>"),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("XML not accepted")));
 }

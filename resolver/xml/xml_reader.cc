@@ -35,7 +35,8 @@ class Builder {
 
   void Start(const XML_Char* name, const XML_Char** attributes) {
     if (!error_.empty()) return;
-    if (static_cast<int>(stack_.size()) >= limits_.max_depth) return Fail("elements nested too deep");
+    if (static_cast<int>(stack_.size()) >= limits_.max_depth)
+      return Fail("elements nested too deep");
     if (++elements_ > limits_.max_elements) return Fail("too many elements");
     XmlElement* element;
     if (stack_.empty()) {
@@ -183,7 +184,8 @@ StatusOr<XmlElement> ParseXml(std::string_view document, const XmlLimits& limits
   XML_SetExternalEntityRefHandler(p, OnExternalEntityRef);
   XML_SetXmlDeclHandler(p, OnXmlDecl);
   XML_SetParamEntityParsing(p, XML_PARAM_ENTITY_PARSING_NEVER);
-#if defined(XML_DTD) && (XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 4))
+#if defined(XML_DTD) && \
+    (XML_MAJOR_VERSION > 2 || (XML_MAJOR_VERSION == 2 && XML_MINOR_VERSION >= 4))
   XML_SetBillionLaughsAttackProtectionMaximumAmplification(p, 10.0f);
   XML_SetBillionLaughsAttackProtectionActivationThreshold(p, 64 * 1024);
 #endif
@@ -195,7 +197,8 @@ StatusOr<XmlElement> ParseXml(std::string_view document, const XmlLimits& limits
   do {
     const size_t n = std::min(kChunk, document.size() - offset);
     const bool last = offset + n == document.size();
-    status = XML_Parse(p, document.data() + offset, static_cast<int>(n), last ? XML_TRUE : XML_FALSE);
+    status =
+        XML_Parse(p, document.data() + offset, static_cast<int>(n), last ? XML_TRUE : XML_FALSE);
     offset += n;
     if (status != XML_STATUS_OK || last) break;
   } while (true);

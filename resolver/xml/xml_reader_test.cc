@@ -69,7 +69,8 @@ std::vector<Case> Cases() {
          EXPECT_EQ(r.column, 1);
        }},
       {"sts_default_namespace",
-       std::string("<AssumeRoleResponse xmlns=\"") + kSts + "\"><AssumeRoleResult/></AssumeRoleResponse>",
+       std::string("<AssumeRoleResponse xmlns=\"") + kSts +
+           "\"><AssumeRoleResult/></AssumeRoleResponse>",
        [](const XmlElement& r) {
          EXPECT_EQ(r.local_name, "AssumeRoleResponse");
          EXPECT_EQ(r.namespace_uri, kSts);
@@ -85,7 +86,8 @@ std::vector<Case> Cases() {
          EXPECT_EQ(r.FindChild("C")->namespace_uri, "");
        }},
       {"unbound_prefix", "<s:A/>", nullptr, "unbound prefix"},
-      {"whitespace_kept", "<A>  v \n\t</A>", [](const XmlElement& r) { EXPECT_EQ(r.text, "  v \n\t"); }},
+      {"whitespace_kept", "<A>  v \n\t</A>",
+       [](const XmlElement& r) { EXPECT_EQ(r.text, "  v \n\t"); }},
       {"cdata_is_text", "<A>x<![CDATA[<not a tag> & ]]>y</A>",
        [](const XmlElement& r) { EXPECT_EQ(r.text, "x<not a tag> & y"); }},
       {"comment_inside_text", "<A>ab<!-- c -->cd</A>",
@@ -148,7 +150,8 @@ std::vector<Case> Cases() {
          EXPECT_EQ(r.attributes[1], (std::pair<std::string, std::string>{"y", "<2"}));
        }},
       {"too_many_attributes",
-       "<A a=\"\" b=\"\" c=\"\" d=\"\" e=\"\" f=\"\" g=\"\" h=\"\" i=\"\" j=\"\" k=\"\" l=\"\" m=\"\" "
+       "<A a=\"\" b=\"\" c=\"\" d=\"\" e=\"\" f=\"\" g=\"\" h=\"\" i=\"\" j=\"\" k=\"\" l=\"\" "
+       "m=\"\" "
        "n=\"\" o=\"\" p=\"\" q=\"\"/>",
        nullptr, "too many attributes"},
       {"duplicate_attribute", "<A x=\"1\" x=\"2\"/>", nullptr, "duplicate attribute"},
