@@ -10,8 +10,10 @@ def _maybe(name, build_file, path):
         native.new_local_repository(name = name, build_file = build_file, path = path)
 
 def chantless_dependencies():
-    """Declares @httplib, @nlohmann_json, @gtest and @benchmark from Debian's packages."""
+    """Declares @httplib, @nlohmann_json, @gtest, @benchmark, @expat and @openssl from Debian's packages."""
     _maybe("httplib", "@chantless//third_party:httplib.BUILD", "/usr")
     _maybe("nlohmann_json", "@chantless//third_party:nlohmann_json.BUILD", "/usr/include/nlohmann")
     _maybe("gtest", "@chantless//third_party:gtest.BUILD", "/usr")
     _maybe("benchmark", "@chantless//third_party:benchmark.BUILD", "/usr")
+    _maybe("expat", "@chantless//third_party:expat.BUILD", "/usr")
+    _maybe("openssl", "@chantless//third_party:openssl.BUILD", "/usr")

@@ -54,6 +54,9 @@ parser_files() {
     credential_process_output_fuzzer) echo resolver/process/credential_process.cc ;;
     metadata_listing_fuzzer) echo resolver/imds/imds_listing.cc ;;
     instance_identity_fuzzer) echo resolver/imds/instance_identity.cc ;;
+    xml_reader_fuzzer) echo resolver/xml/xml_reader.cc ;;
+    sts_response_fuzzer) echo resolver/sts/sts_response.cc resolver/xml/xml_reader.cc ;;
+    sigv4_fuzzer) echo resolver/sigv4/sigv4_signer.cc ;;
     transcript_fuzzer) echo replay/transcript.cc replay/base64.cc ;;
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
     imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
