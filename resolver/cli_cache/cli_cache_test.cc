@@ -104,6 +104,8 @@ struct MissCase {
   const char* reason;
 };
 
+void PrintTo(const MissCase& c, std::ostream* os) { *os << c.name; }
+
 class CliCacheMissTest : public ::testing::TestWithParam<MissCase> {};
 
 TEST_P(CliCacheMissTest, IsAMissWithAReasonThatQuotesNothing) {
