@@ -7,7 +7,8 @@
 # $SRC/json when present, else the system include path), then one binary per target declared in
 # fuzz/BUILD, each with <target>_seed_corpus.zip, <target>.dict and <target>.options in $OUT.
 #
-# Every library source (resolver/*.cc, resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
+# Every library source (resolver/*.cc, resolver/{sso,cli_cache,endpoints}/*.cc,
+# resolver/testing/fakes.cc, replay/*.cc, fuzz/*.cc that are
 # not a test, a fuzz target or a main, and do not include httplib or gtest) is compiled into one
 # archive; the linker takes from it only what each target needs. Runs here too:
 #   CC=clang-14 CXX=clang++-14 CFLAGS="-O1 -g -fsanitize=address,undefined,fuzzer-no-link" \
@@ -38,7 +39,8 @@ mapfile -t TARGETS < <(sed -n '/^chantless_fuzz_target(/,/^)/s/^ *name = "\([a-z
 
 library_sources() {
   local f
-  for f in resolver/*.cc resolver/testing/fakes.cc replay/*.cc fuzz/*.cc; do
+  for f in resolver/*.cc resolver/sso/*.cc resolver/cli_cache/*.cc resolver/endpoints/*.cc \
+    resolver/testing/fakes.cc replay/*.cc fuzz/*.cc; do
     case "$f" in
       *_test.cc | *_fuzzer.cc | *_benchmark.cc | fuzz/corpus_replay_main.cc) continue ;;
     esac

@@ -11,8 +11,9 @@ namespace {
 
 using json = nlohmann::json;
 
-// 9999-12-31T23:59:59.999Z in milliseconds since the epoch.
-constexpr int64_t kMaxEpochMillis = 253402300799999;
+// The last millisecond a WallTime can hold (libstdc++ counts nanoseconds in 64 bits: 2262-04-11).
+constexpr int64_t kMaxEpochMillis =
+    std::chrono::duration_cast<std::chrono::milliseconds>(WallTime::duration::max()).count() - 1;
 constexpr int64_t kMaxExpiresInSeconds = int64_t{10} * 366 * 24 * 3600;
 
 StatusOr<json> ParseObject(std::string_view body, const char* what) {

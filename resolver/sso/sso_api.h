@@ -8,7 +8,8 @@
 //   %XX with upper-case hex. Reply:
 //   {"roleCredentials":{"accessKeyId","secretAccessKey","sessionToken","expiration":<epoch ms>}};
 //   all four are required, the strings non-empty (JS's rule), expiration an integer number of
-//   milliseconds between 1970 and 9999 (a float with no fraction is accepted).
+//   milliseconds from 1970 to 2262-04-11, the last instant a WallTime holds (a float with no
+//   fraction is accepted).
 // CreateToken: `POST https://oidc.<sso_region>.amazonaws.com/token`, Content-Type
 //   application/json, unsigned, body {"grantType":"refresh_token","clientId":…,"clientSecret":…,
 //   "refreshToken":…}. Reply {"accessToken","expiresIn" (seconds),"tokenType","refreshToken"?,

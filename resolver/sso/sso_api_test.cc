@@ -90,12 +90,12 @@ INSTANTIATE_TEST_SUITE_P(
             "NegativeExpiration",
             R"({"roleCredentials":{"accessKeyId":"A","secretAccessKey":"sEXAMPLE","sessionToken":"tEXAMPLE","expiration":-1}})",
             "SSO GetRoleCredentials response, roleCredentials: field \"expiration\" is "
-            "outside [0, 253402300799999]"},
+            "outside [0, 9223372036853]"},
         BadReply{
             "HugeExpiration",
             R"({"roleCredentials":{"accessKeyId":"A","secretAccessKey":"sEXAMPLE","sessionToken":"tEXAMPLE","expiration":18446744073709551615}})",
             "SSO GetRoleCredentials response, roleCredentials: field \"expiration\" is "
-            "outside [0, 253402300799999]"},
+            "outside [0, 9223372036853]"},
         BadReply{
             "FractionalExpiration",
             R"({"roleCredentials":{"accessKeyId":"A","secretAccessKey":"sEXAMPLE","sessionToken":"tEXAMPLE","expiration":1.5}})",
