@@ -114,15 +114,16 @@ bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// botocore's ensure_boolean: "true" in any case is true, anything else false. A value that is
-// neither true nor false adds a warning.
-bool Flag(const EndpointInputs& in, const char* env_name, const char* key, std::string* source,
-          std::vector<std::string>* warnings) {
+// "true" or "false" in any case; anything else is kInvalidConfiguration naming the source
+// (botocore's ensure_boolean reads anything but "true" as false; chantless refuses the typo, as it
+// does for every boolean setting).
+StatusOr<bool> Flag(const EndpointInputs& in, const char* env_name, const char* key,
+                    std::string* source) {
   std::optional<Setting> s = EnvThenProfile(in, env_name, key);
   if (!s) return false;
   bool on = EqualsIgnoreAsciiCase(s->value, "true");
   if (!on && !EqualsIgnoreAsciiCase(s->value, "false")) {
-    warnings->push_back(s->source + " is neither true nor false: read as false, as botocore does");
+    return InvalidConfigurationError(s->source + " must be true or false");
   }
   if (on) *source = s->source;
   return on;
@@ -166,9 +167,9 @@ StatusOr<std::optional<Setting>> FindOverride(const EndpointInputs& in, Endpoint
                                               std::string* not_used_why) {
   ServiceNames names = NamesOf(service);
   std::string ignore_source;
-  std::vector<std::string> ignored_warnings;
-  if (Flag(in, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls",
-           &ignore_source, &ignored_warnings)) {
+  CHANTLESS_ASSIGN_OR_RETURN(bool ignore, Flag(in, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+                                               "ignore_configured_endpoint_urls", &ignore_source));
+  if (ignore) {
     *not_used_why = "configured endpoint URLs ignored (" + ignore_source + ")";
     return std::optional<Setting>();
   }
@@ -280,9 +281,10 @@ StatusOr<EndpointSelection> SelectStsEndpoint(const EndpointInputs& in) {
   CHANTLESS_ASSIGN_OR_RETURN(RegionSelection region, SelectRegion(in));
   std::vector<std::string> warnings;
   std::string fips_source, dual_source;
-  bool fips = Flag(in, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &fips_source, &warnings);
-  bool dual =
-      Flag(in, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &dual_source, &warnings);
+  CHANTLESS_ASSIGN_OR_RETURN(bool fips,
+                             Flag(in, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &fips_source));
+  CHANTLESS_ASSIGN_OR_RETURN(
+      bool dual, Flag(in, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &dual_source));
 
   std::string mode = "regional";
   std::string mode_source = "default";
@@ -377,9 +379,10 @@ StatusOr<EndpointSelection> SelectSsoEndpoint(const EndpointInputs& in, Endpoint
   CHANTLESS_RETURN_IF_ERROR(CheckRegion(sso_region, region_source));
   std::vector<std::string> warnings;
   std::string fips_source, dual_source;
-  bool fips = Flag(in, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &fips_source, &warnings);
-  bool dual =
-      Flag(in, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &dual_source, &warnings);
+  CHANTLESS_ASSIGN_OR_RETURN(bool fips,
+                             Flag(in, "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", &fips_source));
+  CHANTLESS_ASSIGN_OR_RETURN(
+      bool dual, Flag(in, "AWS_USE_DUALSTACK_ENDPOINT", "use_dualstack_endpoint", &dual_source));
   std::string region_why = "region " + std::string(sso_region) + " from " + region_source;
 
   std::string not_used_why;

@@ -18,7 +18,7 @@
 //      exist.`);
 //   4. the profile's `endpoint_url`.
 // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, else the profile's `ignore_configured_endpoint_urls`, when
-// "true" (any case) turns all four off. An override must start with http:// or https:// and name a
+// "true" turns all four off. An override must start with http:// or https:// and name a
 // host, else kInvalidConfiguration naming its source. An override beats FIPS, dual-stack and
 // `sts_regional_endpoints` (botocore ignores them silently; chantless warns).
 //
@@ -37,9 +37,9 @@
 //   both `https://<svc>-fips.<region>.<dual>`. <svc> is `sts`, `portal.sso` and `oidc` (FIPS:
 //   `sts-fips`, `portal.sso-fips`, `oidc-fips`).
 // FIPS: AWS_USE_FIPS_ENDPOINT, else the profile's `use_fips_endpoint`; dual-stack:
-// AWS_USE_DUALSTACK_ENDPOINT, else `use_dualstack_endpoint`. "true" (any case) is on; anything
-// else is off, as botocore's ensure_boolean reads it (chantless warns about a value other than
-// true/false).
+// AWS_USE_DUALSTACK_ENDPOINT, else `use_dualstack_endpoint`. "true"/"false" in any case; another
+// value is kInvalidConfiguration naming its source (botocore reads it as false; chantless refuses
+// typos in every boolean setting). The same holds for ignore_configured_endpoint_urls.
 //
 // STS only:
 // - `sts_regional_endpoints` (AWS_STS_REGIONAL_ENDPOINTS wins over the profile key): "regional"
