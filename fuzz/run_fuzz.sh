@@ -61,6 +61,10 @@ parser_files() {
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
     imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
     container_client_fuzzer) echo resolver/container/container_provider.cc ;;
+    sso_token_fuzzer) echo resolver/sso/sso_token.cc resolver/cli_cache/cache_time.cc ;;
+    sso_response_fuzzer) echo resolver/sso/sso_api.cc ;;
+    cli_cache_fuzzer)
+      echo resolver/cli_cache/cli_cache.cc resolver/cli_cache/python_json.cc resolver/cli_cache/cache_time.cc ;;
     *) echo "" ;;
   esac
 }

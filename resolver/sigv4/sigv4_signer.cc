@@ -1,4 +1,5 @@
 // SigV4 header signing on OpenSSL's libcrypto (rules in sigv4_signer.h).
+#include "resolver/core/ascii.h"
 #include "resolver/sigv4/sigv4_signer.h"
 
 #include <openssl/crypto.h>
@@ -84,9 +85,7 @@ bool IsUnreserved(unsigned char c) {
          c == '_' || c == '.' || c == '~';
 }
 
-bool IsAsciiSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
+bool IsAsciiSpace(char c) { return kAsciiWhitespace.find(c) != std::string_view::npos; }
 
 // RFC 7230 tchar.
 bool IsTokenChar(unsigned char c) {
@@ -94,13 +93,7 @@ bool IsTokenChar(unsigned char c) {
   return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
+std::string Lower(std::string_view s) { return AsciiLower(s); }
 
 // Trims and collapses runs of ASCII whitespace to one space.
 std::string TrimAll(std::string_view value) {

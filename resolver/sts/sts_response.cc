@@ -1,4 +1,5 @@
 // STS response and error decoders (rules in sts_response.h).
+#include "resolver/core/ascii.h"
 #include "resolver/sts/sts_response.h"
 
 #include <string>
@@ -10,16 +11,7 @@
 namespace chantless {
 namespace {
 
-bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-std::string Trim(std::string_view s) {
-  size_t b = 0, e = s.size();
-  while (b < e && IsSpace(s[b])) ++b;
-  while (e > b && IsSpace(s[e - 1])) --e;
-  return std::string(s.substr(b, e - b));
-}
+std::string Trim(std::string_view s) { return std::string(StripAsciiWhitespace(s)); }
 
 class Decoder {
  public:
