@@ -52,9 +52,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -67,12 +67,12 @@
 #include "replay/server.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
-#include "resolver/core/clock.h"
-#include "resolver/container/container_provider.h"
-#include "resolver/core/credentials.h"
 #include "resolver/chain/credentials_cache.h"
-#include "resolver/http/credentials_json.h"
 #include "resolver/chain/default_chain.h"
+#include "resolver/container/container_provider.h"
+#include "resolver/core/clock.h"
+#include "resolver/core/credentials.h"
+#include "resolver/http/credentials_json.h"
 #include "resolver/http/http_client_httplib.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
@@ -239,7 +239,8 @@ void BM_Parse_ContainerCredentials(benchmark::State& state) {
 BENCHMARK(BM_Parse_ContainerCredentials);
 
 void BM_Parse_ContainerFullUri(benchmark::State& state) {
-  const std::string_view uri = "http://localhost:1338/latest/meta-data/container/security-credentials";
+  const std::string_view uri =
+      "http://localhost:1338/latest/meta-data/container/security-credentials";
   for (auto _ : state) {
     StatusOr<ContainerEndpoint> parsed =
         ParseContainerFullUri(uri, "AWS_CONTAINER_CREDENTIALS_FULL_URI", "");
@@ -310,10 +311,9 @@ void BM_ColdResolve_Container(benchmark::State& state) {
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
           "http://localhost:1338/latest/meta-data/container/security-credentials");
   env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
-  ColdResolveInProcess(state, "fixtures/cloudshell/container.json", env,
-                       [](const ProviderContext& ctx) {
-                         return std::make_unique<ContainerProvider>(ctx);
-                       });
+  ColdResolveInProcess(
+      state, "fixtures/cloudshell/container.json", env,
+      [](const ProviderContext& ctx) { return std::make_unique<ContainerProvider>(ctx); });
 }
 BENCHMARK(BM_ColdResolve_Container);
 
@@ -390,7 +390,8 @@ LoopbackTarget Loopback(const char* variable, const char* fixture) {
     target.endpoint = e;
     return target;
   }
-  static std::map<std::string, LoopbackServer*>* servers = new std::map<std::string, LoopbackServer*>();
+  static std::map<std::string, LoopbackServer*>* servers =
+      new std::map<std::string, LoopbackServer*>();
   LoopbackServer*& s = (*servers)[fixture];
   if (s == nullptr) s = StartLoopback(fixture);
   target.endpoint = s->endpoint;
@@ -406,9 +407,8 @@ class ConnectionCounter {
       : server_(server), before_(server ? server->connections() : 0) {}
   void Report(benchmark::State& state) const {
     if (server_ == nullptr) return;
-    state.counters["connections"] =
-        static_cast<double>(server_->connections() - before_) /
-        static_cast<double>(std::max<int64_t>(1, state.iterations()));
+    state.counters["connections"] = static_cast<double>(server_->connections() - before_) /
+                                    static_cast<double>(std::max<int64_t>(1, state.iterations()));
   }
 
  private:
@@ -684,11 +684,12 @@ struct IdleConnectionsServer {
 IdleConnectionsServer* StartWithIdleConnections(int idle) {
   rlimit limit{};
   getrlimit(RLIMIT_NOFILE, &limit);
-  limit.rlim_cur = std::max<rlim_t>(limit.rlim_cur, std::min<rlim_t>(limit.rlim_max, 4 * idle + 256));
+  limit.rlim_cur =
+      std::max<rlim_t>(limit.rlim_cur, std::min<rlim_t>(limit.rlim_max, 4 * idle + 256));
   setrlimit(RLIMIT_NOFILE, &limit);
   auto* s = new IdleConnectionsServer();
-  s->engine = std::make_unique<replay::Engine>(
-      Replayable(Fixture("fixtures/ec2/imdsv2-extended.json")));
+  s->engine =
+      std::make_unique<replay::Engine>(Replayable(Fixture("fixtures/ec2/imdsv2-extended.json")));
   replay::ServerOptions options;
   options.idle_timeout = std::chrono::seconds(60);
   s->server = std::make_unique<replay::Server>(s->engine.get(), options);
@@ -712,7 +713,8 @@ IdleConnectionsServer* StartWithIdleConnections(int idle) {
 }
 
 void BM_NewClientWithIdleConnections(benchmark::State& state) {
-  static std::map<int, IdleConnectionsServer*>* servers = new std::map<int, IdleConnectionsServer*>();
+  static std::map<int, IdleConnectionsServer*>* servers =
+      new std::map<int, IdleConnectionsServer*>();
   IdleConnectionsServer*& s = (*servers)[int(state.range(0))];
   if (s == nullptr) s = StartWithIdleConnections(int(state.range(0)));
   for (auto _ : state) {

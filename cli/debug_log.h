@@ -17,8 +17,9 @@ namespace chantless {
 namespace cli {
 
 // One trace event as a botocore-style debug line (no trailing newline), e.g.
-// "2024-05-01 12:00:00,123 - MainThread - chantless.env - DEBUG - Looking for credentials via: env".
-// Requests: "GET http://127.0.0.1:8080/latest/api/token -> 200 (3 ms)". No secret: events hold none.
+// "2024-05-01 12:00:00,123 - MainThread - chantless.env - DEBUG - Looking for credentials via:
+// env". Requests: "GET http://127.0.0.1:8080/latest/api/token -> 200 (3 ms)". No secret: events
+// hold none.
 std::string FormatDebugLine(const TraceEvent& event, WallTime now);
 
 // Writes each event as a FormatDebugLine to `out` (not owned) as it happens. Thread-safe.

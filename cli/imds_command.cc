@@ -5,13 +5,13 @@
 #include <string>
 
 #include "cli/debug_log.h"
-#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
+#include "resolver/chain/region.h"
+#include "resolver/core/time_util.h"
 #include "resolver/imds/imds_client.h"
 #include "resolver/imds/imds_listing.h"
 #include "resolver/imds/instance_identity.h"
-#include "resolver/chain/region.h"
-#include "resolver/core/time_util.h"
+#include "resolver/system/system_world.h"
 
 namespace chantless {
 namespace cli {
@@ -24,7 +24,8 @@ constexpr char kImdsUsage[] =
     "       chantless imds ls [path] [--profile P] [--debug]\n"
     "       chantless imds identity [--profile P] [--debug]\n"
     "  a path without a leading '/' is under /latest/meta-data/\n"
-    "  endpoint, timeout and attempts as the AWS CLI reads them (AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
+    "  endpoint, timeout and attempts as the AWS CLI reads them "
+    "(AWS_EC2_METADATA_SERVICE_ENDPOINT,\n"
     "  AWS_METADATA_SERVICE_TIMEOUT, AWS_METADATA_SERVICE_NUM_ATTEMPTS, …, or the profile's\n"
     "  ec2_metadata_service_endpoint, metadata_service_timeout, …)\n"
     "exit: 0 success, 1 no answer, 2 bad usage or configuration\n";
@@ -250,8 +251,7 @@ int RunRegion(const Args& args) {
   }
   if (flags.explain) flags.rest.push_back("--explain");
   return RunRegionWith(
-      flags.rest, world.context(), [&world] { return world.trace().events(); },
-      stdout, stderr);
+      flags.rest, world.context(), [&world] { return world.trace().events(); }, stdout, stderr);
 }
 
 }  // namespace cli

@@ -1,18 +1,19 @@
-// `chantless imds get|ls|identity` and `chantless region`, over any ProviderContext (the commands in
-// cli/commands.h run them over SystemWorld; tests over FakeWorld).
+// `chantless imds get|ls|identity` and `chantless region`, over any ProviderContext (the commands
+// in cli/commands.h run them over SystemWorld; tests over FakeWorld).
 //
 //   chantless imds get <path>                print the body of a metadata path (a path without a
 //                                            leading '/' is under /latest/meta-data/)
-//   chantless imds ls [path]                 list a metadata directory (default /latest/meta-data/),
+//   chantless imds ls [path]                 list a metadata directory (default
+//   /latest/meta-data/),
 //                                            one entry per line, directories ending in '/'
 //   chantless imds identity                  the instance identity document, decoded, as JSON
 //     (each takes [--profile P] — the IMDS settings of the config file's profile — and [--debug])
 //   chantless region [--profile P] [--explain] [--debug]
 //                                            the region as the AWS CLI finds it
 //                                            (resolver/chain/region.h);
-//                                            --explain adds one JSON line on stderr: region, source,
-//                                            every IMDS request (method, endpoint, path, status,
-//                                            elapsed) and every note — never a token.
+//                                            --explain adds one JSON line on stderr: region,
+//                                            source, every IMDS request (method, endpoint, path,
+//                                            status, elapsed) and every note — never a token.
 // stdout carries only the answer. `imds get` prints what IMDS answered, which for a credentials
 // path is a secret: it is the user's explicit request, as with curl.
 // Exit codes: 0 success; 1 no answer (IMDS unreachable, non-200, disabled, no region);

@@ -83,8 +83,7 @@ TEST(ImdsCommandTest, NotFoundExitsOneNamingThePath) {
   w.http.Reply(200, kToken);
   w.http.Reply(404, "");
   Capture out, err;
-  EXPECT_EQ(RunImdsWith({"get", "/latest/meta-data/nope"}, w.context(), out.file(), err.file()),
-            1);
+  EXPECT_EQ(RunImdsWith({"get", "/latest/meta-data/nope"}, w.context(), out.file(), err.file()), 1);
   EXPECT_THAT(err.text(), HasSubstr("/latest/meta-data/nope: HTTP 404"));
   EXPECT_EQ(out.text(), "");
 }
@@ -120,9 +119,10 @@ TEST(RegionCommandTest, ExplainListsRequestsWithoutTheToken) {
   w.http.Reply(404, "");
   w.http.Reply(200, "us-east-1a");
   Capture out, err;
-  EXPECT_EQ(RunRegionWith({"--explain"}, w.context(), [&w] { return w.trace.events(); },
-                          out.file(), err.file()),
-            0);
+  EXPECT_EQ(
+      RunRegionWith(
+          {"--explain"}, w.context(), [&w] { return w.trace.events(); }, out.file(), err.file()),
+      0);
   EXPECT_EQ(out.text(), "us-east-1\n");
   const std::string explained = err.text();
   EXPECT_THAT(explained, HasSubstr(R"("region":"us-east-1")"));

@@ -23,7 +23,8 @@ constexpr Command kCommands[] = {
     {"imds", chantless::cli::RunImds, "read instance metadata: imds get <path> | imds ls [path]"},
     {"serve", chantless::cli::RunServe,
      "replay a transcript on 127.0.0.1: serve <transcript> [--port 0] [--port-file F] [--strict]\n"
-     "           [--log-json] [--now RFC3339] [--shift S] [--bind HOST]; verdict on SIGINT/SIGTERM"},
+     "           [--log-json] [--now RFC3339] [--shift S] [--bind HOST]; verdict on "
+     "SIGINT/SIGTERM"},
     {"record", chantless::cli::RunRecord,
      "record a transcript through a redacting proxy: record --upstream URL --out FILE"},
     {"verify", chantless::cli::RunVerify,

@@ -146,7 +146,8 @@ replay::RedactOptions RedactOptionsFrom(const Parsed& p) {
 std::string NameFromPath(std::string path) {
   size_t f = path.rfind("fixtures/");
   if (f != std::string::npos) path = path.substr(f + 9);
-  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0) path.resize(path.size() - 5);
+  if (path.size() > 5 && path.compare(path.size() - 5, 5, ".json") == 0)
+    path.resize(path.size() - 5);
   return path.empty() ? "recorded" : path;
 }
 
@@ -276,11 +277,11 @@ std::string RecorderOptionsFrom(const Parsed& p, replay::RecorderOptions* option
 // it, wait for the stop signal or the resolve run, write); each step that has detail is a helper
 // above.
 int RunRecord(const Args& args) {
-  Parsed p = Parse(args,
-                   {"--upstream", "--out", "--port", "--port-file", "--name", "--docs",
-                    "--redact-key", "--redact-header", "--timeout-ms", "--max-connections",
-                    "--idle-timeout"},
-                   {"--redact-account", "--resolve", "--latency", "--help"});
+  Parsed p =
+      Parse(args,
+            {"--upstream", "--out", "--port", "--port-file", "--name", "--docs", "--redact-key",
+             "--redact-header", "--timeout-ms", "--max-connections", "--idle-timeout"},
+            {"--redact-account", "--resolve", "--latency", "--help"});
   if (p.Flag("--help")) {
     std::fputs(kRecordUsage, stdout);
     return 0;
@@ -289,10 +290,12 @@ int RunRecord(const Args& args) {
   if (!p.positionals.empty()) return Usage(kRecordUsage, "unexpected argument " + p.positionals[0]);
   std::string upstream = p.Get("--upstream");
   std::string out = p.Get("--out");
-  if (upstream.empty() || out.empty()) return Usage(kRecordUsage, "--upstream and --out are required");
+  if (upstream.empty() || out.empty())
+    return Usage(kRecordUsage, "--upstream and --out are required");
 
   // Fail before recording, not after: the traffic could not be recorded again.
-  std::string out_dir = out.find('/') == std::string::npos ? "." : out.substr(0, out.rfind('/') + 1);
+  std::string out_dir =
+      out.find('/') == std::string::npos ? "." : out.substr(0, out.rfind('/') + 1);
   if (::access(out_dir.c_str(), W_OK) != 0) {
     return Usage(kRecordUsage, "--out " + out + ": directory " + out_dir + " is not writable");
   }
@@ -332,12 +335,13 @@ int RunRecord(const Args& args) {
       return 2;
     }
   }
-  std::fprintf(stderr,
-               "chantless record: proxy on http://127.0.0.1:%d/ -> %s\n"
-               "  point a client at it, e.g. AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:%d/\n"
-               "  or AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:%d/<path>;\n"
-               "  Ctrl-C (SIGINT) or SIGTERM stops and writes %s\n",
-               recorder.port(), upstream.c_str(), recorder.port(), recorder.port(), out.c_str());
+  std::fprintf(
+      stderr,
+      "chantless record: proxy on http://127.0.0.1:%d/ -> %s\n"
+      "  point a client at it, e.g. AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:%d/\n"
+      "  or AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:%d/<path>;\n"
+      "  Ctrl-C (SIGINT) or SIGTERM stops and writes %s\n",
+      recorder.port(), upstream.c_str(), recorder.port(), recorder.port(), out.c_str());
 
   int exit_code = 0;
   if (p.Flag("--resolve")) {
@@ -372,10 +376,10 @@ int RunVerify(const Args& args) {
 }
 
 int RunImport(const Args& args) {
-  Parsed p = Parse(args,
-                   {"--from", "--out", "--name", "--docs", "--recorded-at", "--redact-key",
-                    "--redact-header"},
-                   {"--redact-account", "--help"});
+  Parsed p = Parse(
+      args,
+      {"--from", "--out", "--name", "--docs", "--recorded-at", "--redact-key", "--redact-header"},
+      {"--redact-account", "--help"});
   if (p.Flag("--help")) {
     std::fputs(kImportUsage, stdout);
     return 0;
@@ -429,8 +433,7 @@ int RunExport(const Args& args) {
     std::fprintf(stderr, "chantless export: %s\n", transcript.status().message().c_str());
     return 2;
   }
-  std::string har =
-      replay::ExportHar(*transcript, p.Get("--endpoint", "http://169.254.169.254"));
+  std::string har = replay::ExportHar(*transcript, p.Get("--endpoint", "http://169.254.169.254"));
   std::string out = p.Get("--out", "-");
   std::vector<replay::Finding> findings = replay::ScanDocument(har, out);
   if (!findings.empty()) {

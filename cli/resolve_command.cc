@@ -17,11 +17,11 @@
 
 #include "cli/commands.h"
 #include "cli/debug_log.h"
-#include "resolver/system/system_world.h"
 #include "nlohmann/json.hpp"
 #include "resolver/chain/chain.h"
 #include "resolver/chain/default_chain.h"
 #include "resolver/core/time_util.h"
+#include "resolver/system/system_world.h"
 
 namespace chantless {
 namespace cli {
@@ -151,8 +151,7 @@ int RunResolve(const Args& args) {
         PrintError("--format needs one of process, env, env-no-export, json");
         return 2;
       }
-      if (format != "process" && format != "env" && format != "env-no-export" &&
-          format != "json") {
+      if (format != "process" && format != "env" && format != "env-no-export" && format != "json") {
         PrintError("unknown --format \"" + format +
                    "\" (expected process, env, env-no-export or json)");
         return 2;

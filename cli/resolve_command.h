@@ -12,8 +12,9 @@
 //                  as the AWS CLI prints them).
 //   env-no-export  the same without "export ".
 //   json           chantless's own: one line, the process keys plus "AccountId" and
-//                  "AccountIdSource" (where the account id came from, Credentials::account_id_source)
-//                  when known, and "Provider" (botocore's method name); Expiration as RFC 3339 "…Z".
+//                  "AccountIdSource" (where the account id came from,
+//                  Credentials::account_id_source) when known, and "Provider" (botocore's method
+//                  name); Expiration as RFC 3339 "…Z".
 #ifndef CHANTLESS_CLI_RESOLVE_COMMAND_H_
 #define CHANTLESS_CLI_RESOLVE_COMMAND_H_
 

@@ -102,7 +102,8 @@ std::string ApplyValueOption(const std::string& a, const std::string& v, ServeCo
     if (!ParseInt(v, 1, 1000000, &n)) return "--max-connections needs 1..1000000";
     c->server_options.max_connections = int(n);
   } else if (a == "--idle-timeout") {
-    if (!ParseSeconds(v, 0.001, 86400, &seconds)) return "--idle-timeout needs seconds, 0.001..86400";
+    if (!ParseSeconds(v, 0.001, 86400, &seconds))
+      return "--idle-timeout needs seconds, 0.001..86400";
     c->server_options.idle_timeout = std::chrono::milliseconds(std::llround(seconds * 1000));
   } else if (a == "--port-file") {
     if (v.empty()) return "--port-file needs a path";
@@ -123,8 +124,8 @@ std::string ApplyValueOption(const std::string& a, const std::string& v, ServeCo
 
 // Parses the command line into `c`; returns -1 to go on, else the exit code (usage, --help).
 int ParseServeArgs(const Args& args, ServeConfig* c) {
-  static const char* const kWithValue[] = {"--port", "--max-connections", "--idle-timeout",
-                                           "--port-file", "--bind", "--now", "--shift"};
+  static const char* const kWithValue[] = {
+      "--port", "--max-connections", "--idle-timeout", "--port-file", "--bind", "--now", "--shift"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {

@@ -76,8 +76,8 @@ int RunAgainst(const std::string& port_file, const std::function<void(int)>& cli
                const Args& extra = {}) {
   std::remove(port_file.c_str());
   auto run = std::async(std::launch::async, [&] {
-    Args args = {"replay/testdata/imdsv2.json", "--port", "0", "--port-file", port_file,
-                 "--now", "2030-01-01T00:00:00Z"};
+    Args args = {"replay/testdata/imdsv2.json", "--port", "0", "--port-file", port_file, "--now",
+                 "2030-01-01T00:00:00Z"};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunServe(args);
   });
@@ -107,16 +107,16 @@ TEST_F(ServeCommandTest, ServesUntilSigtermAndExits0WhenTheVerdictPasses) {
 }
 
 TEST_F(ServeCommandTest, AcceptsConnectionLimits) {
-  int code = RunAgainst(
-      TempPath("port-limits"),
-      [](int port) {
-        httplib::Client c("127.0.0.1", port);
-        auto token = c.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}},
-                           "", "text/plain");
-        ASSERT_TRUE(token);
-        EXPECT_EQ(token->status, 200);
-      },
-      {"--max-connections", "16", "--idle-timeout", "0.5"});
+  int code = RunAgainst(TempPath("port-limits"),
+                        [](int port) {
+                          httplib::Client c("127.0.0.1", port);
+                          auto token = c.Put("/latest/api/token",
+                                             {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}}, "",
+                                             "text/plain");
+                          ASSERT_TRUE(token);
+                          EXPECT_EQ(token->status, 200);
+                        },
+                        {"--max-connections", "16", "--idle-timeout", "0.5"});
   EXPECT_EQ(code, 1);  // the transcript's role and credentials exchanges were not asked for
 }
 
@@ -135,8 +135,8 @@ TEST_F(ServeCommandTest, Exits1WhenTheVerdictFails) {
 void TwoConnectionsThreeRequestsAndAVerdict(int port) {
   httplib::Client first("127.0.0.1", port);
   first.set_keep_alive(true);
-  auto token = first.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}},
-                         "", "text/plain");
+  auto token = first.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "300"}}, "",
+                         "text/plain");
   ASSERT_TRUE(token);
   httplib::Headers h = {{"X-aws-ec2-metadata-token", token->body}};
   auto role = first.Get("/latest/meta-data/iam/security-credentials/", h);
@@ -183,8 +183,7 @@ TEST_F(ServeCommandTest, LogJsonAlsoWritesTheSummaryAsAJsonLineWithoutAnEventKey
     if (line.find("\"event\"") != std::string::npos) ++events;
     if (line.rfind("{\"summary\"", 0) == 0) {
       ++summaries;
-      EXPECT_EQ(line,
-                R"({"summary":{"requests":3,"connections":2,"accepted_connections":3}})");
+      EXPECT_EQ(line, R"({"summary":{"requests":3,"connections":2,"accepted_connections":3}})");
     }
   }
   EXPECT_EQ(events, 3) << out;

@@ -48,20 +48,21 @@ std::string LoadTranscript() {
   "recorded_at": "2024-05-01T12:00:00Z", "imds_tokens": {"required": true},
   "exchanges": [
     {"id": "token", "family": "token", "request": {"method": "PUT", "path": "/latest/api/token"},
-     "imds_token": "mint", "repeat": {"min": )" + n + R"(, "max": )" + n + R"(}},
+     "imds_token": "mint", "repeat": {"min": )" +
+         n + R"(, "max": )" + n + R"(}},
     {"id": "creds", "family": "imds",
      "request": {"method": "GET", "path": "/latest/meta-data/iam/security-credentials/Role"},
      "response": {"headers": {"Content-Type": "text/plain"}, "body": "{\"Code\": \"Success\"}"},
-     "repeat": {"min": )" + n + R"(, "max": )" + n + R"(}}]})";
+     "repeat": {"min": )" +
+         n + R"(, "max": )" + n + R"(}}]})";
 }
 
 // Starts `chantless serve`; its stdout and stderr go to files. Returns the pid, or -1.
 pid_t StartServe(const std::string& chantless, const std::string& transcript,
                  const std::string& port_file, const std::string& out, const std::string& err) {
-  std::vector<std::string> argv_s = {chantless,          "serve",          transcript,
-                                     "--port",           "0",              "--port-file",
-                                     port_file,          "--max-connections", "1024",
-                                     "--idle-timeout",   "10"};
+  std::vector<std::string> argv_s = {chantless, "serve",          transcript, "--port",
+                                     "0",       "--port-file",    port_file,  "--max-connections",
+                                     "1024",    "--idle-timeout", "10"};
   std::vector<char*> argv;
   for (std::string& a : argv_s) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -145,9 +146,9 @@ TEST(ServeLoadTest, EveryConcurrentKeepAliveClientIsAnsweredAndCounted) {
                               " requests on " + std::to_string(kClients) + " connections (" +
                               std::to_string(kClients + 1) + " accepted)";
   EXPECT_NE(ReadFile(err).find(summary), std::string::npos) << ReadFile(err);
-  std::printf("%d clients x %d rounds (%d requests) in %lld ms\n", kClients, kRounds, kRequests,
-              static_cast<long long>(
-                  std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  std::printf(
+      "%d clients x %d rounds (%d requests) in %lld ms\n", kClients, kRounds, kRequests,
+      static_cast<long long>(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
 }
 
 }  // namespace

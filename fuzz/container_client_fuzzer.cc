@@ -1,6 +1,6 @@
-// Client fuzz target: the whole ContainerProvider (resolver/container/container_provider.h) — configuration
-// from the environment and a token file, retries, the decoder — against FuzzHttpClient, whose
-// answers come from the fuzz input (fuzz/fuzz_http_client.h).
+// Client fuzz target: the whole ContainerProvider (resolver/container/container_provider.h) —
+// configuration from the environment and a token file, retries, the decoder — against
+// FuzzHttpClient, whose answers come from the fuzz input (fuzz/fuzz_http_client.h).
 //
 // Input: bytes from the end choose the configuration (one byte each, in this order:
 // AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, AWS_CONTAINER_CREDENTIALS_FULL_URI,
@@ -11,9 +11,9 @@
 // 2 s of backoff; every request goes to the one endpoint the configuration names (169.254.170.2
 // for RELATIVE_URI, else the FULL_URI host, which must have passed ParseContainerFullUri); the
 // Authorization header carries exactly the configured token (file wins; none when blank) and is
-// never sent anywhere else; credentials returned have a non-empty access key id and secret access key and
-// provider "container-role"; no error code outside the provider's documented set; no secret (the
-// authorization token, a served SecretAccessKey or Token) in any trace event or error message.
+// never sent anywhere else; credentials returned have a non-empty access key id and secret access
+// key and provider "container-role"; no error code outside the provider's documented set; no secret
+// (the authorization token, a served SecretAccessKey or Token) in any trace event or error message.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -61,8 +61,7 @@ constexpr char kTokenFilePath[] = "/var/run/secrets/pods.eks.amazonaws.com/token
 // dictionary offers it): the trace's own vocabulary ("container-role", "credentials", the endpoint)
 // never contains it, so a hit is a leak, not a served body that happens to spell a trace word.
 bool Contains(const std::string& haystack, const std::string& needle) {
-  return needle.find("EXAMPLE") != std::string::npos &&
-         haystack.find(needle) != std::string::npos;
+  return needle.find("EXAMPLE") != std::string::npos && haystack.find(needle) != std::string::npos;
 }
 
 }  // namespace
@@ -89,8 +88,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (relative && *relative) {
     endpoint = "http://169.254.170.2";
   } else if (full && *full) {
-    auto parsed = chantless::ParseContainerFullUri(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                                                 kAllowedHosts);
+    auto parsed =
+        chantless::ParseContainerFullUri(full, "AWS_CONTAINER_CREDENTIALS_FULL_URI", kAllowedHosts);
     if (parsed.ok()) endpoint = parsed->endpoint;
   }
   std::vector<std::string> secrets;

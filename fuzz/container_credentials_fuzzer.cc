@@ -2,9 +2,10 @@
 // (DecodeContainerCredentials).
 //
 // Properties (a broken one traps): a decoded result has a non-empty access key id and secret access
-// key (Token and Expiration are optional for container endpoints, resolver/http/credentials_json.h);
-// optional ids present are non-empty; a failure is kInvalidResponse and its message holds neither
-// the secret access key nor the token of a body that otherwise decodes; decoding is deterministic.
+// key (Token and Expiration are optional for container endpoints,
+// resolver/http/credentials_json.h); optional ids present are non-empty; a failure is
+// kInvalidResponse and its message holds neither the secret access key nor the token of a body that
+// otherwise decodes; decoding is deterministic.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -2,9 +2,9 @@
 //
 // Runs each file of the target's checked-in corpus (fuzz/corpus/<target>/, or the directories and
 // files given as arguments) through LLVMFuzzerTestOneInput once, in sorted order, the way libFuzzer
-// replays a corpus. A broken property traps (__builtin_trap) and kills the test with the file's name
-// already printed. Fails when no corpus file was found: a fuzz target with an empty corpus tests
-// nothing. Single-threaded.
+// replays a corpus. A broken property traps (__builtin_trap) and kills the test with the file's
+// name already printed. Fails when no corpus file was found: a fuzz target with an empty corpus
+// tests nothing. Single-threaded.
 #include <dirent.h>
 #include <sys/stat.h>
 

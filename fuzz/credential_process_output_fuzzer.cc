@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
-#include "resolver/process/credential_process.h"
 #include "resolver/core/time_util.h"
+#include "resolver/process/credential_process.h"
 
 namespace {
 

@@ -1,7 +1,7 @@
-// Differential fuzz target: the credential decoders (resolver/http/credentials_json.h) against a second,
-// deliberately plain reading of the same rules written here with nlohmann::json's non-throwing API
-// and libc's timegm for timestamps. Any disagreement — accept vs reject, or a differing field —
-// traps.
+// Differential fuzz target: the credential decoders (resolver/http/credentials_json.h) against a
+// second, deliberately plain reading of the same rules written here with nlohmann::json's
+// non-throwing API and libc's timegm for timestamps. Any disagreement — accept vs reject, or a
+// differing field — traps.
 //
 // The oracle's rules, restated from credentials_json.h: the body is one JSON object; "Code" and
 // "Message", when present and not null, are strings, and a Code other than "Success" rejects;
@@ -95,7 +95,7 @@ std::optional<WallTime> OracleTime(const std::string& s) {
   if (secs > limit || secs < -limit) return std::nullopt;
   if (second == 60) nanos = 999999999;
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(secs) +
-                                                                  std::chrono::nanoseconds(nanos)));
+                                                                 std::chrono::nanoseconds(nanos)));
 }
 
 struct Expected {

@@ -54,8 +54,8 @@ class OwnFuzzedDataProvider {
 
   bool ConsumeBool() { return 1 & ConsumeIntegral<uint8_t>(); }
 
-  // A string of at most max_length characters from the front; "\\" is one backslash and "\" followed
-  // by anything else ends the string (both bytes consumed).
+  // A string of at most max_length characters from the front; "\\" is one backslash and "\"
+  // followed by anything else ends the string (both bytes consumed).
   std::string ConsumeRandomLengthString(size_t max_length) {
     std::string result;
     for (size_t i = 0; i < max_length && remaining_bytes_ != 0; ++i) {

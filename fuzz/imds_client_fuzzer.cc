@@ -1,6 +1,7 @@
-// Client fuzz target: the whole ImdsProvider (resolver/imds/imds_provider.h) with its ImdsClient — token
-// PUT, retries, throttling, v1 fallback, 401 refresh, role discovery, the decoder, static stability
-// — against FuzzHttpClient, whose answers come from the fuzz input (fuzz/fuzz_http_client.h).
+// Client fuzz target: the whole ImdsProvider (resolver/imds/imds_provider.h) with its ImdsClient —
+// token PUT, retries, throttling, v1 fallback, 401 refresh, role discovery, the decoder, static
+// stability — against FuzzHttpClient, whose answers come from the fuzz input
+// (fuzz/fuzz_http_client.h).
 //
 // Input: bytes from the end choose the configuration (one byte each, in this order:
 // AWS_EC2_METADATA_SERVICE_ENDPOINT, AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE,
@@ -26,10 +27,10 @@
 
 #include "fuzz/fuzz_http_client.h"
 #include "fuzz/fuzzed_data_provider.h"
+#include "resolver/core/ascii.h"
 #include "resolver/imds/imds_client.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
-#include "resolver/core/ascii.h"
 
 namespace {
 
@@ -48,8 +49,7 @@ constexpr int kClockHours[] = {0, 1, 6, 7};
 // Secrets are checked when they carry the canary "EXAMPLE" (every seed's fake secrets and tokens
 // do, the dictionary offers it): the trace's own vocabulary never contains it.
 bool Leaked(const std::string& haystack, const std::string& secret) {
-  return secret.find("EXAMPLE") != std::string::npos &&
-         haystack.find(secret) != std::string::npos;
+  return secret.find("EXAMPLE") != std::string::npos && haystack.find(secret) != std::string::npos;
 }
 
 using ::chantless::EqualsIgnoreCase;
@@ -81,12 +81,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Where requests may go, from the rules in imds_client.h (nullopt: nowhere).
   std::optional<std::string> endpoint;
   // The mode is read only when no endpoint is set (an explicit endpoint wins, as in botocore).
-  bool valid = (endpoint_var || !mode || EqualsIgnoreCase(mode, "ipv6") ||
-                EqualsIgnoreCase(mode, "ipv4")) &&
-               (!v1_disabled || std::string(v1_disabled) != "yes") &&
-               (!attempts || std::string(attempts) != "0") &&
-               (!timeout || std::string(timeout) != "-1") &&
-               (!endpoint_var || std::string(endpoint_var).rfind("http", 0) == 0);
+  bool valid =
+      (endpoint_var || !mode || EqualsIgnoreCase(mode, "ipv6") || EqualsIgnoreCase(mode, "ipv4")) &&
+      (!v1_disabled || std::string(v1_disabled) != "yes") &&
+      (!attempts || std::string(attempts) != "0") && (!timeout || std::string(timeout) != "-1") &&
+      (!endpoint_var || std::string(endpoint_var).rfind("http", 0) == 0);
   if (valid && !(disabled && std::string(disabled) == "true")) {
     if (endpoint_var) {
       endpoint = endpoint_var;
@@ -147,8 +146,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (request.method == "PUT") __builtin_trap();
     bool minted = false;
     for (const auto& served : http.served()) {
-      minted = minted || (served.request.method == "PUT" && served.response.status == 200 &&
-                          !token->empty() && served.response.body.find(*token) != std::string::npos);
+      minted =
+          minted || (served.request.method == "PUT" && served.response.status == 200 &&
+                     !token->empty() && served.response.body.find(*token) != std::string::npos);
     }
     if (!minted) __builtin_trap();
   }

@@ -2,15 +2,15 @@
 // and LastUpdated fields, the RFC 3339 parser.
 //
 // Properties (a broken one traps): a decoded result has a non-empty access key id, secret access
-// key and session token and an expiration (the IMDS rules in resolver/http/credentials_json.h); a failure
-// is kInvalidResponse; the expiration survives FormatRfc3339 → ParseRfc3339 to the second.
+// key and session token and an expiration (the IMDS rules in resolver/http/credentials_json.h); a
+// failure is kInvalidResponse; the expiration survives FormatRfc3339 → ParseRfc3339 to the second.
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "resolver/http/credentials_json.h"
 #include "resolver/core/time_util.h"
+#include "resolver/http/credentials_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using chantless::StatusCode;

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/imds/imds_listing.h"
 #include "resolver/core/ascii.h"
+#include "resolver/imds/imds_listing.h"
 
 namespace {
 
@@ -22,9 +22,7 @@ bool IsRoleNameChar(char c) {
 }
 
 // The whitespace listings are trimmed of (imds_listing.h: lines end at "\n", "\r\n" accepted).
-bool IsSpace(char c) {
-  return chantless::kBlanksAndLineBreaks.find(c) != std::string_view::npos;
-}
+bool IsSpace(char c) { return chantless::kBlanksAndLineBreaks.find(c) != std::string_view::npos; }
 
 }  // namespace
 

@@ -1,8 +1,8 @@
-// Fuzz target: the shared profile file parser (resolver/profile/profile_file_parser.h), both grammars
-// (config and credentials) on every input.
+// Fuzz target: the shared profile file parser (resolver/profile/profile_file_parser.h), both
+// grammars (config and credentials) on every input.
 //
-// Properties (a broken one traps): the round trip — a parsed file rendered and parsed again with the
-// same kind is accepted and equal, and rendering is then a fixed point; errors are
+// Properties (a broken one traps): the round trip — a parsed file rendered and parsed again with
+// the same kind is accepted and equal, and rendering is then a fixed point; errors are
 // kInvalidConfiguration naming the path; property lookups agree with the parsed order (Find returns
 // the first case-insensitive match, which operator== then equals).
 #include <cstddef>

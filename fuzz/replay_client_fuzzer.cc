@@ -1,11 +1,11 @@
-// Client fuzz target through the replay stack: the input is a transcript (docs/transcript-format.md)
-// that, when LoadTranscript accepts it, drives the replay Engine and the in-process Transport
-// (replay/engine.h, replay/transport.h) answering first the whole ImdsProvider and then the whole
-// ContainerProvider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI set to the transcript's first non-IMDS
-// path), each on a fresh engine. It fuzzes
-// the engine's matching, IMDSv2 token semantics, time rebasing of JSON bodies and fault enactment
-// together with both providers, where imds_client_fuzzer and container_client_fuzzer fuzz the
-// providers against arbitrary answers.
+// Client fuzz target through the replay stack: the input is a transcript
+// (docs/transcript-format.md) that, when LoadTranscript accepts it, drives the replay Engine and
+// the in-process Transport (replay/engine.h, replay/transport.h) answering first the whole
+// ImdsProvider and then the whole ContainerProvider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI set to
+// the transcript's first non-IMDS path), each on a fresh engine. It fuzzes the engine's matching,
+// IMDSv2 token semantics, time rebasing of JSON bodies and fault enactment together with both
+// providers, where imds_client_fuzzer and container_client_fuzzer fuzz the providers against
+// arbitrary answers.
 //
 // Invariants (a broken one traps): each Resolve() makes a bounded number of requests (IMDS 200,
 // container 3); credentials returned have a non-empty access key id and secret access key (and a

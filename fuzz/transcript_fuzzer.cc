@@ -28,8 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const replay::Exchange& exchange : loaded->exchanges) {
     if (exchange.id.empty() || !ids.insert(exchange.id).second) __builtin_trap();
     if (exchange.repeat.max < 1 || exchange.repeat.min > exchange.repeat.max) __builtin_trap();
-    if (exchange.response &&
-        (exchange.response->status < 100 || exchange.response->status > 599)) {
+    if (exchange.response && (exchange.response->status < 100 || exchange.response->status > 599)) {
       __builtin_trap();
     }
   }

@@ -13,12 +13,13 @@ namespace replay {
 // Standard alphabet, '=' padding.
 std::string Base64Encode(std::string_view bytes);
 
-// Accepts the standard alphabet with or without padding; ASCII whitespace is skipped. nullopt on any
-// other character or an impossible length.
+// Accepts the standard alphabet with or without padding; ASCII whitespace is skipped. nullopt on
+// any other character or an impossible length.
 std::optional<std::string> Base64Decode(std::string_view text);
 
 // Strict: only the canonical encoding (padding required, no whitespace, zero trailing bits), i.e.
-// succeeds exactly when Base64Encode(result) == text. Transcripts use it so that a round trip is exact.
+// succeeds exactly when Base64Encode(result) == text. Transcripts use it so that a round trip is
+// exact.
 std::optional<std::string> Base64DecodeCanonical(std::string_view text);
 
 // True when `bytes` is valid UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).

@@ -38,9 +38,9 @@ TEST(Base64Test, RejectsInvalidInput) {
 TEST(Base64Test, CanonicalDecodeAcceptsOnlyWhatEncodeWouldWrite) {
   EXPECT_EQ(Base64DecodeCanonical("Zm9vYg=="), "foob");
   EXPECT_EQ(Base64DecodeCanonical(""), "");
-  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYg").has_value());      // padding required
-  EXPECT_FALSE(Base64DecodeCanonical("Zm9v Yg==").has_value());   // no whitespace
-  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYh==").has_value());    // non-zero trailing bits
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYg").has_value());     // padding required
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9v Yg==").has_value());  // no whitespace
+  EXPECT_FALSE(Base64DecodeCanonical("Zm9vYh==").has_value());   // non-zero trailing bits
   EXPECT_FALSE(Base64DecodeCanonical("Zm9vYg=!").has_value());
 }
 
@@ -48,9 +48,9 @@ TEST(Base64Test, Utf8CheckAcceptsTextAndRejectsBinary) {
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("caf\xC3\xA9 \xE2\x80\xA6 \xF0\x9F\x94\x91"));
   EXPECT_FALSE(IsValidUtf8("\xFF\xFE"));
-  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
+  EXPECT_FALSE(IsValidUtf8("\xC3"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
 }
 
 }  // namespace

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "nlohmann/json.hpp"
-#include "resolver/core/time_util.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {
@@ -196,8 +196,7 @@ std::string Verdict::ToJson() const {
 }
 
 Engine::Engine(Transcript transcript, EngineOptions options)
-    : transcript_(std::move(transcript)),
-      clock_(options.clock ? options.clock : &system_clock_) {
+    : transcript_(std::move(transcript)), clock_(options.clock ? options.clock : &system_clock_) {
   WallTime anchor = options.now ? *options.now : clock_->Now();
   // Whole seconds on each side first: the nanosecond difference of two far-apart instants could
   // overflow.

@@ -8,7 +8,8 @@
 //   "{{present}}"/"{{absent}}"), body when recorded, and fewer than repeat.max earlier matches;
 // - token PUTs ("mint"): X-Forwarded-For → 403; TTL header missing/not an integer/0/>21600 → 400;
 //   else a fresh token valid for TTL seconds on the replay clock. "require": missing, unknown or
-//   expired token → 401; "accept": a token sent must be valid. Refusals do not consume the exchange;
+//   expired token → 401; "accept": a token sent must be valid. Refusals do not consume the
+//   exchange;
 // - recorded times in rebase.json_fields are shifted by anchor - recorded_at + shifts;
 // - the verdict passes when every exchange reached its required count and nothing was unexpected.
 // No header value (tokens, Authorization) ever appears in an outcome reason, a miss or a verdict.
@@ -40,8 +41,8 @@ struct ReplayRequest {
 struct Miss {
   std::string method;
   std::string target;
-  std::string nearest_id;          // empty when the transcript has no exchange at all
-  std::vector<std::string> diff;   // "path: recorded \"/a\", got \"/b\"", never a header value
+  std::string nearest_id;         // empty when the transcript has no exchange at all
+  std::vector<std::string> diff;  // "path: recorded \"/a\", got \"/b\"", never a header value
 };
 
 enum class OutcomeKind {
@@ -135,7 +136,7 @@ class Engine {
 
   mutable std::mutex mu_;
   std::vector<Family> families_;
-  std::vector<int> consumed_;            // per exchange
+  std::vector<int> consumed_;               // per exchange
   std::map<std::string, WallTime> tokens_;  // minted token -> expiry
   int next_token_ = 1;
   int requests_ = 0;

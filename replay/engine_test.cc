@@ -8,9 +8,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/time_util.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {
@@ -128,8 +128,8 @@ TEST_F(EngineTest, MatchesQueryHeadersAndBody) {
   missing_any.headers.erase(missing_any.headers.begin() + 1);
   ReplayRequest wrong_body = good;
   wrong_body.body = "out";
-  for (const ReplayRequest& bad : {wrong_query, wrong_header, absent_present, missing_any,
-                                   wrong_body}) {
+  for (const ReplayRequest& bad :
+       {wrong_query, wrong_header, absent_present, missing_any, wrong_body}) {
     EXPECT_EQ(engine.Handle(bad).kind, OutcomeKind::kUnmatched) << bad.target;
   }
   EXPECT_EQ(engine.Handle(good).kind, OutcomeKind::kServed);
@@ -144,15 +144,17 @@ TEST_F(EngineTest, MissDiffNamesTheNearestExchangeWithoutHeaderValues) {
   Outcome out = engine.Handle(Req("GET", "/creds", {{"Authorization", "wrong-auth-EXAMPLE"}}));
   ASSERT_EQ(out.kind, OutcomeKind::kUnmatched);
   EXPECT_EQ(out.miss.nearest_id, "creds");
-  EXPECT_THAT(out.miss.diff, ElementsAre("header Authorization: value differs (values are not shown)"));
-  std::string verdict = engine.GetVerdict().ToText() + engine.GetVerdict().ToJson() +
-                        out.response.body;
+  EXPECT_THAT(out.miss.diff,
+              ElementsAre("header Authorization: value differs (values are not shown)"));
+  std::string verdict =
+      engine.GetVerdict().ToText() + engine.GetVerdict().ToJson() + out.response.body;
   EXPECT_THAT(verdict, Not(HasSubstr("secret-auth")));
   EXPECT_THAT(verdict, Not(HasSubstr("wrong-auth")));
   EXPECT_THAT(out.response.body, HasSubstr("nearest recorded exchange: creds"));
 
   Outcome path = engine.Handle(Req("GET", "/cred"));
-  EXPECT_THAT(path.miss.diff, ::testing::Contains(HasSubstr("path: recorded \"/creds\", got \"/cred\"")));
+  EXPECT_THAT(path.miss.diff,
+              ::testing::Contains(HasSubstr("path: recorded \"/creds\", got \"/cred\"")));
 }
 
 TEST_F(EngineTest, NearestPrefersTheLongestCommonPathOnTies) {
@@ -258,8 +260,9 @@ TEST_F(EngineTest, RebasesListedTimesToTheClock) {
 
 TEST_F(EngineTest, RebasesToAPinnedInstantWithShifts) {
   EngineOptions options{&clock_, *ParseRfc3339("2030-06-01T00:00:00Z"), std::chrono::seconds(-60)};
-  Engine engine(Make(kImds, R"("rebase": {"json_fields": ["Expiration"], "shift_seconds": -21360}, )"),
-                options);
+  Engine engine(
+      Make(kImds, R"("rebase": {"json_fields": ["Expiration"], "shift_seconds": -21360}, )"),
+      options);
   // 18:00 recorded 6 h after 12:00; -21360 s leaves 4 min, the option takes one more.
   EXPECT_THAT(engine.Handle(Req("GET", "/creds")).response.body,
               HasSubstr("\"2030-06-01T00:03:00Z\""));
@@ -283,9 +286,11 @@ TEST_F(EngineTest, ConcurrentRequestsAreCountedExactly) {
 }
 
 TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
-  std::string body = "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T12:00:00Z\"},\n  \"Code\" : \"Success\"\n}";
+  std::string body =
+      "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T12:00:00Z\"},\n  \"Code\" : \"Success\"\n}";
   EXPECT_EQ(RebaseJsonTimes(body, {"Expiration"}, std::chrono::hours(1)),
-            "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T13:00:00Z\"},\n  \"Code\" : \"Success\"\n}");
+            "{\n  \"Nested\" : {\"Expiration\" : \"2024-05-01T13:00:00Z\"},\n  \"Code\" : "
+            "\"Success\"\n}");
   EXPECT_EQ(RebaseJsonTimes("not json 2024-05-01T12:00:00Z", {"Expiration"}, std::chrono::hours(1)),
             "not json 2024-05-01T12:00:00Z");
   EXPECT_EQ(RebaseJsonTimes(R"({"Expiration": "soon"})", {"Expiration"}, std::chrono::hours(1)),
@@ -308,7 +313,8 @@ TEST_F(EngineTest, RebaseOffsetDoesNotOverflowForDistantAnchors) {
 }
 
 TEST_F(EngineTest, VerdictJsonListsUnconsumedAndUnexpected) {
-  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}})"), OnClock(&clock_));
+  Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}})"),
+                OnClock(&clock_));
   engine.Handle(Req("GET", "/nope"));
   Verdict v = engine.GetVerdict();
   EXPECT_FALSE(v.ok);
@@ -322,13 +328,15 @@ TEST_F(EngineTest, LoadsTheTestdataTranscript) {
   Engine engine(std::move(t), OnClock(&clock_));
   std::string token =
       engine.Handle(Req("PUT", "/latest/api/token", {{kTokenTtl, "21600"}})).response.body;
-  EXPECT_EQ(engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/",
-                              {{kToken, token}}))
-                .response.body,
-            "TestEC2Role");
-  std::string creds = engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/TestEC2Role",
-                                        {{kToken, token}}))
-                          .response.body;
+  EXPECT_EQ(
+      engine.Handle(Req("GET", "/latest/meta-data/iam/security-credentials/", {{kToken, token}}))
+          .response.body,
+      "TestEC2Role");
+  std::string creds =
+      engine
+          .Handle(Req("GET", "/latest/meta-data/iam/security-credentials/TestEC2Role",
+                      {{kToken, token}}))
+          .response.body;
   // FakeClock starts at the recording instant: nothing moves.
   EXPECT_THAT(creds, HasSubstr("\"Expiration\" : \"2024-05-01T18:00:00Z\""));
   EXPECT_TRUE(engine.GetVerdict().ok);

@@ -49,7 +49,9 @@ inline std::string FakeSessionToken(uint32_t seed, size_t length = 356) {
 
 // An IMDSv2-shaped token: "AQAE" + 50 base64url characters + "==".
 inline std::string FakeImdsToken(uint32_t seed) {
-  return "AQAE" + FakeChars(seed + 3000, 50, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") +
+  return "AQAE" +
+         FakeChars(seed + 3000, 50,
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") +
          "==";
 }
 

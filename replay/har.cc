@@ -7,8 +7,8 @@
 
 #include "nlohmann/json.hpp"
 #include "replay/base64.h"
-#include "resolver/core/time_util.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {
@@ -111,8 +111,8 @@ StatusOr<ImportedTraffic> ImportHar(std::string_view text, std::string_view sour
     if (!url_path) return Error(source, path + ".request.url", "expected an absolute URL");
     e.path = *url_path;
     if (const json* h = Member(*request, "headers")) {
-      CHANTLESS_RETURN_IF_ERROR(ReadHarHeaders(*h, source, path + ".request.headers",
-                                               &e.request_headers));
+      CHANTLESS_RETURN_IF_ERROR(
+          ReadHarHeaders(*h, source, path + ".request.headers", &e.request_headers));
     }
     if (const json* post = Member(*request, "postData")) {
       e.request_body = StringOr(*post, "text");
@@ -142,8 +142,8 @@ StatusOr<ImportedTraffic> ImportHar(std::string_view text, std::string_view sour
       e.fault = "reset";
     } else {
       if (const json* h = Member(*response, "headers")) {
-        CHANTLESS_RETURN_IF_ERROR(ReadHarHeaders(*h, source, path + ".response.headers",
-                                                 &e.response_headers));
+        CHANTLESS_RETURN_IF_ERROR(
+            ReadHarHeaders(*h, source, path + ".response.headers", &e.response_headers));
       }
       if (const json* content = Member(*response, "content")) {
         e.response_body = StringOr(*content, "text");
@@ -217,9 +217,8 @@ StatusOr<ImportedTraffic> ImportDvr(std::string_view text, std::string_view sour
           return Error(source, apath + ".response.Ok.status", "expected an integer");
         }
         e.status = status->get<int>();
-        CHANTLESS_RETURN_IF_ERROR(ReadDvrHeaders(Member(*ok, "headers"), source,
-                                                 apath + ".response.Ok.headers",
-                                                 &e.response_headers));
+        CHANTLESS_RETURN_IF_ERROR(ReadDvrHeaders(
+            Member(*ok, "headers"), source, apath + ".response.Ok.headers", &e.response_headers));
       } else if (const json* err = Member(*response, "Error")) {
         std::string message = err->is_string() ? err->get<std::string>() : err->dump();
         // DVR records the client's error text; a timeout is the only fault it names.
@@ -270,16 +269,17 @@ std::string ExportHar(const Transcript& transcript, std::string_view endpoint) {
   };
   for (size_t i = 0; i < transcript.exchanges.size(); ++i) {
     const Exchange& x = transcript.exchanges[i];
-    std::string url = base + x.request.path + (x.request.query.empty() ? "" : "?" + x.request.query);
-    ordered_json request = {{"method", x.request.method},
-                            {"url", url},
-                            {"httpVersion", "HTTP/1.1"},
-                            {"cookies", ordered_json::array()},
-                            {"headers", headers_json(x.request.headers)},
-                            {"queryString", ordered_json::array()},
-                            {"headersSize", -1},
-                            {"bodySize", x.request.body ? static_cast<int64_t>(x.request.body->size())
-                                                        : 0}};
+    std::string url =
+        base + x.request.path + (x.request.query.empty() ? "" : "?" + x.request.query);
+    ordered_json request = {
+        {"method", x.request.method},
+        {"url", url},
+        {"httpVersion", "HTTP/1.1"},
+        {"cookies", ordered_json::array()},
+        {"headers", headers_json(x.request.headers)},
+        {"queryString", ordered_json::array()},
+        {"headersSize", -1},
+        {"bodySize", x.request.body ? static_cast<int64_t>(x.request.body->size()) : 0}};
     if (x.request.body) {
       request["postData"] = {{"mimeType", "application/octet-stream"}, {"text", *x.request.body}};
     }

@@ -10,8 +10,8 @@
 #include "replay/recording.h"
 #include "replay/redact.h"
 #include "replay/secret_scan.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace replay {
@@ -86,7 +86,8 @@ std::string Dvr(const std::string& key_id) {
     {"connection_id": 1, "action": {"Request": {"request": {"uri": "http://169.254.170.2/v2/other", "headers": {}, "method": "GET"}}}},
     {"connection_id": 0, "action": {"Response": {"response": {"Ok": {"status": 200, "version": "HTTP/1.1",
       "headers": {"content-type": ["application/json"], "x-multi": ["a", "b"]}}}}}},
-    {"connection_id": 0, "action": {"Data": {"data": {"Utf8": "{\"AccessKeyId\":\")" + key_id +
+    {"connection_id": 0, "action": {"Data": {"data": {"Utf8": "{\"AccessKeyId\":\")" +
+         key_id +
          R"(\","}, "direction": "Response"}}},
     {"connection_id": 0, "action": {"Data": {"data": {"Base64": "InRhaWwiOjF9"}, "direction": "Response"}}},
     {"connection_id": 0, "action": {"Eof": {"ok": true, "direction": "Response"}}},

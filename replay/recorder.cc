@@ -1,13 +1,13 @@
 // The recording reverse proxy (rules in recorder.h), served by the server core shared with the
 // replay server (connection_server.h). Includes httplib.h for its upstream client.
 #include "replay/recorder.h"
-#include "resolver/core/ascii.h"
 
 #include <cctype>
 #include <cstdio>
 
 #include "httplib.h"
 #include "replay/connection_server.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -18,8 +18,8 @@ bool IsHopByHop(std::string_view name) {
   std::string n = AsciiLower(name);
   return n == "connection" || n == "keep-alive" || n == "transfer-encoding" || n == "te" ||
          n == "trailer" || n == "upgrade" || n == "proxy-connection" ||
-         n == "proxy-authorization" || n == "host" || n == "content-length" ||
-         n == "remote_addr" || n == "remote_port" || n == "local_addr" || n == "local_port";
+         n == "proxy-authorization" || n == "host" || n == "content-length" || n == "remote_addr" ||
+         n == "remote_port" || n == "local_addr" || n == "local_port";
 }
 
 // "http://host:port/any/path" → "http://host:port"; "" when it is not http(s).
@@ -116,7 +116,8 @@ void Recorder::Handle(const httplib::Request& req, httplib::Response& res) {
   };
   to_timeval(options_.connect_timeout,
              [&](time_t s, time_t us) { client.set_connection_timeout(s, us); });
-  to_timeval(options_.upstream_timeout, [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
+  to_timeval(options_.upstream_timeout,
+             [&](time_t s, time_t us) { client.set_read_timeout(s, us); });
   to_timeval(options_.upstream_timeout,
              [&](time_t s, time_t us) { client.set_write_timeout(s, us); });
 
@@ -158,9 +159,9 @@ void Recorder::Handle(const httplib::Request& req, httplib::Response& res) {
       e.fault = "reset";
     }
     res.status = e.fault == "timeout" ? 504 : 502;
-    res.set_content("chantless record: upstream " + e.fault + " (" + httplib::to_string(error) +
-                        ")\n",
-                    "text/plain");
+    res.set_content(
+        "chantless record: upstream " + e.fault + " (" + httplib::to_string(error) + ")\n",
+        "text/plain");
     outcome = "fault " + e.fault;
   }
 
@@ -173,11 +174,11 @@ void Recorder::Handle(const httplib::Request& req, httplib::Response& res) {
   if (options_.log) {
     char line[64];
     std::snprintf(line, sizeof(line), "%3zu ", index);
-    options_.log(std::string(line) + req.method + " " + req.path + " -> " + outcome + " (" +
-                 std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                    answered - sent)
-                                    .count()) +
-                 " ms upstream)");
+    options_.log(
+        std::string(line) + req.method + " " + req.path + " -> " + outcome + " (" +
+        std::to_string(
+            std::chrono::duration_cast<std::chrono::milliseconds>(answered - sent).count()) +
+        " ms upstream)");
   }
 }
 

@@ -28,8 +28,8 @@
 #include "replay/recording.h"
 #include "replay/redact.h"
 #include "replay/transport.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace replay {

@@ -11,8 +11,8 @@
 #include "gtest/gtest.h"
 #include "replay/fake_secrets.h"
 #include "replay/redact.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace replay {
@@ -141,9 +141,7 @@ TEST(RecordingTest, LatencyOptionRecordsUpstreamTimeAsDelay) {
   EXPECT_EQ(t.exchanges[0].fault->delay, std::chrono::milliseconds(37));
 }
 
-TEST(RecordingTest, NothingRecordedIsAnError) {
-  EXPECT_FALSE(BuildTranscript({}, Info()).ok());
-}
+TEST(RecordingTest, NothingRecordedIsAnError) { EXPECT_FALSE(BuildTranscript({}, Info()).ok()); }
 
 TEST(RecordingTest, BuiltTranscriptRoundTripsThroughTheLoader) {
   ASSERT_OK_AND_ASSIGN(Transcript t, BuildTranscript(ImdsRecording(), Info()));
@@ -163,8 +161,8 @@ TEST(RecordingTest, AtomicWriteReplacesTheOldFile) {
 
 TEST(RecordingTest, VerifiedWriteKeepsARedactedTranscript) {
   std::vector<CapturedExchange> ex = ImdsRecording();
-  ex.push_back(Exchange("GET", "/creds", 200,
-                        "{\"AccessKeyId\": \"" + testing::FakeAccessKeyId(1) + "\"}"));
+  ex.push_back(
+      Exchange("GET", "/creds", 200, "{\"AccessKeyId\": \"" + testing::FakeAccessKeyId(1) + "\"}"));
   Redactor redactor;
   redactor.RedactAll(&ex);
   ASSERT_OK_AND_ASSIGN(Transcript t, BuildTranscript(ex, Info()));
@@ -176,8 +174,8 @@ TEST(RecordingTest, VerifiedWriteKeepsARedactedTranscript) {
 }
 
 TEST(RecordingTest, VerifiedWriteDeletesAFileWithASecret) {
-  std::vector<CapturedExchange> ex = {Exchange(
-      "GET", "/creds", 200, "{\"AccessKeyId\": \"" + testing::FakeAccessKeyId(2) + "\"}")};
+  std::vector<CapturedExchange> ex = {
+      Exchange("GET", "/creds", 200, "{\"AccessKeyId\": \"" + testing::FakeAccessKeyId(2) + "\"}")};
   ASSERT_OK_AND_ASSIGN(Transcript t, BuildTranscript(ex, Info()));  // not redacted: a bug
   fs::path p = TempFile("leaky.json");
   VerifyReport report;

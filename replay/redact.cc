@@ -53,8 +53,8 @@ std::vector<std::string> ArnAccounts(std::string_view text) {
     }
     if (colons == 4 && field_start + 12 <= text.size()) {
       std::string_view account = text.substr(field_start, 12);
-      bool digits = std::all_of(account.begin(), account.end(),
-                                [](char c) { return c >= '0' && c <= '9'; });
+      bool digits =
+          std::all_of(account.begin(), account.end(), [](char c) { return c >= '0' && c <= '9'; });
       bool ends = field_start + 12 == text.size() || text[field_start + 12] == ':';
       if (digits && ends) out.emplace_back(account);
     }

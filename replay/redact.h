@@ -10,7 +10,8 @@
 //   headers (case-insensitive): Authorization, X-aws-ec2-metadata-token, X-Amz-Security-Token,
 //     plus RedactOptions::header_names;
 //   the body of a successful `PUT /latest/api/token` (an IMDSv2 token);
-//   anything the secret scanner (secret_scan.h) recognises in any header, path or body, JSON or not.
+//   anything the secret scanner (secret_scan.h) recognises in any header, path or body, JSON or
+//   not.
 // Then every occurrence of every learned secret of 8 bytes or more is replaced in every header
 // value, path and body, including inside larger strings and in bodies that are not UTF-8. JSON
 // bodies that change are re-serialised (key order kept) and Content-Length is corrected.
@@ -59,8 +60,15 @@ class Redactor {
   size_t secret_count() const { return placeholders_.size(); }
 
  private:
-  enum class Kind { kAccessKeyId, kSecretKey, kSessionToken, kImdsToken, kAuthorization, kAccount,
-                    kOther };
+  enum class Kind {
+    kAccessKeyId,
+    kSecretKey,
+    kSessionToken,
+    kImdsToken,
+    kAuthorization,
+    kAccount,
+    kOther
+  };
 
   void Register(const std::string& value, Kind kind);
   std::string MakePlaceholder(const std::string& value, Kind kind);

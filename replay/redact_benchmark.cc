@@ -32,12 +32,12 @@ std::vector<CapturedExchange> ImdsSession() {
   ex[1].response_body = "TestRole";
   ex[2] = ex[1];
   ex[2].path += "TestRole";
-  ex[2].response_body = "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2024-05-01T11:55:00Z\",\n"
-                        "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"" +
-                        testing::FakeAccessKeyId(1) + "\",\n  \"SecretAccessKey\" : \"" +
-                        testing::FakeSecretAccessKey(1) + "\",\n  \"Token\" : \"" +
-                        testing::FakeSessionToken(1, 1024) +
-                        "\",\n  \"Expiration\" : \"2024-05-01T18:00:00Z\"\n}";
+  ex[2].response_body =
+      "{\n  \"Code\" : \"Success\",\n  \"LastUpdated\" : \"2024-05-01T11:55:00Z\",\n"
+      "  \"Type\" : \"AWS-HMAC\",\n  \"AccessKeyId\" : \"" +
+      testing::FakeAccessKeyId(1) + "\",\n  \"SecretAccessKey\" : \"" +
+      testing::FakeSecretAccessKey(1) + "\",\n  \"Token\" : \"" +
+      testing::FakeSessionToken(1, 1024) + "\",\n  \"Expiration\" : \"2024-05-01T18:00:00Z\"\n}";
   return ex;
 }
 

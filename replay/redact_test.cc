@@ -125,9 +125,9 @@ TEST(RedactTest, NestedJsonIsRedactedAtAnyDepth) {
   std::string key_id = FakeAccessKeyId(5);
   std::string secret = FakeSecretAccessKey(5);
   std::string token = FakeSessionToken(5);
-  std::string body = "{\"AssumeRoleResponse\": {\"Result\": {\"Credentials\": [{\"AccessKeyId\": \"" +
-                     key_id + "\", \"SecretAccessKey\": \"" + secret + "\", \"SessionToken\": \"" +
-                     token + "\"}]}}}";
+  std::string body =
+      "{\"AssumeRoleResponse\": {\"Result\": {\"Credentials\": [{\"AccessKeyId\": \"" + key_id +
+      "\", \"SecretAccessKey\": \"" + secret + "\", \"SessionToken\": \"" + token + "\"}]}}}";
   std::vector<CapturedExchange> ex = {Get("/sts", "", body)};
   Redactor redactor;
   redactor.RedactAll(&ex);
@@ -177,8 +177,8 @@ TEST(RedactTest, SecretInsideALargerStringIsReplaced) {
 TEST(RedactTest, BodyThatIsNotJsonIsRedactedAsText) {
   std::string key_id = FakeAccessKeyId(7);
   std::string secret = FakeSecretAccessKey(7);
-  std::string body = "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " +
-                     secret + "\n";
+  std::string body =
+      "[default]\naws_access_key_id = " + key_id + "\naws_secret_access_key = " + secret + "\n";
   std::vector<CapturedExchange> ex = {Get("/ini", "", body)};
   Redactor redactor;
   redactor.RedactAll(&ex);
@@ -271,9 +271,10 @@ TEST(RedactTest, RedactedExchangesPassTheScanner) {
 }
 
 TEST(RedactTest, AlreadyRedactedValuesAreLeftAlone) {
-  std::vector<CapturedExchange> ex = {Get(
-      "/c", "", CredentialsBody("ASIAREDACTED00000007", "REDACTED/SECRET/ACCESS/KEY/0000000000007",
-                                "REDACTEDSESSIONTOKEN0007"))};
+  std::vector<CapturedExchange> ex = {
+      Get("/c", "",
+          CredentialsBody("ASIAREDACTED00000007", "REDACTED/SECRET/ACCESS/KEY/0000000000007",
+                          "REDACTEDSESSIONTOKEN0007"))};
   std::string before = ex[0].response_body;
   Redactor redactor;
   redactor.RedactAll(&ex);
@@ -291,10 +292,9 @@ TEST(RedactTest, PlantedSecretsNeverSurviveAndRedactionIsIdempotent) {
     return (state >> 16) & 0x7FFF;
   };
   for (uint32_t round = 0; round < 200; ++round) {
-    std::vector<std::string> planted = {FakeAccessKeyId(round * 4 + 100),
-                                        FakeSecretAccessKey(round * 4 + 101),
-                                        FakeSessionToken(round * 4 + 102, 100 + next() % 900),
-                                        FakeImdsToken(round * 4 + 103)};
+    std::vector<std::string> planted = {
+        FakeAccessKeyId(round * 4 + 100), FakeSecretAccessKey(round * 4 + 101),
+        FakeSessionToken(round * 4 + 102, 100 + next() % 900), FakeImdsToken(round * 4 + 103)};
     std::vector<CapturedExchange> ex;
     ex.push_back(TokenPut(planted[3]));
     for (int i = 0; i < 4; ++i) {

@@ -125,9 +125,8 @@ std::optional<SecretKind> CredentialFieldKind(std::string_view key) {
 }
 
 std::string ChildPath(const std::string& path, const std::string& key) {
-  bool simple = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
-    return IsAlnum(c) || c == '_';
-  });
+  bool simple = !key.empty() &&
+                std::all_of(key.begin(), key.end(), [](char c) { return IsAlnum(c) || c == '_'; });
   if (simple) return path + "." + key;
   return path + "[" + json(key).dump(-1, ' ', false, json::error_handler_t::replace) + "]";
 }
@@ -171,8 +170,8 @@ class DocumentScanner {
     // HAR and DVR headers: {"name": "Authorization", "value": "…"}.
     auto name = object.find("name");
     auto value = object.find("value");
-    bool header_pair = name != object.end() && name->is_string() && value != object.end() &&
-                       value->is_string();
+    bool header_pair =
+        name != object.end() && name->is_string() && value != object.end() && value->is_string();
     // HAR content: {"text": "…", "encoding": "base64"}.
     auto encoding = object.find("encoding");
     bool base64_text = encoding != object.end() && encoding->is_string() &&
@@ -188,9 +187,9 @@ class DocumentScanner {
       if (IsSecretHeaderName(it.key()) ||
           (header_pair && it.key() == "value" &&
            IsSecretHeaderName(name->get_ref<const std::string&>()))) {
-        CheckHeaderValue(header_pair && it.key() == "value" ? name->get_ref<const std::string&>()
-                                                              : it.key(),
-                         s, child);
+        CheckHeaderValue(
+            header_pair && it.key() == "value" ? name->get_ref<const std::string&>() : it.key(), s,
+            child);
         continue;
       }
       if (std::optional<SecretKind> kind = CredentialFieldKind(it.key())) {

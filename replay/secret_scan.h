@@ -6,8 +6,9 @@
 //   session token      a base64 run of 100 characters or more;
 //   IMDS token         a base64url run of 40-120 characters starting "AQA" (IMDSv2's shape), or
 //                      any non-placeholder value of an X-aws-ec2-metadata-token header;
-//   authorization      any non-placeholder value of an Authorization or X-Amz-Security-Token header;
-//   credential fields  any non-placeholder value of an AccessKeyId, SecretAccessKey, Token or
+//   authorization      any non-placeholder value of an Authorization or X-Amz-Security-Token
+//   header; credential fields  any non-placeholder value of an AccessKeyId, SecretAccessKey, Token
+//   or
 //                      SessionToken member (case-insensitive), whatever its shape — also inside
 //                      bodies that are themselves JSON, reported as "<body path>:$.Member".
 // Allowed: anything containing "EXAMPLE" or "REDACTED" (the documented example keys
@@ -61,7 +62,7 @@ struct Finding {
   std::string file;
   std::string json_path;  // "$.exchanges[2].response.body"; "$" for a file that is not JSON
   SecretKind kind;
-  std::string masked;     // MaskSecret()
+  std::string masked;  // MaskSecret()
   // "fixtures/ec2/x.json: $.exchanges[2].response.body: access key id ASIA… (20 chars)"
   std::string ToString() const;
 };

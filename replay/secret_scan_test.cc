@@ -20,8 +20,8 @@ using testing::FakeSessionToken;
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
 TEST(SecretScanTest, FindsAccessKeyIdWithItsPath) {
-  std::string doc = "{\"exchanges\": [{\"response\": {\"body\": " + Quote(FakeAccessKeyId(1)) +
-                    "}}]}";
+  std::string doc =
+      "{\"exchanges\": [{\"response\": {\"body\": " + Quote(FakeAccessKeyId(1)) + "}}]}";
   auto findings = ScanDocument(doc, "f.json");
   ASSERT_EQ(findings.size(), 1u);
   EXPECT_EQ(findings[0].kind, SecretKind::kAccessKeyId);
@@ -44,8 +44,8 @@ TEST(SecretScanTest, IgnoresLowEntropyKeyIds) {
 TEST(SecretScanTest, AllowsDocumentedExamplesAndPlaceholders) {
   EXPECT_TRUE(FindSecretsInText("AKIAIOSFODNN7EXAMPLE").empty());
   EXPECT_TRUE(FindSecretsInText("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").empty());
-  EXPECT_TRUE(FindSecretsInText("ASIAREDACTED00000001 REDACTED/SECRET/ACCESS/KEY/0000000000001")
-                  .empty());
+  EXPECT_TRUE(
+      FindSecretsInText("ASIAREDACTED00000001 REDACTED/SECRET/ACCESS/KEY/0000000000001").empty());
   EXPECT_TRUE(FindSecretsInText("REDACTEDSESSIONTOKEN0001" + std::string(300, 'A')).empty());
 }
 
@@ -73,7 +73,8 @@ TEST(SecretScanTest, FindsImdsTokenShape) {
 }
 
 TEST(SecretScanTest, FindsSecretInsideLargerString) {
-  std::string text = "aws4 Credential=" + FakeAccessKeyId(6) + "/20240501/us-east-1/sts/aws4_request";
+  std::string text =
+      "aws4 Credential=" + FakeAccessKeyId(6) + "/20240501/us-east-1/sts/aws4_request";
   auto spans = FindSecretsInText(text);
   ASSERT_EQ(spans.size(), 1u);
   EXPECT_EQ(spans[0].kind, SecretKind::kAccessKeyId);
@@ -142,9 +143,9 @@ TEST(SecretScanTest, FindingsNeverContainTheSecret) {
   std::string key_id = FakeAccessKeyId(9);
   std::string secret = FakeSecretAccessKey(9);
   std::string token = FakeSessionToken(9);
-  auto findings = ScanDocument("{\"a\": " + Quote(key_id) + ", \"b\": " + Quote(secret) +
-                                   ", \"c\": " + Quote(token) + "}",
-                               "f.json");
+  auto findings = ScanDocument(
+      "{\"a\": " + Quote(key_id) + ", \"b\": " + Quote(secret) + ", \"c\": " + Quote(token) + "}",
+      "f.json");
   ASSERT_EQ(findings.size(), 3u);
   for (const Finding& f : findings) {
     std::string line = f.ToString();

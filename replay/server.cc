@@ -118,8 +118,9 @@ StatusOr<int> Server::Start() {
   });
   StatusOr<int> port = http_->Start();
   if (!port.ok()) {
-    return UnavailableError("replay server: cannot bind " + options_.bind +
-                            (options_.port == 0 ? " on any port" : ":" + std::to_string(options_.port)));
+    return UnavailableError(
+        "replay server: cannot bind " + options_.bind +
+        (options_.port == 0 ? " on any port" : ":" + std::to_string(options_.port)));
   }
   started_ = true;
   port_ = *port;
@@ -229,8 +230,7 @@ void Server::SetBodyFault(const Fault& fault, const std::string& body,
   size_t declared =
       fault.kind == FaultKind::kWrongContentLength ? size_t(fault.content_length) : body.size();
   res.set_content_provider(
-      declared, content_type,
-      [this, fault, body](size_t offset, size_t, httplib::DataSink& sink) {
+      declared, content_type, [this, fault, body](size_t offset, size_t, httplib::DataSink& sink) {
         if (offset != 0) return false;
         switch (fault.kind) {
           case FaultKind::kDelayMidBody:

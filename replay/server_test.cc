@@ -16,8 +16,8 @@
 
 #include <atomic>
 #include <cerrno>
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -144,8 +144,8 @@ TEST_F(ServerTest, ServesTheImdsV2FlowAndAPassingVerdict) {
   ASSERT_TRUE(put);
   ASSERT_EQ(put->status, 200);
   const std::string token = put->body;
-  auto creds = client.Get("/creds", {{"X-aws-ec2-metadata-token", token},
-                                     {"Accept-Encoding", "gzip, deflate"}});
+  auto creds = client.Get(
+      "/creds", {{"X-aws-ec2-metadata-token", token}, {"Accept-Encoding", "gzip, deflate"}});
   ASSERT_TRUE(creds);
   EXPECT_EQ(creds->status, 200);
   EXPECT_EQ(creds->body, "{\"AccessKeyId\": \"ASIAIOSFODNN7EXAMPLE\"}");  // never compressed

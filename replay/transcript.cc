@@ -10,9 +10,9 @@
 #include <sstream>
 
 #include "nlohmann/json.hpp"
-#include "resolver/core/time_util.h"
 #include "replay/base64.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace replay {
@@ -56,7 +56,8 @@ class ErrorPositionSax : public nlohmann::json_sax<Json> {
   std::size_t position_ = 0;
 };
 
-// "syntax error near line L, column C" (1-based, the end of the offending token; no text from the input, which may hold secrets).
+// "syntax error near line L, column C" (1-based, the end of the offending token; no text from the
+// input, which may hold secrets).
 std::string SyntaxErrorPlace(std::string_view text) {
   ErrorPositionSax sax;
   Json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true);
@@ -158,7 +159,8 @@ class Loader {
         if (c == '\r' || c == '\n' || c == '\0') return Error(p, "control character in value");
       }
       for (const auto& [name, unused] : out) {
-        if (EqualsIgnoreCase(name, h.key())) return Error(p, "duplicate header (names are case-insensitive)");
+        if (EqualsIgnoreCase(name, h.key()))
+          return Error(p, "duplicate header (names are case-insensitive)");
       }
       out.emplace_back(h.key(), std::move(value));
     }
@@ -176,7 +178,8 @@ class Loader {
     CHANTLESS_ASSIGN_OR_RETURN(r.path, String(j, path, "path", true));
     if (r.path.empty() || r.path[0] != '/') return Error(path + ".path", "must start with '/'");
     for (char c : r.path) {
-      if (c == '?' || c == '#') return Error(path + ".path", "must not hold '?' or '#' (use query)");
+      if (c == '?' || c == '#')
+        return Error(path + ".path", "must not hold '?' or '#' (use query)");
       if (uint8_t(c) <= ' ' || c == 127) return Error(path + ".path", "space or control character");
     }
     CHANTLESS_ASSIGN_OR_RETURN(r.query, String(j, path, "query", false));
@@ -217,7 +220,8 @@ class Loader {
     }
     bool has_text = j.contains("body");
     bool has_b64 = j.contains("body_base64");
-    if (has_text && has_b64) return Error(path + ".body_base64", "give body or body_base64, not both");
+    if (has_text && has_b64)
+      return Error(path + ".body_base64", "give body or body_base64, not both");
     if (has_b64) {
       CHANTLESS_ASSIGN_OR_RETURN(std::string text, String(j, path, "body_base64", true));
       std::optional<std::string> decoded = Base64DecodeCanonical(text);
@@ -261,8 +265,8 @@ class Loader {
       f.delay = std::chrono::milliseconds(ms);
     }
     if (f.kind == FaultKind::kDelayMidBody || f.kind == FaultKind::kTruncatedBody) {
-      CHANTLESS_ASSIGN_OR_RETURN(
-          int64_t n, Integer(j, path, "after_bytes", true, 0, 0, std::numeric_limits<int64_t>::max()));
+      CHANTLESS_ASSIGN_OR_RETURN(int64_t n, Integer(j, path, "after_bytes", true, 0, 0,
+                                                    std::numeric_limits<int64_t>::max()));
       f.after_bytes = uint64_t(n);
     }
     if (f.kind == FaultKind::kWrongContentLength) {
@@ -275,8 +279,9 @@ class Loader {
 
   StatusOr<Exchange> ParseExchange(const Json& j, const std::string& path,
                                    const std::optional<ImdsTokenPolicy>& policy) const {
-    CHANTLESS_RETURN_IF_ERROR(CheckFields(j, path, {"id", "family", "request", "response",
-                                                    "imds_token", "repeat", "optional", "fault"}));
+    CHANTLESS_RETURN_IF_ERROR(CheckFields(
+        j, path,
+        {"id", "family", "request", "response", "imds_token", "repeat", "optional", "fault"}));
     Exchange e;
     CHANTLESS_ASSIGN_OR_RETURN(e.id, String(j, path, "id", true));
     if (e.id.empty()) return Error(path + ".id", "empty id");
@@ -297,7 +302,8 @@ class Loader {
       } else if (role == "require") {
         e.imds_token = ImdsTokenRole::kRequire;
       } else {
-        return Error(path + ".imds_token", "expected \"mint\", \"require\", \"accept\" or \"none\"");
+        return Error(path + ".imds_token",
+                     "expected \"mint\", \"require\", \"accept\" or \"none\"");
       }
     } else if (policy && e.family == "imds") {
       e.imds_token = policy->required ? ImdsTokenRole::kRequire : ImdsTokenRole::kAccept;
@@ -319,7 +325,8 @@ class Loader {
     bool writes_nothing = e.fault && (e.fault->kind == FaultKind::kReset ||
                                       e.fault->kind == FaultKind::kCloseWithoutResponse);
     if (writes_nothing && e.response) {
-      return Error(path + ".response", std::string("a ") + std::string(FaultKindName(e.fault->kind)) +
+      return Error(path + ".response", std::string("a ") +
+                                           std::string(FaultKindName(e.fault->kind)) +
                                            " fault writes nothing: remove the response");
     }
     if (!writes_nothing && !e.response && e.imds_token != ImdsTokenRole::kMint) {
@@ -334,8 +341,8 @@ class Loader {
         case FaultKind::kTruncatedBody:
           if (!body) return Error(path + ".fault", "needs a recorded response body to cut");
           if (e.fault->after_bytes >= body->size()) {
-            return Error(path + ".fault.after_bytes",
-                         "must be smaller than the body (" + std::to_string(body->size()) + " bytes)");
+            return Error(path + ".fault.after_bytes", "must be smaller than the body (" +
+                                                          std::to_string(body->size()) + " bytes)");
           }
           break;
         case FaultKind::kWrongContentLength:
@@ -354,9 +361,8 @@ class Loader {
       std::string rpath = path + ".repeat";
       CHANTLESS_RETURN_IF_ERROR(CheckFields(*rep, rpath, {"min", "max"}));
       CHANTLESS_ASSIGN_OR_RETURN(int64_t mn, Integer(*rep, rpath, "min", false, 1, 0, kMaxRepeat));
-      CHANTLESS_ASSIGN_OR_RETURN(int64_t mx,
-                                 Integer(*rep, rpath, "max", false, std::max<int64_t>(mn, 1), 1,
-                                         kMaxRepeat));
+      CHANTLESS_ASSIGN_OR_RETURN(
+          int64_t mx, Integer(*rep, rpath, "max", false, std::max<int64_t>(mn, 1), 1, kMaxRepeat));
       if (mn > mx) return Error(rpath, "min is larger than max");
       e.repeat.min = int(mn);
       e.repeat.max = int(mx);
@@ -368,17 +374,17 @@ class Loader {
   StatusOr<Transcript> Load(std::string_view text) const {
     Json root = Json::parse(text.begin(), text.end(), nullptr, false);
     if (root.is_discarded()) return Error("$", "not valid JSON (" + SyntaxErrorPlace(text) + ")");
-    CHANTLESS_RETURN_IF_ERROR(CheckFields(root, "$", {"format", "version", "name", "docs",
-                                                      "recorded_at", "imds_tokens", "rebase",
-                                                      "exchanges"}));
+    CHANTLESS_RETURN_IF_ERROR(CheckFields(root, "$",
+                                          {"format", "version", "name", "docs", "recorded_at",
+                                           "imds_tokens", "rebase", "exchanges"}));
     Transcript t;
     CHANTLESS_ASSIGN_OR_RETURN(std::string format, String(root, "$", "format", true));
     if (format != kFormatName) {
       return Error("$.format", "expected \"" + std::string(kFormatName) + "\"");
     }
-    CHANTLESS_ASSIGN_OR_RETURN(int64_t version, Integer(root, "$", "version", true, 0,
-                                                        std::numeric_limits<int64_t>::min(),
-                                                        std::numeric_limits<int64_t>::max()));
+    CHANTLESS_ASSIGN_OR_RETURN(
+        int64_t version, Integer(root, "$", "version", true, 0, std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max()));
     if (version != kTranscriptFormatVersion) {
       return Error("$.version", "unsupported version " + std::to_string(version) +
                                     " (this build reads version " +
@@ -403,7 +409,8 @@ class Loader {
     if (tokens != root.end()) {
       CHANTLESS_RETURN_IF_ERROR(CheckFields(*tokens, "$.imds_tokens", {"required"}));
       ImdsTokenPolicy policy;
-      CHANTLESS_ASSIGN_OR_RETURN(policy.required, Bool(*tokens, "$.imds_tokens", "required", false));
+      CHANTLESS_ASSIGN_OR_RETURN(policy.required,
+                                 Bool(*tokens, "$.imds_tokens", "required", false));
       t.imds_tokens = policy;
     }
     auto rebase = root.find("rebase");
@@ -411,7 +418,8 @@ class Loader {
       CHANTLESS_RETURN_IF_ERROR(CheckFields(*rebase, "$.rebase", {"json_fields", "shift_seconds"}));
       auto fields = rebase->find("json_fields");
       if (fields != rebase->end()) {
-        if (!fields->is_array()) return Error("$.rebase.json_fields", "expected an array of strings");
+        if (!fields->is_array())
+          return Error("$.rebase.json_fields", "expected an array of strings");
         for (size_t i = 0; i < fields->size(); ++i) {
           std::string p = "$.rebase.json_fields[" + std::to_string(i) + "]";
           const Json& f = (*fields)[i];

@@ -1,6 +1,6 @@
-// The transcript model: recorded HTTP exchanges of credential endpoints (EC2 IMDS, ECS/EKS/CloudShell
-// container endpoints), loaded from and written to the versioned JSON format that
-// docs/transcript-format.md specifies field by field.
+// The transcript model: recorded HTTP exchanges of credential endpoints (EC2 IMDS,
+// ECS/EKS/CloudShell container endpoints), loaded from and written to the versioned JSON format
+// that docs/transcript-format.md specifies field by field.
 //
 // LoadTranscript validates everything the replay engine relies on (unknown fields, types, ranges,
 // base64, faults only where they make sense, unique ids) and names the source and the JSON path in
@@ -19,8 +19,8 @@
 #include <vector>
 
 #include "resolver/core/clock.h"
-#include "resolver/http/http_client.h"
 #include "resolver/core/status.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace replay {
@@ -54,8 +54,8 @@ enum class FaultKind {
   kDelayMidBody,        // write headers and `after_bytes` of the body, wait `delay`, write the rest
   kReset,               // reset the connection (TCP RST) without writing anything
   kCloseWithoutResponse,  // close the connection (FIN) without writing anything
-  kTruncatedBody,       // declare the full Content-Length, write `after_bytes`, then close
-  kWrongContentLength,  // declare `content_length` (!= body size), write the whole body, close
+  kTruncatedBody,         // declare the full Content-Length, write `after_bytes`, then close
+  kWrongContentLength,    // declare `content_length` (!= body size), write the whole body, close
 };
 
 // "delay_before_headers", "delay_mid_body", "reset", "close_without_response", "truncated_body",
@@ -78,10 +78,10 @@ struct Fault {
 // headers not listed are ignored (User-Agent may not be listed at all; the IMDS token header is
 // checked by the token semantics, not here).
 struct RequestMatcher {
-  std::string method = "GET";  // exact, upper case
-  std::string path = "/";      // exact, starts with '/', no '?'
-  std::string query;           // exact raw query without '?'; empty = the request has no query
-  HttpHeaders headers;         // value, or kHeaderPresent / kHeaderAbsent
+  std::string method = "GET";       // exact, upper case
+  std::string path = "/";           // exact, starts with '/', no '?'
+  std::string query;                // exact raw query without '?'; empty = the request has no query
+  HttpHeaders headers;              // value, or kHeaderPresent / kHeaderAbsent
   std::optional<std::string> body;  // exact when set
 
   bool operator==(const RequestMatcher& o) const {
@@ -95,7 +95,7 @@ enum class BodyEncoding { kText, kBase64 };
 struct RecordedResponse {
   int status = 200;  // 100..599
   HttpHeaders headers;
-  std::string body;  // raw bytes (decoded when written as body_base64)
+  std::string body;                             // raw bytes (decoded when written as body_base64)
   BodyEncoding encoding = BodyEncoding::kText;  // how the file spells it; kText needs valid UTF-8
 
   bool operator==(const RecordedResponse& o) const {

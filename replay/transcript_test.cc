@@ -7,8 +7,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace replay {
@@ -76,7 +76,8 @@ TEST(TranscriptTest, RejectsASyntaxErrorWithItsLineAndColumn) {
   ExpectRejected("{\"format\": ", "$");
   StatusOr<Transcript> t = LoadTranscript("{\n  \"format\": \"x\",\n  \"name\" \"y\"\n}", "x.json");
   ASSERT_FALSE(t.ok());
-  EXPECT_THAT(t.status().message(), HasSubstr("x.json: $: not valid JSON (syntax error near line 3, column 12)"));
+  EXPECT_THAT(t.status().message(),
+              HasSubstr("x.json: $: not valid JSON (syntax error near line 3, column 12)"));
 }
 
 TEST(TranscriptTest, RejectsAnUnknownTopLevelField) {
@@ -207,7 +208,8 @@ TEST(TranscriptTest, RejectsABadRecordingTime) {
 }
 
 TEST(TranscriptTest, RejectsARecordingTimeOutsideTheRebasableRange) {
-  for (const char* when : {"1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "2199-12-31T23:00:00-02:00"}) {
+  for (const char* when :
+       {"1969-12-31T23:59:59Z", "2200-01-01T00:00:00Z", "2199-12-31T23:00:00-02:00"}) {
     std::string text = WithExchange(R"({"id": "a", "request": {"path": "/"}, "response": {}})");
     text.replace(text.find("2024-05-01T12:00:00Z"), 20, when);
     ExpectRejected(text, "$.recorded_at");
@@ -238,11 +240,10 @@ TEST(TranscriptTest, RoundTripsEveryFieldAndFault) {
      "fault": {"kind": "wrong_content_length", "content_length": 10}},
     {"id": "d", "request": {"path": "/d"}, "fault": {"kind": "reset"}},
     {"id": "e", "request": {"path": "/e"}, "fault": {"kind": "close_without_response"}})";
-  ASSERT_OK_AND_ASSIGN(
-      Transcript t,
-      LoadTranscript(WithExchange(exchanges, R"("imds_tokens": {"required": true},
+  ASSERT_OK_AND_ASSIGN(Transcript t,
+                       LoadTranscript(WithExchange(exchanges, R"("imds_tokens": {"required": true},
                                   "rebase": {"json_fields": ["Expiration"], "shift_seconds": -60},)"),
-                     "x.json"));
+                                      "x.json"));
   ASSERT_EQ(t.exchanges.size(), 6u);
   EXPECT_EQ(t.exchanges[1].fault->kind, FaultKind::kDelayMidBody);
   EXPECT_EQ(t.rebase.shift, std::chrono::seconds(-60));
@@ -275,8 +276,9 @@ Transcript RandomTranscript(std::mt19937* rng) {
     e.request.path = "/" + text("abz019-_./%", 10);
     e.request.query = text("abz019=&%", 6);
     for (int h = pick(3); h > 0; --h) {
-      e.request.headers.push_back({"H" + std::to_string(h) + text(token_chars, 3),
-                                   pick(3) == 0 ? std::string(kHeaderPresent) : text(printable, 6)});
+      e.request.headers.push_back(
+          {"H" + std::to_string(h) + text(token_chars, 3),
+           pick(3) == 0 ? std::string(kHeaderPresent) : text(printable, 6)});
     }
     if (pick(2)) e.request.body = text(printable, 10);
     e.imds_token = static_cast<ImdsTokenRole>(pick(4));
@@ -289,7 +291,8 @@ Transcript RandomTranscript(std::mt19937* rng) {
     if (!writes_nothing && (e.imds_token != ImdsTokenRole::kMint || pick(2))) {
       RecordedResponse r;
       r.status = 100 + pick(500);
-      for (int h = pick(3); h > 0; --h) r.headers.push_back({"R" + std::to_string(h), text(printable, 5)});
+      for (int h = pick(3); h > 0; --h)
+        r.headers.push_back({"R" + std::to_string(h), text(printable, 5)});
       r.encoding = pick(2) ? BodyEncoding::kBase64 : BodyEncoding::kText;
       r.body = r.encoding == BodyEncoding::kBase64 ? std::string(size_t(pick(6)), char(pick(256)))
                                                    : text(printable, 12);

@@ -55,7 +55,7 @@ StatusOr<HttpResponse> Transport::Send(const HttpRequest& request) {
           if (clock_) clock_->SleepFor(request.timeout);
           CloseConnection(request.endpoint);
           return DeadlineExceededError(Where(request) + ": timed out after " +
-                                  std::to_string(request.timeout.count()) + " ms");
+                                       std::to_string(request.timeout.count()) + " ms");
         }
         if (clock_) clock_->SleepFor(fault.delay);
         break;

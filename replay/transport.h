@@ -1,6 +1,6 @@
 // replay::Transport: an in-process HttpClient over a replay Engine — no sockets, no httplib, fully
-// deterministic. Unit tests, scenario tests, benchmarks and fuzzers plug it in wherever the resolver
-// takes an HttpClient; it builds from source alone (the fuzzers' libc++ build needs that).
+// deterministic. Unit tests, scenario tests, benchmarks and fuzzers plug it in wherever the
+// resolver takes an HttpClient; it builds from source alone (the fuzzers' libc++ build needs that).
 //
 // Faults become the HttpClient errors a real client reports (resolver/http/http_client.h):
 //   delay_before_headers / delay_mid_body: the clock sleeps the delay; a delay at or beyond

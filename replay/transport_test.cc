@@ -59,8 +59,9 @@ TEST_F(TransportTest, ServesTheRecordedResponse) {
 }
 
 TEST_F(TransportTest, UnmatchedRequestsGetThe404Diagnostic) {
-  ASSERT_OK_AND_ASSIGN(HttpResponse r,
-                       SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {}})", Get("/b")));
+  ASSERT_OK_AND_ASSIGN(
+      HttpResponse r,
+      SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {}})", Get("/b")));
   EXPECT_EQ(r.status, 404);
   EXPECT_THAT(r.body, HasSubstr("nearest recorded exchange: a"));
   EXPECT_FALSE(engine_->GetVerdict().ok);
@@ -90,9 +91,9 @@ TEST_F(TransportTest, DelayMidBodyBeyondTheTimeoutIsDeadlineExceeded) {
 }
 
 TEST_F(TransportTest, ResetIsUnavailable) {
-  EXPECT_THAT(SendOne(R"({"id": "a", "request": {"path": "/a"}, "fault": {"kind": "reset"}})",
-                      Get("/a")),
-              StatusIs(StatusCode::kUnavailable, HasSubstr("connection reset")));
+  EXPECT_THAT(
+      SendOne(R"({"id": "a", "request": {"path": "/a"}, "fault": {"kind": "reset"}})", Get("/a")),
+      StatusIs(StatusCode::kUnavailable, HasSubstr("connection reset")));
 }
 
 TEST_F(TransportTest, CloseWithoutResponseIsUnavailable) {
@@ -126,9 +127,9 @@ TEST_F(TransportTest, SmallerContentLengthCutsTheBody) {
 TEST_F(TransportTest, BodyOverTheCapIsInvalidResponse) {
   HttpRequest request = Get("/a");
   request.max_response_bytes = 5;
-  EXPECT_THAT(SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "abcdef"}})",
-                      request),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("body over 5 bytes")));
+  EXPECT_THAT(
+      SendOne(R"({"id": "a", "request": {"path": "/a"}, "response": {"body": "abcdef"}})", request),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("body over 5 bytes")));
 }
 
 TEST_F(TransportTest, ErrorsNameTheRequestButNoHeaderValue) {
@@ -143,7 +144,8 @@ TEST_F(TransportTest, ErrorsNameTheRequestButNoHeaderValue) {
 
 TEST_F(TransportTest, CountsRequestsAndConnections) {
   engine_ = std::make_unique<Engine>(
-      Make(R"({"id": "a", "request": {"path": "/a"}, "response": {}, "repeat": {"min": 2, "max": 2}},
+      Make(
+          R"({"id": "a", "request": {"path": "/a"}, "response": {}, "repeat": {"min": 2, "max": 2}},
               {"id": "r", "request": {"path": "/r"}, "fault": {"kind": "reset"}},
               {"id": "b", "request": {"path": "/b"}, "response": {}})"),
       OnClock(&clock_));

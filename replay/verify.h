@@ -17,8 +17,8 @@ namespace chantless {
 namespace replay {
 
 struct VerifyReport {
-  int files_checked = 0;      // files scanned
-  int transcripts_loaded = 0;  // of which validated as transcripts
+  int files_checked = 0;            // files scanned
+  int transcripts_loaded = 0;       // of which validated as transcripts
   std::vector<std::string> errors;  // schema and I/O errors, each naming the file and JSON path
   std::vector<Finding> findings;    // secrets found (masked)
 

@@ -1,5 +1,5 @@
-// Deprecated forwarding header, kept for one release: include "resolver/chain/credentials_cache.h" and
-// depend on //resolver/chain:credentials_cache instead.
+// Deprecated forwarding header, kept for one release: include "resolver/chain/credentials_cache.h"
+// and depend on //resolver/chain:credentials_cache instead.
 #ifndef CHANTLESS_RESOLVER_CREDENTIALS_CACHE_H_
 #define CHANTLESS_RESOLVER_CREDENTIALS_CACHE_H_
 

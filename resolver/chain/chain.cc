@@ -135,8 +135,7 @@ void Chain::TraceOutcome(const std::string& link, const StatusOr<Credentials>& r
   event.provider = link;
   if (result.ok()) {
     event.step = "resolved";
-    event.message = "credentials from " +
-                    (result->provider.empty() ? link : result->provider);
+    event.message = "credentials from " + (result->provider.empty() ? link : result->provider);
   } else {
     event.step = IsNotConfigured(result.status()) ? "skipped" : "failed";
     event.message = result.status().ToString();
@@ -196,7 +195,7 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
     attempt.outcome = ProviderAttempt::kFailed;
     if (explain != nullptr) explain->attempts.push_back(std::move(attempt));
     return AlreadyNamed(link.name, result.status()) ? result.status()
-                                                   : result.status().WithContext(link.name);
+                                                    : result.status().WithContext(link.name);
   }
   TraceInfo(ctx_.trace, "", "Unable to locate credentials");
   return NotConfiguredError("Unable to locate credentials: " +

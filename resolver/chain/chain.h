@@ -15,8 +15,8 @@
 // - The explanation (ChainExplanation) records for every attempt the outcome, the status, the
 //   time taken (ctx.clock's monotonic reading) and the number of HTTP requests, counted from the
 //   kRequest trace events the provider emitted during the attempt. Counting needs the providers to
-//   trace into a RequestCountingTraceSink: Chain::Create (and NewDefaultChain) arranges it; with the
-//   plain constructor requests are counted only if ctx.trace is one.
+//   trace into a RequestCountingTraceSink: Chain::Create (and NewDefaultChain) arranges it; with
+//   the plain constructor requests are counted only if ctx.trace is one.
 // - Nothing secret is recorded: statuses carry no secrets by the providers' contract.
 #ifndef CHANTLESS_RESOLVER_CHAIN_CHAIN_H_
 #define CHANTLESS_RESOLVER_CHAIN_CHAIN_H_
@@ -89,7 +89,7 @@ class RequestCountingTraceSink : public TraceSink {
   TraceSink* const next_;
   std::atomic<int> requests_{0};
   mutable std::mutex mu_;
-  std::string looking_line_;          // guarded by mu_
+  std::string looking_line_;              // guarded by mu_
   std::vector<TraceEvent> requests_log_;  // guarded by mu_
 };
 

@@ -38,7 +38,10 @@ class ScriptedProvider : public CredentialsProvider {
  public:
   ScriptedProvider(const ProviderContext& ctx, std::string name, StatusOr<Credentials> result,
                    int requests = 0, bool says_looking = false)
-      : ctx_(ctx), name_(std::move(name)), result_(std::move(result)), requests_(requests),
+      : ctx_(ctx),
+        name_(std::move(name)),
+        result_(std::move(result)),
+        requests_(requests),
         says_looking_(says_looking) {}
   std::string Name() const override { return name_; }
   StatusOr<Credentials> Resolve() override {
@@ -98,8 +101,8 @@ TEST(ChainTest, FirstProviderWithCredentialsWinsAndLaterOnesAreNotTried) {
 
 TEST(ChainTest, NotConfiguredContinuesToTheNextProvider) {
   Harness h;
-  h.Build({{"env", NotConfiguredError("no AWS_ACCESS_KEY_ID")},
-           {"profile", Creds("custom-process")}});
+  h.Build(
+      {{"env", NotConfiguredError("no AWS_ACCESS_KEY_ID")}, {"profile", Creds("custom-process")}});
   ASSERT_OK_AND_ASSIGN(Credentials c, h.chain->Resolve(nullptr));
   EXPECT_EQ(c.provider, "custom-process");
   EXPECT_EQ(h.providers[0]->calls, 1);
@@ -112,10 +115,10 @@ TEST(ChainTest, EveryOtherErrorStopsTheChainKeepingItsCodeAndNamingTheProvider) 
         DeadlineExceededError("GET http://127.0.0.1:1/x: timed out"),  // exactly as kUnavailable
         InvalidResponseError("body is not JSON"), InternalError("impossible")}) {
     Harness h;
-    h.Build({{"env", NotConfiguredError("nothing")}, {"profile", error},
+    h.Build({{"env", NotConfiguredError("nothing")},
+             {"profile", error},
              {"iam-role", Creds("iam-role")}});
-    EXPECT_THAT(h.chain->Resolve(nullptr),
-                StatusIs(error.code(), "profile: " + error.message()));
+    EXPECT_THAT(h.chain->Resolve(nullptr), StatusIs(error.code(), "profile: " + error.message()));
     EXPECT_EQ(h.providers[2]->calls, 0) << error;
   }
 }
@@ -156,8 +159,8 @@ TEST(ChainTest, ExplanationRecordsEveryAttemptWithOutcomeStatusAndElapsed) {
   ASSERT_EQ(explain.attempts.size(), 2u);
   EXPECT_EQ(explain.attempts[0].name, "env");
   EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
-  EXPECT_THAT(explain.attempts[0].status, StatusIs(StatusCode::kNotConfigured,
-                                                  "AWS_ACCESS_KEY_ID is not set"));
+  EXPECT_THAT(explain.attempts[0].status,
+              StatusIs(StatusCode::kNotConfigured, "AWS_ACCESS_KEY_ID is not set"));
   EXPECT_EQ(explain.attempts[0].elapsed, std::chrono::microseconds(5000));
   EXPECT_EQ(explain.attempts[1].outcome, ProviderAttempt::kResolved);
   EXPECT_EQ(explain.attempts[1].method, "custom-process");
@@ -194,13 +197,15 @@ TEST(ChainTest, ExplanationListsEachRequestOfEachAttempt) {
   EXPECT_EQ(explain.attempts[1].request_log[0].method, "GET");
   EXPECT_EQ(explain.attempts[1].request_log[0].path, "/x");
   EXPECT_EQ(explain.attempts[1].request_log[0].provider, "iam-role");
-  EXPECT_THAT(explain.ToJson(),
-              HasSubstr(R"("request_log":[{"method":"GET","endpoint":"","path":"/x","status":200,)"));
+  EXPECT_THAT(
+      explain.ToJson(),
+      HasSubstr(R"("request_log":[{"method":"GET","endpoint":"","path":"/x","status":200,)"));
 }
 
 TEST(ChainTest, AMessageThatAlreadyNamesTheLinkIsNotPrefixedTwice) {
   Harness h;
-  h.Build({{"container-role", UnavailableError("container-role: GET http://127.0.0.1:1/x -> 500")}});
+  h.Build(
+      {{"container-role", UnavailableError("container-role: GET http://127.0.0.1:1/x -> 500")}});
   auto result = h.chain->Resolve(nullptr);
   EXPECT_THAT(result, StatusIs(StatusCode::kUnavailable,
                                AllOf(HasSubstr("container-role: GET"),
@@ -256,9 +261,8 @@ TEST(ChainTest, TracesTheOutcomeOfEveryAttempt) {
       decisions.push_back(e.provider + " " + e.step + ": " + e.message);
     }
   }
-  EXPECT_THAT(decisions,
-              ElementsAre("env skipped: not configured: AWS_ACCESS_KEY_ID is not set",
-                          "profile resolved: credentials from custom-process"));
+  EXPECT_THAT(decisions, ElementsAre("env skipped: not configured: AWS_ACCESS_KEY_ID is not set",
+                                     "profile resolved: credentials from custom-process"));
   EXPECT_THAT(h.world.TraceText(), Not(HasSubstr(kSecret)));
 }
 
@@ -311,8 +315,8 @@ ProviderAttempt Attempt(ProviderAttempt::Outcome outcome, Status status) {
 TEST(ChainExplanationTest, JsonSaysNoCredentialsAndFailed) {
   ChainExplanation none;
   none.attempts.push_back(Attempt(ProviderAttempt::kSkipped, NotConfiguredError("x")));
-  EXPECT_THAT(none.ToJson(), AllOf(HasSubstr("\"result\":\"no credentials\""),
-                                   HasSubstr("\"provider\":null")));
+  EXPECT_THAT(none.ToJson(),
+              AllOf(HasSubstr("\"result\":\"no credentials\""), HasSubstr("\"provider\":null")));
   ChainExplanation failed;
   failed.attempts.push_back(Attempt(ProviderAttempt::kFailed, InvalidConfigurationError("x")));
   EXPECT_THAT(failed.ToJson(), HasSubstr("\"result\":\"failed\""));

@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "resolver/core/expiry.h"
 #include "resolver/core/jitter_seed.h"
 #include "resolver/core/time_util.h"
-#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -46,9 +46,11 @@ RefreshSchedule ComputeRefreshSchedule(WallTime now, std::optional<WallTime> exp
     return out;
   }
   out.expires = *expiration;
-  const nanoseconds lifetime = std::max(nanoseconds::zero(), duration_cast<nanoseconds>(*expiration - now));
-  const nanoseconds mandatory = std::min(
-      options.max_mandatory_window, duration_cast<nanoseconds>(Scale(lifetime, options.mandatory_fraction)));
+  const nanoseconds lifetime =
+      std::max(nanoseconds::zero(), duration_cast<nanoseconds>(*expiration - now));
+  const nanoseconds mandatory =
+      std::min(options.max_mandatory_window,
+               duration_cast<nanoseconds>(Scale(lifetime, options.mandatory_fraction)));
   const nanoseconds advisory = std::max(
       mandatory, std::min(options.max_advisory_window,
                           duration_cast<nanoseconds>(Scale(lifetime, options.advisory_fraction))));
@@ -148,8 +150,8 @@ StatusOr<const Credentials*> CredentialsCache::RefreshLocked(bool advisory) {
   const Snapshot* old = current_.load(std::memory_order_relaxed);
   Trace(options_.trace, TraceEvent::Kind::kInfo, name,
         std::string(old == nullptr ? "resolving credentials (cold start)"
-                    : advisory    ? "refreshing credentials ahead of expiry (advisory)"
-                                  : "refreshing credentials (mandatory; callers wait)"));
+                    : advisory     ? "refreshing credentials ahead of expiry (advisory)"
+                                   : "refreshing credentials (mandatory; callers wait)"));
   resolutions_.fetch_add(1, std::memory_order_relaxed);
   StatusOr<Credentials> resolved = provider_->Resolve();
   const WallTime now = clock_->Now();
@@ -163,8 +165,7 @@ StatusOr<const Credentials*> CredentialsCache::RefreshLocked(bool advisory) {
       next_attempt_ = WallTime::min();
       last_error_ = OkStatus();
       const double unit = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
-      RefreshSchedule schedule =
-          ComputeRefreshSchedule(now, resolved->expiration, unit, options_);
+      RefreshSchedule schedule = ComputeRefreshSchedule(now, resolved->expiration, unit, options_);
       return &PublishLocked(std::move(resolved).value(), schedule)->credentials;
     }
   } else {

@@ -24,7 +24,8 @@
 //   mandatory window M = min(10 min, L / 10)  → at expiration − M readers stop using the snapshot
 //                                                and wait for one refresh (single flight);
 //   advisory window  A = min(15 min, L / 2)   → from expiration − A + jitter the background thread
-//                                                refreshes ahead while readers keep the old snapshot;
+//                                                refreshes ahead while readers keep the old
+//                                                snapshot;
 //   jitter: uniform in [0, jitter × (A − M)], so a fleet does not refresh in lock step.
 //   A 6-hour IMDS credential refreshes ~15 min before expiry (mandatory at 10 min); a 10-minute
 //   CloudShell credential refreshes after ~5 minutes (mandatory at 1 min) — never on every call, as
@@ -43,10 +44,10 @@
 // extending expired credentials) happens inside the provider and composes with this: extended
 // credentials are ordinary credentials here.
 //
-// Thread-safety: Get(), Resolve(), Tick(), UpdateCoarseClock() and RefreshAheadIfDue() may be called
-// from any number of threads. The wrapped provider's Resolve() is only ever called with `mu_` held,
-// one call at a time, so providers need not be thread-safe. The provider, clock and trace sink are
-// not owned (unless the unique_ptr constructor is used) and must outlive the cache.
+// Thread-safety: Get(), Resolve(), Tick(), UpdateCoarseClock() and RefreshAheadIfDue() may be
+// called from any number of threads. The wrapped provider's Resolve() is only ever called with
+// `mu_` held, one call at a time, so providers need not be thread-safe. The provider, clock and
+// trace sink are not owned (unless the unique_ptr constructor is used) and must outlive the cache.
 //
 // Background refresh: with options.background_refresh (the default) the cache owns two threads: a
 // ticker that calls UpdateCoarseClock() every `tick` of real (steady) time and wakes the refresher
@@ -87,13 +88,13 @@ struct CredentialsCacheOptions {
   double mandatory_fraction = 0.10;  // of the remaining lifetime
   std::chrono::nanoseconds max_advisory_window = std::chrono::minutes(15);
   double advisory_fraction = 0.50;
-  double jitter = 0.25;  // fraction of (advisory − mandatory) added to the advisory time
+  double jitter = 0.25;      // fraction of (advisory − mandatory) added to the advisory time
   uint64_t jitter_seed = 0;  // 0: NewJitterSeed() (jitter_seed.h)
   std::chrono::nanoseconds min_backoff = std::chrono::seconds(1);
   std::chrono::nanoseconds max_backoff = std::chrono::minutes(1);
   bool background_refresh = true;
   std::chrono::nanoseconds tick = std::chrono::milliseconds(250);  // real time, ticker period
-  TraceSink* trace = nullptr;  // not owned; may be null
+  TraceSink* trace = nullptr;                                      // not owned; may be null
 };
 
 // When a credential fetched at `now` should be refreshed. Pure (no clock, no randomness: `unit`
@@ -145,8 +146,8 @@ class CredentialsCache : public CredentialsProvider {
   void RefreshAheadIfDue();
 
   // For tests and benchmarks.
-  int resolutions() const;        // provider Resolve() calls so far
-  size_t snapshot_count() const;  // snapshots allocated (current + retired)
+  int resolutions() const;                          // provider Resolve() calls so far
+  size_t snapshot_count() const;                    // snapshots allocated (current + retired)
   std::optional<RefreshSchedule> schedule() const;  // the current snapshot's
 
  private:

@@ -2,8 +2,8 @@
 // in-process replay transport (no sockets): 64 threads at a cold start make exactly one
 // resolution's worth of requests, and the replay verdict passes.
 #include <atomic>
-#include <map>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,8 +15,8 @@
 #include "replay/engine.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
-#include "resolver/container/container_provider.h"
 #include "resolver/chain/credentials_cache.h"
+#include "resolver/container/container_provider.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
@@ -103,7 +103,8 @@ TEST(CredentialsCacheReplayTest, SixtyFourThreadsColdStartMakeOneContainerReques
 TEST(CredentialsCacheReplayTest, SixtyFourThreadsColdStartMakeOneImdsResolution) {
   ASSERT_OK_AND_ASSIGN(replay::Transcript transcript,
                        replay::LoadTranscriptFile("fixtures/ec2/imdsv2.json"));
-  // Every exchange at most once: a second token PUT or GET would be unexpected and fail the verdict.
+  // Every exchange at most once: a second token PUT or GET would be unexpected and fail the
+  // verdict.
   for (replay::Exchange& e : transcript.exchanges) e.repeat.max = 1;
   testing::FakeWorld w;
   replay::Engine engine(transcript, replay::OnClock(&w.clock));

@@ -16,22 +16,22 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/expiry.h"
+#include "resolver/core/time_util.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
-#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
 
 using ::chantless::testing::FakeClock;
 using ::chantless::testing::StatusIs;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 Credentials MakeCredentials(int generation, std::optional<WallTime> expiration) {
   Credentials c;
@@ -66,7 +66,8 @@ class ScriptedProvider : public CredentialsProvider {
       script_.pop_front();
       return r;
     }
-    if (always_fail_) return UnavailableError("scripted: endpoint http://127.0.0.1:1/ answered 503");
+    if (always_fail_)
+      return UnavailableError("scripted: endpoint http://127.0.0.1:1/ answered 503");
     std::optional<WallTime> expiration;
     if (lifetime_ != Duration::zero()) {
       expiration = clock_->Now() + std::chrono::duration_cast<WallTime::duration>(lifetime_);

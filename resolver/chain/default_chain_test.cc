@@ -67,7 +67,8 @@ TEST(DefaultChainTest, EnvironmentWinsOverProfile) {
   world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
   world.fs.SetFile("/home/u/.aws/credentials",
                    std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
-                               "aws_secret_access_key = ") + kFileSecret + "\n");
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
   auto chain = NewDefaultChain(world.context());
   ChainExplanation explain;
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
@@ -83,7 +84,8 @@ TEST(DefaultChainTest, ExplicitProfileSkipsTheEnvironmentAsBotocoreDoes) {
   world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
   world.fs.SetFile("/home/u/.aws/credentials",
                    std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
-                               "aws_secret_access_key = ") + kFileSecret + "\n");
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
   ProviderContext ctx = world.context();
   ctx.profile_override = "dev";
   auto chain = NewDefaultChain(ctx);
@@ -103,7 +105,8 @@ TEST(DefaultChainTest, ProfileVariableDoesNotSkipTheEnvironment) {
   world.env.Set("AWS_PROFILE", "dev");
   world.fs.SetFile("/home/u/.aws/credentials",
                    std::string("[dev]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
-                               "aws_secret_access_key = ") + kFileSecret + "\n");
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
   auto chain = NewDefaultChain(world.context());
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
   EXPECT_EQ(c.access_key_id, "AKIAFAKEENVEXAMPLE");
@@ -113,7 +116,8 @@ TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   World world;
   world.fs.SetFile("/home/u/.aws/credentials",
                    std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
-                               "aws_secret_access_key = ") + kFileSecret + "\n");
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
   auto chain = NewDefaultChain(world.context());
   ChainExplanation explain;
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
@@ -130,8 +134,10 @@ TEST(DefaultChainTest, ProfileCredentialProcessResolves) {
   world.fs.SetFile("/home/u/.aws/config", "[profile dev]\ncredential_process = /opt/helper ok\n");
   world.env.Set("AWS_PROFILE", "dev");
   ProcessResult result;
-  result.stdout_data = std::string("{\"Version\":1,\"AccessKeyId\":\"ASIAFAKEPROCESSEXAMPLE\","
-                                   "\"SecretAccessKey\":\"") + kProcessSecret + "\"}";
+  result.stdout_data = std::string(
+                           "{\"Version\":1,\"AccessKeyId\":\"ASIAFAKEPROCESSEXAMPLE\","
+                           "\"SecretAccessKey\":\"") +
+                       kProcessSecret + "\"}";
   world.process.SetResult(result);
   auto chain = NewDefaultChain(world.context());
   ChainExplanation explain;
@@ -146,7 +152,8 @@ TEST(DefaultChainTest, BrokenEnvironmentStopsTheChainNamingEnv) {
   world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
   world.fs.SetFile("/home/u/.aws/credentials",
                    std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
-                               "aws_secret_access_key = ") + kFileSecret + "\n");
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
   auto chain = NewDefaultChain(world.context());
   EXPECT_THAT(chain->Resolve(nullptr),
               StatusIs(StatusCode::kInvalidConfiguration,
@@ -172,10 +179,9 @@ TEST(DefaultChainTest, ContainerDecidesWhenItsVariableIsSet) {
 TEST(DefaultChainTest, ContainerCredentialsResolve) {
   World world;
   world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1:9/creds");
-  world.http.Reply(200,
-                   "{\"AccessKeyId\":\"ASIAFAKECONTAINEREXAMPLE\",\"SecretAccessKey\":\"" +
-                       std::string(kProcessSecret) +
-                       "\",\"Token\":\"FAKETOKEN\",\"Expiration\":\"2024-05-01T18:00:00Z\"}");
+  world.http.Reply(200, "{\"AccessKeyId\":\"ASIAFAKECONTAINEREXAMPLE\",\"SecretAccessKey\":\"" +
+                            std::string(kProcessSecret) +
+                            "\",\"Token\":\"FAKETOKEN\",\"Expiration\":\"2024-05-01T18:00:00Z\"}");
   auto chain = NewDefaultChain(world.context());
   ChainExplanation explain;
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));

@@ -1,9 +1,10 @@
 // Region resolution (rules in region.h).
 #include "resolver/chain/region.h"
-#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -60,8 +61,8 @@ StatusOr<RegionResult> ResolveRegion(const ProviderContext& ctx, ImdsClient* imd
     return NotConfiguredError("no region: " + tried + "IMDS: " + region.status().message());
   }
   if (region->status == 200) {
-    return Found(ctx, std::string(StripAsciiWhitespace(region->body, kBlanksAndLineBreaks)), std::string("IMDS ") + kImdsRegionPath,
-                 StatusCode::kInvalidResponse);
+    return Found(ctx, std::string(StripAsciiWhitespace(region->body, kBlanksAndLineBreaks)),
+                 std::string("IMDS ") + kImdsRegionPath, StatusCode::kInvalidResponse);
   }
   StatusOr<ImdsResponse> zone = imds->Fetch(kImdsAvailabilityZonePath);
   if (!zone.ok()) {

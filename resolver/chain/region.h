@@ -20,9 +20,9 @@
 
 #include <string>
 
-#include "resolver/imds/imds_client.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
+#include "resolver/imds/imds_client.h"
 
 namespace chantless {
 

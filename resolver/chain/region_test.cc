@@ -81,8 +81,8 @@ TEST(ResolveRegionTest, GarbageAvailabilityZoneIsInvalidResponse) {
   w.http.Reply(404, "");
   w.http.Reply(200, "<html>");
   ImdsClient imds(w.context());
-  EXPECT_THAT(ResolveRegion(w.context(), &imds), StatusIs(StatusCode::kInvalidResponse,
-                                                          HasSubstr("availability zone")));
+  EXPECT_THAT(ResolveRegion(w.context(), &imds),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("availability zone")));
 }
 
 TEST(ResolveRegionTest, NothingFoundIsNotConfiguredListingEverySource) {
@@ -108,9 +108,9 @@ TEST(ResolveRegionTest, BadImdsOptionIsInvalidConfiguration) {
   FakeWorld w;
   w.env.Set("AWS_METADATA_SERVICE_TIMEOUT", "soon");
   ImdsClient imds(w.context());
-  EXPECT_THAT(ResolveRegion(w.context(), &imds),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr("AWS_METADATA_SERVICE_TIMEOUT")));
+  EXPECT_THAT(
+      ResolveRegion(w.context(), &imds),
+      StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("AWS_METADATA_SERVICE_TIMEOUT")));
 }
 
 }  // namespace

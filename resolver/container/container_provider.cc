@@ -10,11 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "resolver/core/ascii.h"
+#include "resolver/core/environment.h"
+#include "resolver/core/expiry.h"
 #include "resolver/http/credentials_json.h"
 #include "resolver/http/http_client.h"
-#include "resolver/core/environment.h"
-#include "resolver/core/ascii.h"
-#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -174,9 +174,9 @@ StatusOr<ContainerEndpoint> ParseContainerFullUri(std::string_view uri, std::str
   }
   if (host.empty()) return InvalidConfigurationError(var + ": the URI has no host");
   if (has_port) {
-    bool digits = !port.empty() && port.size() <= 5 &&
-                  std::all_of(port.begin(), port.end(),
-                              [](char c) { return c >= '0' && c <= '9'; });
+    bool digits =
+        !port.empty() && port.size() <= 5 &&
+        std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
     int value = digits ? std::stoi(std::string(port)) : 0;
     if (value < 1 || value > 65535) {
       return InvalidConfigurationError(var + ": invalid port in the URI");
@@ -188,8 +188,9 @@ StatusOr<ContainerEndpoint> ParseContainerFullUri(std::string_view uri, std::str
     std::string why;
     if (!IsBuiltinHttpHost(lower_host, &why) && !IsAllowListed(lower_host, allowed_hosts)) {
       return InvalidConfigurationError(
-          var + ": plain http is only allowed to loopback (127.0.0.0/8, ::1, localhost), "
-                "169.254.170.2, 169.254.170.23, fd00:ec2::23 or a host listed in " +
+          var +
+          ": plain http is only allowed to loopback (127.0.0.0/8, ::1, localhost), "
+          "169.254.170.2, 169.254.170.23, fd00:ec2::23 or a host listed in " +
           kAllowedHostsVar + "; host \"" + std::string(host) +
           "\" is none of these (use https, or add it to " + kAllowedHostsVar + ")");
     }
@@ -259,8 +260,7 @@ StatusOr<std::string> ContainerProvider::AuthorizationToken() const {
     StatusOr<std::string> contents = ctx_.fs->ReadFile(*path, kMaxTokenFileBytes);
     if (!contents.ok()) {
       return InvalidConfigurationError(std::string(kTokenFileVar) + " names \"" + *path +
-                                       "\", which cannot be read: " +
-                                       contents.status().message());
+                                       "\", which cannot be read: " + contents.status().message());
     }
     std::string token = std::move(contents).value();
     if (!token.empty() && token.back() == '\n') {
@@ -314,8 +314,8 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
     const MonoTime start = ctx_.clock->MonotonicNow();
     previous_start = start;
     StatusOr<HttpResponse> sent = ctx_.http->Send(request);
-    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-        ctx_.clock->MonotonicNow() - start);
+    const auto elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(ctx_.clock->MonotonicNow() - start);
     const std::string attempt_text =
         "attempt " + std::to_string(attempt) + "/" + std::to_string(options_.attempts);
     if (!sent.ok()) {
@@ -342,20 +342,19 @@ StatusOr<Credentials> ContainerProvider::Resolve() {
       CHANTLESS_RETURN_IF_ERROR(CheckExpiry(credentials.expiration, ctx_.clock->Now(),
                                             "container-role: GET " + target, ctx_.trace,
                                             kProviderName));
-      TraceInfo(ctx_.trace, kProviderName,
-                std::string("Found credentials from ") + kProviderName);
+      TraceInfo(ctx_.trace, kProviderName, std::string("Found credentials from ") + kProviderName);
       return credentials;
     }
-    std::string message = "container-role: GET " + target + " answered " +
-                          std::to_string(response.status);
+    std::string message =
+        "container-role: GET " + target + " answered " + std::to_string(response.status);
     if (LooksLikeHtml(response)) message += " (HTML error page)";
     last = UnavailableError(message);
     if (response.status >= 500) continue;  // 5xx: retried
     return last;                           // 4xx (and 1xx/3xx): not retried
   }
   // The last attempt's code: kUnavailable, or kDeadlineExceeded when it timed out.
-  return Status(last.code(), last.message() + " after " + std::to_string(options_.attempts) +
-                                 " attempts");
+  return Status(last.code(),
+                last.message() + " after " + std::to_string(options_.attempts) + " attempts");
 }
 
 }  // namespace chantless

@@ -24,9 +24,10 @@
 //   are retried, attempts
 //   starting at least 1 s apart (ctx.clock->SleepFor; botocore sleeps 1 s between its 3 attempts):
 //   a refused connection waits 1 s, a 2 s timeout retries at once, so a hung endpoint fails in
-//   attempts × timeout (6 s) rather than botocore's 8 s. 4xx answers are not retried. The final non-2xx answer is kUnavailable naming the endpoint, path and status, and
-//   saying "HTML error page" when the body is HTML (CloudShell/ECS 500/503 pages) instead of
-//   reporting a JSON parse error.
+//   attempts × timeout (6 s) rather than botocore's 8 s. 4xx answers are not retried. The final
+//   non-2xx answer is kUnavailable naming the endpoint, path and status, and saying "HTML error
+//   page" when the body is HTML (CloudShell/ECS 500/503 pages) instead of reporting a JSON parse
+//   error.
 // - Body: DecodeContainerCredentials (credentials_json.h), which accepts CloudShell's shape
 //   (`"Type":""`, `"Code":"Success"`, `"LastUpdated":"1970-01-01T00:00:00Z"`) and ECS/EKS's
 //   (`RoleArn`, `AccountId`). A malformed 200 body is kInvalidResponse.
@@ -81,8 +82,8 @@ class ContainerProvider : public CredentialsProvider {
 
   std::string Name() const override;  // "container-role", also the trace's provider name
 
-  // Errors: kNotConfigured (no URI variable set, zero requests); kInvalidConfiguration (refused URI,
-  // bad token or token file); kUnavailable (transport failure or non-2xx after the retries) or
+  // Errors: kNotConfigured (no URI variable set, zero requests); kInvalidConfiguration (refused
+  // URI, bad token or token file); kUnavailable (transport failure or non-2xx after the retries) or
   // kDeadlineExceeded (timed out); kInvalidResponse (a 2xx body that is not valid container
   // credentials, credentials already expired (resolver/core/expiry.h), or a client-side
   // malformed/oversized response).

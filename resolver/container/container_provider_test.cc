@@ -140,9 +140,9 @@ TEST(ContainerProviderTest, HttpAllowedToBuiltinHosts) {
 }
 
 TEST(ContainerProviderTest, HttpToOtherHostsIsInvalidConfigurationNamingTheRule) {
-  for (const char* uri : {"http://10.0.0.1/c", "http://169.254.169.254/latest", "http://example.com/c",
-                          "http://128.0.0.1/c", "http://[fd00:ec2::24]/c", "http://127.0.0.1.nip.io/c",
-                          "http://host.docker.internal/c"}) {
+  for (const char* uri : {"http://10.0.0.1/c", "http://169.254.169.254/latest",
+                          "http://example.com/c", "http://128.0.0.1/c", "http://[fd00:ec2::24]/c",
+                          "http://127.0.0.1.nip.io/c", "http://host.docker.internal/c"}) {
     SCOPED_TRACE(uri);
     EXPECT_THAT(ParseContainerFullUri(uri, "AWS_CONTAINER_CREDENTIALS_FULL_URI", ""),
                 StatusIs(StatusCode::kInvalidConfiguration,
@@ -168,15 +168,16 @@ TEST(ContainerProviderTest, AllowListVariableAdmitsHttpHosts) {
   ASSERT_OK(p.Resolve());
   EXPECT_EQ(w.http.requests()[0].endpoint, "http://host.docker.internal:9000");
   EXPECT_OK(ParseContainerFullUri("http://[fd00::5]/c", "V", "[fd00::5]"));
-  EXPECT_THAT(ParseContainerFullUri("http://docker/c", "V", "host.docker.internal,"),
-              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("CHANTLESS_CONTAINER_ALLOWED_HOSTS")));
+  EXPECT_THAT(
+      ParseContainerFullUri("http://docker/c", "V", "host.docker.internal,"),
+      StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("CHANTLESS_CONTAINER_ALLOWED_HOSTS")));
 }
 
 TEST(ContainerProviderTest, MalformedFullUrisAreInvalidConfiguration) {
-  for (const char* uri : {"ftp://127.0.0.1/c", "127.0.0.1/creds", "http:///c", "http://127.0.0.1:0/c",
-                          "http://127.0.0.1:99999/c", "http://127.0.0.1:x/c",
-                          "http://user:pw@127.0.0.1/c", "http://[::1/c", "http://127.0.0.1/a b",
-                          "http://127.0.0.1/a\r\nX-Injected: 1"}) {
+  for (const char* uri :
+       {"ftp://127.0.0.1/c", "127.0.0.1/creds", "http:///c", "http://127.0.0.1:0/c",
+        "http://127.0.0.1:99999/c", "http://127.0.0.1:x/c", "http://user:pw@127.0.0.1/c",
+        "http://[::1/c", "http://127.0.0.1/a b", "http://127.0.0.1/a\r\nX-Injected: 1"}) {
     SCOPED_TRACE(uri);
     EXPECT_THAT(ParseContainerFullUri(uri, "AWS_CONTAINER_CREDENTIALS_FULL_URI", ""),
                 StatusIs(StatusCode::kInvalidConfiguration,
@@ -238,7 +239,8 @@ TEST(ContainerProviderTest, MissingOrEmptyTokenFileIsInvalidConfiguration) {
 
 TEST(ContainerProviderTest, ControlCharactersInTokenAreRejectedWithoutEchoingIt) {
   for (const char* bad : {"secret-EXAMPLE\r\nX-Evil: 1", "secret-EXAMPLE\n", "secret\x01EXAMPLE",
-                          "secret\x7f" "EXAMPLE"}) {
+                          "secret\x7f"
+                          "EXAMPLE"}) {
     FakeWorld w;
     w.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c");
     w.env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", bad);
@@ -298,10 +300,9 @@ TEST(ContainerProviderTest, TimeoutsAreRetriedThenReportedWithEndpoint) {
   w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x");
   for (int i = 0; i < 3; ++i) w.http.Fail(DeadlineExceededError("timed out after 2000 ms"));
   ContainerProvider p(w.context());
-  EXPECT_THAT(p.Resolve(),
-              StatusIs(StatusCode::kDeadlineExceeded,
-                       AllOf(HasSubstr("http://169.254.170.2/v2/credentials/x"),
-                             HasSubstr("timed out"), HasSubstr("3 attempts"))));
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kDeadlineExceeded,
+                                    AllOf(HasSubstr("http://169.254.170.2/v2/credentials/x"),
+                                          HasSubstr("timed out"), HasSubstr("3 attempts"))));
   EXPECT_EQ(w.http.requests().size(), 3u);
   EXPECT_EQ(w.http.pending(), 0u);
 }
@@ -374,9 +375,9 @@ TEST(ContainerProviderTest, HtmlErrorPageIsUnavailableWithStatus) {
   w.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/c");
   for (int i = 0; i < 3; ++i) w.http.Reply(500, kHtml500, {{"Content-Type", "text/html"}});
   ContainerProvider p(w.context());
-  EXPECT_THAT(p.Resolve(),
-              StatusIs(StatusCode::kUnavailable,
-                       AllOf(HasSubstr("500"), HasSubstr("HTML error page"), Not(HasSubstr("JSON")))));
+  EXPECT_THAT(p.Resolve(), StatusIs(StatusCode::kUnavailable,
+                                    AllOf(HasSubstr("500"), HasSubstr("HTML error page"),
+                                          Not(HasSubstr("JSON")))));
 }
 
 TEST(ContainerProviderTest, HtmlPageWithSuccessStatusIsInvalidResponse) {

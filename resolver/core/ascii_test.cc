@@ -32,8 +32,7 @@ TEST(AsciiTest, StripAsciiWhitespaceStripsExactlyTheNamedSet) {
       {"  ", kSpaceAndTab, ""},
   };
   for (const StripCase& c : cases) {
-    EXPECT_EQ(StripAsciiWhitespace(c.input, c.whitespace), c.want)
-        << "input \"" << c.input << "\"";
+    EXPECT_EQ(StripAsciiWhitespace(c.input, c.whitespace), c.want) << "input \"" << c.input << "\"";
   }
 }
 
@@ -59,7 +58,7 @@ TEST(AsciiTest, AsciiLowerFoldsOnlyAsciiLetters) {
       {"Content-Type", "content-type"},
       {"X-AWS-EC2-METADATA-TOKEN", "x-aws-ec2-metadata-token"},
       {"IPv6", "ipv6"},
-      {"@[`{", "@[`{"},                // the bytes around 'A'-'Z' and 'a'-'z' are kept
+      {"@[`{", "@[`{"},                            // the bytes around 'A'-'Z' and 'a'-'z' are kept
       {"\xc3\x89T\xc3\x89", "\xc3\x89t\xc3\x89"},  // UTF-8 bytes are kept
   };
   for (const auto& c : cases) EXPECT_EQ(AsciiLower(c.input), c.want) << c.input;
@@ -72,9 +71,10 @@ TEST(AsciiTest, CaseInsensitiveComparisons) {
     std::string_view a, b;
     bool equal;
   } cases[] = {
-      {"", "", true},          {"true", "TRUE", true},         {"True", "true", true},
-      {"aws_access_key_id", "AWS_Access_Key_ID", true},        {"a", "ab", false},
-      {"ab", "a", false},      {"[", "{", false},              {"\xc9", "\xe9", false},
+      {"", "", true},         {"true", "TRUE", true},
+      {"True", "true", true}, {"aws_access_key_id", "AWS_Access_Key_ID", true},
+      {"a", "ab", false},     {"ab", "a", false},
+      {"[", "{", false},      {"\xc9", "\xe9", false},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(EqualsIgnoreCase(c.a, c.b), c.equal) << c.a << " vs " << c.b;
@@ -87,18 +87,19 @@ TEST(AsciiTest, CaseInsensitiveComparisons) {
 }
 
 TEST(AsciiTest, ControlCharacters) {
+  // Space and '~' are printable; bytes above DEL are not C0 controls.
   const struct {
     std::string_view input;
     bool has_control;
   } cases[] = {
       {"", false},
       {"/latest/meta-data/", false},
-      {"a b~", false},  // space and '~' are printable
+      {"a b~", false},
       {"a\r\nb", true},
       {std::string_view("a\0b", 3), true},
       {"\x1f", true},
       {"\x7f", true},
-      {"\x80\xff", false},  // bytes above DEL are not C0 controls
+      {"\x80\xff", false},
   };
   for (const auto& c : cases) EXPECT_EQ(HasControlChar(c.input), c.has_control);
 }

@@ -1,8 +1,9 @@
 // The process environment behind the Environment seam.
 #include "resolver/core/environment.h"
-#include "resolver/core/ascii.h"
 
 #include <cstdlib>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 

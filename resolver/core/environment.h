@@ -1,7 +1,7 @@
 // Environment: the seam through which chantless reads environment variables.
 //
-// Nothing in resolver/ calls getenv(); providers receive an Environment. SystemEnvironment reads the
-// process environment; tests use FakeEnvironment (resolver/testing/fakes.h).
+// Nothing in resolver/ calls getenv(); providers receive an Environment. SystemEnvironment reads
+// the process environment; tests use FakeEnvironment (resolver/testing/fakes.h).
 #ifndef CHANTLESS_RESOLVER_CORE_ENVIRONMENT_H_
 #define CHANTLESS_RESOLVER_CORE_ENVIRONMENT_H_
 

@@ -13,8 +13,8 @@ std::string FormatExpiryDuration(std::chrono::nanoseconds d) {
   const int64_t minutes = (total % 3600) / 60;
   const int64_t seconds = total % 60;
   if (hours > 0) {
-    return std::to_string(hours) + "h " + std::to_string(minutes) + "m " +
-           std::to_string(seconds) + "s";
+    return std::to_string(hours) + "h " + std::to_string(minutes) + "m " + std::to_string(seconds) +
+           "s";
   }
   if (minutes > 0) return std::to_string(minutes) + "m " + std::to_string(seconds) + "s";
   return std::to_string(seconds) + "s";
@@ -27,8 +27,8 @@ Status CheckExpiry(std::optional<WallTime> expiration, WallTime now, std::string
     return InvalidResponseError(
         std::string(source) + ": the credentials expired at " + FormatRfc3339(*expiration) +
         "; local clock " + FormatRfc3339(now) + " (" +
-        FormatExpiryDuration(std::chrono::duration_cast<std::chrono::nanoseconds>(
-            now - *expiration)) +
+        FormatExpiryDuration(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(now - *expiration)) +
         " later); refusing expired credentials");
   }
   TraceValidity(trace, trace_provider, source, *expiration, now);
@@ -42,8 +42,8 @@ void TraceValidity(TraceSink* trace, std::string_view trace_provider, std::strin
   std::string message = "credentials from " + std::string(source) + " are valid for " +
                         FormatExpiryDuration(left) + " (until " + FormatRfc3339(expiration) + ")";
   if (left < kExpiryRefreshWindow) {
-    message += ", inside the " + std::to_string(kExpiryRefreshWindow.count()) +
-               "-minute refresh window";
+    message +=
+        ", inside the " + std::to_string(kExpiryRefreshWindow.count()) + "-minute refresh window";
   }
   TraceInfo(trace, std::string(trace_provider), std::move(message));
 }

@@ -1,16 +1,17 @@
 // The expiry rule: the one place that decides whether credentials a provider received may be
 // returned, given their Expiration and the local clock. Every provider that receives an Expiration
-// calls CheckExpiry where it accepts credentials: env (AWS_CREDENTIAL_EXPIRATION), credential_process
-// (its output), the container endpoint, IMDS, and CredentialsCache as a backstop for any provider.
+// calls CheckExpiry where it accepts credentials: env (AWS_CREDENTIAL_EXPIRATION),
+// credential_process (its output), the container endpoint, IMDS, and CredentialsCache as a backstop
+// for any provider.
 //
 // The rule (docs/behaviour.md, "Expiration"):
 // - No Expiration: long-term credentials, accepted, nothing to say.
 // - Expiration at or before the local clock (Clock::Now()): expired. Refused with kInvalidResponse
 //   whatever the source (`chantless resolve` exits 1), the message naming the source (endpoint,
-//   command or variable), the Expiration seen and the local clock. No clock-skew allowance in either
-//   direction: the local clock is the only one chantless has; accepting credentials some seconds
-//   past their Expiration hands out credentials AWS rejects (ExpiredToken) whenever the clocks
-//   agree, and refusing credentials some seconds before it is the refresh windows' job
+//   command or variable), the Expiration seen and the local clock. No clock-skew allowance in
+//   either direction: the local clock is the only one chantless has; accepting credentials some
+//   seconds past their Expiration hands out credentials AWS rejects (ExpiredToken) whenever the
+//   clocks agree, and refusing credentials some seconds before it is the refresh windows' job
 //   (CredentialsCache refreshes ahead), not the validity rule's.
 // - Otherwise accepted. The trace says how long they are valid ("valid for 4m 10s, until …") and,
 //   when less than kExpiryRefreshWindow remains, that they are inside the refresh window.

@@ -5,19 +5,19 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace {
 
 using ::chantless::testing::StatusIs;
-using ::testing::AllOf;
-using ::testing::HasSubstr;
 using std::chrono::hours;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
 
 const WallTime kNow = ParseRfc3339("2024-05-01T12:00:00Z").value();
 
@@ -28,12 +28,12 @@ TEST(ExpiryRuleTest, NoExpirationIsAcceptedWithoutTrace) {
 }
 
 TEST(ExpiryRuleTest, PastExpirationIsRefusedNamingSourceExpirationAndLocalClock) {
-  EXPECT_THAT(CheckExpiry(kNow - hours(3), kNow, "container-role: GET http://127.0.0.1:1/creds"),
-              StatusIs(StatusCode::kInvalidResponse,
-                       AllOf(HasSubstr("container-role: GET http://127.0.0.1:1/creds"),
-                             HasSubstr("expired at 2024-05-01T09:00:00Z"),
-                             HasSubstr("local clock 2024-05-01T12:00:00Z"),
-                             HasSubstr("3h 0m 0s later"))));
+  EXPECT_THAT(
+      CheckExpiry(kNow - hours(3), kNow, "container-role: GET http://127.0.0.1:1/creds"),
+      StatusIs(StatusCode::kInvalidResponse,
+               AllOf(HasSubstr("container-role: GET http://127.0.0.1:1/creds"),
+                     HasSubstr("expired at 2024-05-01T09:00:00Z"),
+                     HasSubstr("local clock 2024-05-01T12:00:00Z"), HasSubstr("3h 0m 0s later"))));
 }
 
 TEST(ExpiryRuleTest, ExpirationEqualToTheLocalClockIsExpired) {
@@ -57,8 +57,7 @@ TEST(ExpiryRuleTest, AcceptedCredentialsTraceHowLongTheyAreValid) {
   const TraceEvent e = trace.events()[0];
   EXPECT_EQ(e.kind, TraceEvent::Kind::kInfo);
   EXPECT_EQ(e.provider, "iam-role");
-  EXPECT_EQ(e.message,
-            "credentials from IMDS are valid for 6h 0m 0s (until 2024-05-01T18:00:00Z)");
+  EXPECT_EQ(e.message, "credentials from IMDS are valid for 6h 0m 0s (until 2024-05-01T18:00:00Z)");
 }
 
 TEST(ExpiryRuleTest, AboutToExpireCredentialsAreReturnedAndTracedInsideTheRefreshWindow) {

@@ -10,8 +10,7 @@
 
 namespace chantless {
 
-StatusOr<std::string> SystemFilesystem::ReadFile(const std::string& path,
-                                                 size_t max_bytes) const {
+StatusOr<std::string> SystemFilesystem::ReadFile(const std::string& path, size_t max_bytes) const {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     int err = errno;

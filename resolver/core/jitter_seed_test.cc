@@ -73,7 +73,8 @@ TEST(JitterSeedTest, AForkedChildDrawsSeedsItsParentNeverDraws) {
   ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   std::set<uint64_t> parent_seeds;
   for (int i = 0; i < 1000; ++i) parent_seeds.insert(NewJitterSeed());
-  for (uint64_t s : child_seeds) EXPECT_EQ(parent_seeds.count(s), 0u) << "the child repeats its parent";
+  for (uint64_t s : child_seeds)
+    EXPECT_EQ(parent_seeds.count(s), 0u) << "the child repeats its parent";
 }
 
 TEST(JitterSeedTest, SplitMix64MatchesTheReferenceOutput) {

@@ -25,9 +25,10 @@ class HttpClient;
 class ProcessRunner;
 
 // The selected profile's settings — the config file's section with the credentials file's over it —
-// as providers other than the profile provider need them (`region`, `ec2_metadata_service_endpoint`,
-// `metadata_service_timeout`, …). Built once by LoadProfileConfig (resolver/profile/profile_config.h)
-// from the same files the profile provider reads. Thread-safe (immutable once built).
+// as providers other than the profile provider need them (`region`,
+// `ec2_metadata_service_endpoint`, `metadata_service_timeout`, …). Built once by LoadProfileConfig
+// (resolver/profile/profile_config.h) from the same files the profile provider reads. Thread-safe
+// (immutable once built).
 class ProfileSettings {
  public:
   virtual ~ProfileSettings() = default;
@@ -55,7 +56,8 @@ struct ProviderContext {
 // Resolve() returns credentials or a Status whose code tells the chain what to do (status.h):
 // kNotConfigured continues the chain, anything else stops it. Providers may keep state between
 // calls (IMDS token, last good credentials); unless a provider says otherwise, Resolve() is not
-// thread-safe: put a CredentialsCache (resolver/chain/credentials_cache.h) in front for concurrent use.
+// thread-safe: put a CredentialsCache (resolver/chain/credentials_cache.h) in front for concurrent
+// use.
 class CredentialsProvider {
  public:
   virtual ~CredentialsProvider() = default;

@@ -42,9 +42,7 @@ Status Status::WithContext(std::string_view context) const {
   return Status(code_, std::move(message));
 }
 
-std::ostream& operator<<(std::ostream& os, const Status& status) {
-  return os << status.ToString();
-}
+std::ostream& operator<<(std::ostream& os, const Status& status) { return os << status.ToString(); }
 
 namespace status_internal {
 

@@ -94,7 +94,8 @@ inline bool IsInvalidResponse(const Status& s) { return s.code() == StatusCode::
 inline bool IsDeadlineExceeded(const Status& s) {
   return s.code() == StatusCode::kDeadlineExceeded;
 }
-// The endpoint did not answer, or not in time: the two codes every retry and stop rule treats alike.
+// The endpoint did not answer, or not in time: the two codes every retry and stop rule treats
+// alike.
 inline bool IsUnavailableOrDeadlineExceeded(const Status& s) {
   return IsUnavailable(s) || IsDeadlineExceeded(s);
 }
@@ -112,9 +113,9 @@ template <typename T>
 class [[nodiscard]] StatusOr {
  public:
   // Implicit on purpose, as in absl: `return value;` and `return SomeError(...);` both work.
-  StatusOr(const T& value) : value_(value) {}           // NOLINT
-  StatusOr(T&& value) : value_(std::move(value)) {}     // NOLINT
-  StatusOr(const Status& status) : status_(status) {    // NOLINT
+  StatusOr(const T& value) : value_(value) {}         // NOLINT
+  StatusOr(T&& value) : value_(std::move(value)) {}   // NOLINT
+  StatusOr(const Status& status) : status_(status) {  // NOLINT
     if (status_.ok()) status_ = InternalError("StatusOr constructed from an OK status");
   }
   StatusOr(Status&& status) : status_(std::move(status)) {  // NOLINT
@@ -170,16 +171,17 @@ const Status& GetStatus(const StatusOr<T>& s) {
 #define CHANTLESS_STATUS_CONCAT_(a, b) CHANTLESS_STATUS_CONCAT_INNER_(a, b)
 
 // Returns the Status of `expr` (a Status or StatusOr) from the enclosing function when not OK.
-#define CHANTLESS_RETURN_IF_ERROR(expr)                                                      \
-  do {                                                                                       \
-    const auto& chantless_status_ = (expr);                                                  \
-    if (!::chantless::status_internal::GetStatus(chantless_status_).ok())                    \
-      return ::chantless::status_internal::GetStatus(chantless_status_);                     \
+#define CHANTLESS_RETURN_IF_ERROR(expr)                                   \
+  do {                                                                    \
+    const auto& chantless_status_ = (expr);                               \
+    if (!::chantless::status_internal::GetStatus(chantless_status_).ok()) \
+      return ::chantless::status_internal::GetStatus(chantless_status_);  \
   } while (0)
 
 // CHANTLESS_ASSIGN_OR_RETURN(auto x, F()); — declares/assigns from a StatusOr or returns its error.
-#define CHANTLESS_ASSIGN_OR_RETURN(lhs, expr) \
-  CHANTLESS_ASSIGN_OR_RETURN_IMPL_(CHANTLESS_STATUS_CONCAT_(chantless_statusor_, __LINE__), lhs, expr)
+#define CHANTLESS_ASSIGN_OR_RETURN(lhs, expr)                                                    \
+  CHANTLESS_ASSIGN_OR_RETURN_IMPL_(CHANTLESS_STATUS_CONCAT_(chantless_statusor_, __LINE__), lhs, \
+                                   expr)
 #define CHANTLESS_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                     \
   if (!tmp.ok()) return tmp.status();                    \

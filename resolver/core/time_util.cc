@@ -48,15 +48,15 @@ int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
 // Long on purpose: one pass over RFC 3339's grammar, each step checking one field in order.
 StatusOr<WallTime> ParseRfc3339(std::string_view s) {
   int year, month, day, hour, minute, second;
-  if (s.size() < 10 || !ReadDigits(s, 0, 4, &year) || s[4] != '-' ||
-      !ReadDigits(s, 5, 2, &month) || s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
+  if (s.size() < 10 || !ReadDigits(s, 0, 4, &year) || s[4] != '-' || !ReadDigits(s, 5, 2, &month) ||
+      s[7] != '-' || !ReadDigits(s, 8, 2, &day)) {
     return Bad(s, "expected YYYY-MM-DD");
   }
   if (s.size() < 11 || (s[10] != 'T' && s[10] != 't')) {
     return Bad(s, "expected 'T' between date and time");
   }
-  if (s.size() < 19 || !ReadDigits(s, 11, 2, &hour) || s[13] != ':' || !ReadDigits(s, 14, 2, &minute) ||
-      s[16] != ':' || !ReadDigits(s, 17, 2, &second)) {
+  if (s.size() < 19 || !ReadDigits(s, 11, 2, &hour) || s[13] != ':' ||
+      !ReadDigits(s, 14, 2, &minute) || s[16] != ':' || !ReadDigits(s, 17, 2, &second)) {
     return Bad(s, "expected HH:MM:SS");
   }
   if (month < 1 || month > 12) return Bad(s, "month out of range");
@@ -110,12 +110,11 @@ StatusOr<WallTime> ParseRfc3339(std::string_view s) {
       std::chrono::duration_cast<std::chrono::seconds>(WallTime::duration::max()).count() - 1;
   if (secs > kMaxSeconds || secs < -kMaxSeconds) return Bad(s, "year out of range");
   return WallTime(std::chrono::duration_cast<WallTime::duration>(std::chrono::seconds(secs) +
-                                                                  std::chrono::nanoseconds(nanos)));
+                                                                 std::chrono::nanoseconds(nanos)));
 }
 
 std::string FormatRfc3339(WallTime t) {
-  int64_t secs =
-      std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  int64_t secs = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
   if (std::chrono::system_clock::from_time_t(0) + std::chrono::seconds(secs) > t) --secs;
   int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
   int64_t rem = secs - days * 86400;

@@ -45,7 +45,8 @@ TEST(ParseRfc3339Test, RejectsMissingZone) {
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("time zone")));
 }
 TEST(ParseRfc3339Test, RejectsSpaceSeparator) {
-  EXPECT_THAT(ParseRfc3339("2024-05-01 12:00:00Z"), StatusIs(StatusCode::kInvalidResponse, HasSubstr("'T'")));
+  EXPECT_THAT(ParseRfc3339("2024-05-01 12:00:00Z"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("'T'")));
 }
 TEST(ParseRfc3339Test, RejectsFebruary30) {
   EXPECT_THAT(ParseRfc3339("2023-02-29T00:00:00Z"),
@@ -64,7 +65,8 @@ TEST(ParseRfc3339Test, RejectsEmptyFraction) {
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("fraction")));
 }
 TEST(ParseRfc3339Test, RejectsEpochSeconds) {
-  EXPECT_THAT(ParseRfc3339("1714564800"), StatusIs(StatusCode::kInvalidResponse, HasSubstr("YYYY")));
+  EXPECT_THAT(ParseRfc3339("1714564800"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("YYYY")));
 }
 TEST(ParseRfc3339Test, RejectsEmpty) {
   EXPECT_THAT(ParseRfc3339(""), StatusIs(StatusCode::kInvalidResponse, ::testing::_));

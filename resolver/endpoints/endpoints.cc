@@ -1,9 +1,10 @@
 // STS, SSO and SSO-OIDC endpoint and region selection and the CA bundle source (rules in
 // endpoints.h).
-#include "resolver/core/ascii.h"
 #include "resolver/endpoints/endpoints.h"
 
 #include <cctype>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -101,7 +102,6 @@ std::optional<Setting> EnvThenProfile(const EndpointInputs& in, const char* env_
   if (auto s = FromEnv(in, env_name)) return s;
   return FromProfile(in, key);
 }
-
 
 // "true" or "false" in any case; anything else is kInvalidConfiguration naming the source
 // (botocore's ensure_boolean reads anything but "true" as false; chantless refuses the typo, as it

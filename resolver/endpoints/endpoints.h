@@ -67,9 +67,9 @@
 
 #include "resolver/core/environment.h"
 #include "resolver/core/filesystem.h"
-#include "resolver/profile/profile_file_parser.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
+#include "resolver/profile/profile_file_parser.h"
 
 namespace chantless {
 

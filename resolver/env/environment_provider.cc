@@ -4,9 +4,9 @@
 #include <optional>
 
 #include "resolver/core/environment.h"
+#include "resolver/core/expiry.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
-#include "resolver/core/expiry.h"
 
 namespace chantless {
 

@@ -7,9 +7,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/time_util.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace {
@@ -168,16 +168,16 @@ TEST_F(EnvironmentProviderTest, ExpirationWithOffsetIsAccepted) {
 TEST_F(EnvironmentProviderTest, MalformedExpirationNamesTheVariableNotTheValue) {
   SetPair();
   world_.env.Set("AWS_CREDENTIAL_EXPIRATION", "tomorrow-ish-XYZZY");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
-                                  AllOf(HasSubstr("AWS_CREDENTIAL_EXPIRATION"),
-                                        Not(HasSubstr("XYZZY")))));
+  EXPECT_THAT(Resolve(),
+              StatusIs(StatusCode::kInvalidConfiguration,
+                       AllOf(HasSubstr("AWS_CREDENTIAL_EXPIRATION"), Not(HasSubstr("XYZZY")))));
 }
 
 TEST_F(EnvironmentProviderTest, NonStrictExpirationIsRejected) {
   SetPair();
   world_.env.Set("AWS_CREDENTIAL_EXPIRATION", "2024-05-01 13:00:00");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
-                                  HasSubstr("AWS_CREDENTIAL_EXPIRATION")));
+  EXPECT_THAT(Resolve(),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("AWS_CREDENTIAL_EXPIRATION")));
 }
 
 TEST_F(EnvironmentProviderTest, ExpiredCredentialsAreRefusedByTheExpiryRule) {
@@ -238,16 +238,25 @@ TEST(EnvironmentProviderSecretsTest, NoSecretInTraceOrErrorInAnyCase) {
       {{"AWS_SECRET_ACCESS_KEY", kSecret}},
       {{"AWS_SESSION_TOKEN", kToken}},
       {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret}},
-      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
-       {"AWS_SESSION_TOKEN", kToken}, {"AWS_ACCOUNT_ID", "123456789012"}},
-      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
+      {{"AWS_ACCESS_KEY_ID", kKeyId},
+       {"AWS_SECRET_ACCESS_KEY", kSecret},
+       {"AWS_SESSION_TOKEN", kToken},
+       {"AWS_ACCOUNT_ID", "123456789012"}},
+      {{"AWS_ACCESS_KEY_ID", kKeyId},
+       {"AWS_SECRET_ACCESS_KEY", kSecret},
        {"AWS_CREDENTIAL_EXPIRATION", kSecret}},
-      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
-       {"AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z"}, {"AWS_SESSION_TOKEN", kToken}},
-      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
-       {"AWS_CREDENTIAL_EXPIRATION", "2030-01-01T00:00:00Z"}, {"AWS_SECURITY_TOKEN", kToken}},
-      {{"AWS_ACCESS_KEY_ID", kKeyId}, {"AWS_SECRET_ACCESS_KEY", kSecret},
-       {"AWS_SESSION_TOKEN", kToken}, {"AWS_SECURITY_TOKEN", kSecret}},
+      {{"AWS_ACCESS_KEY_ID", kKeyId},
+       {"AWS_SECRET_ACCESS_KEY", kSecret},
+       {"AWS_CREDENTIAL_EXPIRATION", "2020-01-01T00:00:00Z"},
+       {"AWS_SESSION_TOKEN", kToken}},
+      {{"AWS_ACCESS_KEY_ID", kKeyId},
+       {"AWS_SECRET_ACCESS_KEY", kSecret},
+       {"AWS_CREDENTIAL_EXPIRATION", "2030-01-01T00:00:00Z"},
+       {"AWS_SECURITY_TOKEN", kToken}},
+      {{"AWS_ACCESS_KEY_ID", kKeyId},
+       {"AWS_SECRET_ACCESS_KEY", kSecret},
+       {"AWS_SESSION_TOKEN", kToken},
+       {"AWS_SECURITY_TOKEN", kSecret}},
   };
   for (size_t i = 0; i < cases.size(); ++i) {
     FakeWorld world;

@@ -72,7 +72,8 @@ StatusOr<json> ParseObject(std::string_view body, const char* what) {
 }
 
 // An error code worth quoting: 2–48 ASCII letters starting upper-case ("AssumeRoleUnauthorized
-// Access"), sharing no text with any other string field of the body (which may be a key or a token).
+// Access"), sharing no text with any other string field of the body (which may be a key or a
+// token).
 bool IsQuotableCode(const std::string& code, const json& parsed) {
   if (code.size() < 2 || code.size() > 48 || !(code[0] >= 'A' && code[0] <= 'Z')) return false;
   for (char c : code) {
@@ -103,8 +104,8 @@ StatusOr<DecodedCredentials> Decode(std::string_view body, const char* what, Nee
     std::string why = IsQuotableCode(*out.code, parsed)
                           ? "Code is \"" + *out.code + "\", not \"Success\""
                           : "Code is not \"Success\"";
-    if (out.message) why += " (the endpoint sent a Message of " +
-                            std::to_string(out.message->size()) + " bytes)";
+    if (out.message)
+      why += " (the endpoint sent a Message of " + std::to_string(out.message->size()) + " bytes)";
     return InvalidResponseError(std::string(what) + ": " + why);
   }
   std::optional<std::string> key_id, secret, token;

@@ -12,8 +12,8 @@
 //   "LastUpdated":"1970-01-01T00:00:00Z"). AccessKeyId and SecretAccessKey are required; Token and
 //   Expiration are optional (a local endpoint may serve long-term keys); `Code`, when present, must
 //   be "Success".
-// Both: the body must be one JSON object; required fields must be non-empty strings; optional fields
-// when present must be strings (null counts as absent); timestamps are strict RFC 3339
+// Both: the body must be one JSON object; required fields must be non-empty strings; optional
+// fields when present must be strings (null counts as absent); timestamps are strict RFC 3339
 // (time_util.h); unknown fields are ignored. Errors are kInvalidResponse and never quote a value of
 // the body (the JSON parser's own message is not used, since it echoes the last token read).
 #ifndef CHANTLESS_RESOLVER_HTTP_CREDENTIALS_JSON_H_

@@ -6,8 +6,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace {
@@ -40,22 +40,26 @@ TEST(CredentialsJsonTest, DecodesTheImdsShape) {
 }
 
 TEST(CredentialsJsonTest, KeepsAccountIdFromTheExtendedPath) {
-  std::string body = R"({"Code":"Success","AccessKeyId":"ASIAQEXAMPLEDECODER1","SecretAccessKey":"s",)"
-                     R"("Token":"t","Expiration":"2024-05-01T18:00:00Z","AccountId":"123456789012"})";
+  std::string body =
+      R"({"Code":"Success","AccessKeyId":"ASIAQEXAMPLEDECODER1","SecretAccessKey":"s",)"
+      R"("Token":"t","Expiration":"2024-05-01T18:00:00Z","AccountId":"123456789012"})";
   ASSERT_OK_AND_ASSIGN(DecodedCredentials d, DecodeImdsCredentials(body));
   EXPECT_EQ(d.account_id, "123456789012");
 }
 
 TEST(CredentialsJsonTest, ImdsRequiresTokenAndExpiration) {
-  EXPECT_THAT(DecodeImdsCredentials(R"({"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"2024-05-01T18:00:00Z"})"),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("Token")));
+  EXPECT_THAT(
+      DecodeImdsCredentials(
+          R"({"AccessKeyId":"A","SecretAccessKey":"s","Expiration":"2024-05-01T18:00:00Z"})"),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("Token")));
   EXPECT_THAT(DecodeImdsCredentials(R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t"})"),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("Expiration")));
 }
 
 TEST(CredentialsJsonTest, ContainerAllowsLongTermKeysWithoutTokenOrExpiration) {
-  ASSERT_OK_AND_ASSIGN(DecodedCredentials d,
-                       DecodeContainerCredentials(R"({"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"s"})"));
+  ASSERT_OK_AND_ASSIGN(
+      DecodedCredentials d,
+      DecodeContainerCredentials(R"({"AccessKeyId":"AKIAEXAMPLE","SecretAccessKey":"s"})"));
   EXPECT_FALSE(d.expiration.has_value());
   EXPECT_TRUE(d.token.reveal().empty());
 }
@@ -63,9 +67,10 @@ TEST(CredentialsJsonTest, ContainerAllowsLongTermKeysWithoutTokenOrExpiration) {
 TEST(CredentialsJsonTest, ContainerAcceptsTheCloudShellShape) {
   ASSERT_OK_AND_ASSIGN(
       DecodedCredentials d,
-      DecodeContainerCredentials(R"({"Type":"","AccessKeyId":"ASIAQEXAMPLECLOUDSH1","SecretAccessKey":"s",)"
-                                 R"("Token":"t","Expiration":"2024-05-01T12:10:00Z","Code":"Success",)"
-                                 R"("LastUpdated":"1970-01-01T00:00:00Z"})"));
+      DecodeContainerCredentials(
+          R"({"Type":"","AccessKeyId":"ASIAQEXAMPLECLOUDSH1","SecretAccessKey":"s",)"
+          R"("Token":"t","Expiration":"2024-05-01T12:10:00Z","Code":"Success",)"
+          R"("LastUpdated":"1970-01-01T00:00:00Z"})"));
   EXPECT_EQ(d.access_key_id, "ASIAQEXAMPLECLOUDSH1");
   ASSERT_TRUE(d.last_updated.has_value());
   EXPECT_EQ(FormatRfc3339(*d.last_updated), "1970-01-01T00:00:00Z");
@@ -81,31 +86,42 @@ TEST(CredentialsJsonTest, RequiredFieldsMustBeNonEmptyStrings) {
 }
 
 TEST(CredentialsJsonTest, NullOptionalFieldsCountAsAbsent) {
-  ASSERT_OK_AND_ASSIGN(DecodedCredentials d,
-                       DecodeContainerCredentials(R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":null,"RoleArn":null})"));
+  ASSERT_OK_AND_ASSIGN(
+      DecodedCredentials d,
+      DecodeContainerCredentials(
+          R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":null,"RoleArn":null})"));
   EXPECT_FALSE(d.role_arn.has_value());
 }
 
 TEST(CredentialsJsonTest, ExpirationIsStrictRfc3339) {
-  EXPECT_THAT(DecodeImdsCredentials(R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t","Expiration":"2024-05-01 18:00:00"})"),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("Expiration")));
-  ASSERT_OK_AND_ASSIGN(DecodedCredentials d,
-                       DecodeImdsCredentials(R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t","Expiration":"2024-05-01T20:00:00+02:00"})"));
+  EXPECT_THAT(
+      DecodeImdsCredentials(
+          R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t","Expiration":"2024-05-01 18:00:00"})"),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("Expiration")));
+  ASSERT_OK_AND_ASSIGN(
+      DecodedCredentials d,
+      DecodeImdsCredentials(
+          R"({"AccessKeyId":"A","SecretAccessKey":"s","Token":"t","Expiration":"2024-05-01T20:00:00+02:00"})"));
   EXPECT_EQ(FormatRfc3339(*d.expiration), "2024-05-01T18:00:00Z");
 }
 
 TEST(CredentialsJsonTest, BodyMustBeOneJsonObject) {
-  EXPECT_THAT(DecodeImdsCredentials("[]"), StatusIs(StatusCode::kInvalidResponse, HasSubstr("object")));
-  EXPECT_THAT(DecodeImdsCredentials("<html>503</html>"), StatusIs(StatusCode::kInvalidResponse, ::testing::_));
+  EXPECT_THAT(DecodeImdsCredentials("[]"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("object")));
+  EXPECT_THAT(DecodeImdsCredentials("<html>503</html>"),
+              StatusIs(StatusCode::kInvalidResponse, ::testing::_));
   EXPECT_THAT(DecodeImdsCredentials(""), StatusIs(StatusCode::kInvalidResponse, ::testing::_));
 }
 
 TEST(CredentialsJsonTest, CodeOtherThanSuccessIsQuotedWhenItIsAnErrorCode) {
-  EXPECT_THAT(DecodeImdsCredentials(R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"EC2 cannot assume the role"})"),
-              StatusIs(StatusCode::kInvalidResponse, HasSubstr("AssumeRoleUnauthorizedAccess")));
+  EXPECT_THAT(
+      DecodeImdsCredentials(
+          R"({"Code":"AssumeRoleUnauthorizedAccess","Message":"EC2 cannot assume the role"})"),
+      StatusIs(StatusCode::kInvalidResponse, HasSubstr("AssumeRoleUnauthorizedAccess")));
 }
 
-// Fuzz finding (imds_client_fuzzer): an endpoint put the secret key in Code, and the error quoted it.
+// Fuzz finding (imds_client_fuzzer): an endpoint put the secret key in Code, and the error quoted
+// it.
 TEST(CredentialsJsonTest, NeverQuotesACodeThatCouldBeASecret) {
   const std::string secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
   const std::string letters_secret = "SecretLookingLettersOnlyValue";

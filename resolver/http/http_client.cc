@@ -1,5 +1,6 @@
 // Helpers shared by every HttpClient.
 #include "resolver/http/http_client.h"
+
 #include "resolver/core/ascii.h"
 
 namespace chantless {

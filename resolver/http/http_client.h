@@ -2,7 +2,8 @@
 //
 // The real implementation is resolver/http/http_client_httplib.cc (cpp-httplib); unit tests use
 // FakeHttpClient (resolver/testing/fakes.h); scenario tests, benchmarks and fuzzers use the replay
-// engine's in-process transport (replay/transport.h). Only http_client_httplib.cc includes httplib.h.
+// engine's in-process transport (replay/transport.h). Only http_client_httplib.cc includes
+// httplib.h.
 #ifndef CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
 #define CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
 

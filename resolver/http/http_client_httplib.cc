@@ -1,10 +1,8 @@
 // HttplibHttpClient: cpp-httplib behind the HttpClient seam (see http_client_httplib.h for the
 // guarantees). cpp-httplib reports failures through Result::error(); nothing here throws.
 #include "resolver/http/http_client_httplib.h"
-#include "resolver/core/ascii.h"
 
 #include <httplib.h>
-
 #include <pthread.h>
 
 #include <algorithm>
@@ -15,6 +13,8 @@
 #include <cstdint>
 #include <thread>
 #include <utility>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -92,9 +92,8 @@ StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
     }
   }
   if (!port_text.empty()) {
-    if (port_text.size() > 5 ||
-        !std::all_of(port_text.begin(), port_text.end(),
-                     [](char c) { return c >= '0' && c <= '9'; })) {
+    if (port_text.size() > 5 || !std::all_of(port_text.begin(), port_text.end(),
+                                             [](char c) { return c >= '0' && c <= '9'; })) {
       return bad("has an invalid port");
     }
     int port = std::stoi(std::string(port_text));  // ≤ 5 digits: cannot throw
@@ -369,10 +368,9 @@ Status ExchangeError(HttpExchangeVerdict verdict, const HttpRequest& request,
       return UnavailableError(Describe(request) + ": no response (" + httplib::to_string(error) +
                               ")");
     case HttpExchangeVerdict::kLengthMismatch:
-      return InvalidResponseError(Describe(request) + ": body length " +
-                                  std::to_string(received.body.size()) +
-                                  " does not match Content-Length " +
-                                  std::to_string(*received.content_length));
+      return InvalidResponseError(
+          Describe(request) + ": body length " + std::to_string(received.body.size()) +
+          " does not match Content-Length " + std::to_string(*received.content_length));
     case HttpExchangeVerdict::kResponse:
       break;
   }
@@ -394,9 +392,9 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
 
   httplib::ClientImpl& client = *connection->client;
   // httplib treats a zero timeout as "poll once": give it at least a millisecond.
-  const auto left = std::max(
-      std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now()),
-      std::chrono::microseconds(1000));
+  const auto left =
+      std::max(std::chrono::duration_cast<std::chrono::microseconds>(deadline - SteadyClock::now()),
+               std::chrono::microseconds(1000));
   client.set_connection_timeout(left);
   client.set_read_timeout(left);
   client.set_write_timeout(left);

@@ -41,8 +41,8 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/http/http_client.h"
 #include "resolver/core/status.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 
@@ -89,7 +89,14 @@ struct HttpExchangeOutcome {
 //   answered, length_mismatch         kLengthMismatch  kInvalidResponse (connection dropped);
 //   answered                          kResponse        the response, whatever its status.
 enum class HttpExchangeVerdict {
-  kResponse, kOverCap, kBodyTimeout, kTruncated, kTimeout, kTlsRefused, kNoResponse, kLengthMismatch
+  kResponse,
+  kOverCap,
+  kBodyTimeout,
+  kTruncated,
+  kTimeout,
+  kTlsRefused,
+  kNoResponse,
+  kLengthMismatch
 };
 HttpExchangeVerdict ClassifyExchange(const HttpExchangeOutcome& outcome);
 

@@ -82,10 +82,8 @@ TEST(ClassifyExchangeTest, FirstMatchingRowWins) {
   using V = HttpExchangeVerdict;
   EXPECT_EQ(ClassifyExchange(outcome({&O::answered})), V::kResponse);
   EXPECT_EQ(ClassifyExchange(outcome({&O::answered, &O::over_cap})), V::kOverCap);
-  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::over_cap, &O::timed_out})),
-            V::kOverCap);
-  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::body_past_deadline})),
-            V::kBodyTimeout);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::over_cap, &O::timed_out})), V::kOverCap);
+  EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::body_past_deadline})), V::kBodyTimeout);
   EXPECT_EQ(ClassifyExchange(outcome({&O::got_headers, &O::timed_out})), V::kTruncated);
   EXPECT_EQ(ClassifyExchange(outcome({&O::timed_out, &O::tls_refused})), V::kTimeout);
   EXPECT_EQ(ClassifyExchange(outcome({&O::tls_refused})), V::kTlsRefused);
@@ -115,12 +113,12 @@ TEST(ParseHttpEndpointTest, HttpsDefaultsToPort443) {
 }
 
 TEST(ParseHttpEndpointTest, RejectsMalformedEndpoints) {
-  for (const char* bad : {"169.254.169.254", "ftp://x", "http://", "http://host:0",
-                          "http://host:70000", "http://host:8a", "http://[fd00::1", "http://fd00::1",
-                          "http://host/path", "http://user@host", "http://[fd00::1]x",
-                          "http://host:"}) {
-    EXPECT_THAT(ParseHttpEndpoint(bad), StatusIs(StatusCode::kInvalidConfiguration,
-                                                 HasSubstr("endpoint")))
+  for (const char* bad :
+       {"169.254.169.254", "ftp://x", "http://", "http://host:0", "http://host:70000",
+        "http://host:8a", "http://[fd00::1", "http://fd00::1", "http://host/path",
+        "http://user@host", "http://[fd00::1]x", "http://host:"}) {
+    EXPECT_THAT(ParseHttpEndpoint(bad),
+                StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("endpoint")))
         << bad;
   }
 }
@@ -227,15 +225,16 @@ TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
   req.timeout = std::chrono::milliseconds(200);
   auto res = client.Send(req);
   EXPECT_THAT(res, StatusIs(StatusCode::kDeadlineExceeded,
-                            AllOf(HasSubstr("timed out"), HasSubstr("PUT " + silent.endpoint() +
-                                                                    "/latest/api/token"))));
+                            AllOf(HasSubstr("timed out"),
+                                  HasSubstr("PUT " + silent.endpoint() + "/latest/api/token"))));
 }
 
 TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   // ~3 s of headers at one byte per 10 ms: every recv() succeeds well inside the read timeout, so
   // only the whole-exchange deadline can end this before the response completes.
   std::string response = "HTTP/1.1 200 OK\r\n";
-  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  for (int i = 0; i < 10; ++i)
+    response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
   response += "Content-Length: 2\r\n\r\nok";
   RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
   HttplibHttpClient client;
@@ -256,7 +255,8 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
   GTEST_SKIP() << "ThreadSanitizer does not support threads after a multi-threaded fork()";
 #endif
   std::string response = "HTTP/1.1 200 OK\r\n";
-  for (int i = 0; i < 10; ++i) response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
+  for (int i = 0; i < 10; ++i)
+    response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
   response += "Content-Length: 2\r\n\r\nok";
   RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
   {
@@ -277,7 +277,8 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
     // Without a watchdog the body-deadline check still reports a timeout, but only once the
     // dribbled headers are done, ~3.3 s in: the time is what tells the two apart.
     const bool in_time = std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500);
-    const bool stopped = in_time && !res.ok() && res.status().code() == StatusCode::kDeadlineExceeded &&
+    const bool stopped = in_time && !res.ok() &&
+                         res.status().code() == StatusCode::kDeadlineExceeded &&
                          res.status().message().find("timed out") != std::string::npos;
     _exit(stopped ? 0 : 1);  // no gtest teardown in the child
   }
@@ -289,8 +290,7 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
 
 TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {
   HttplibHttpClient client;
-  const std::string endpoint =
-      "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
   EXPECT_THAT(client.Send(Get(endpoint, "/latest/meta-data/")),
               StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));
 }
@@ -396,12 +396,12 @@ TEST(HttplibHttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
   HttpRequest req = Get(server.endpoint(), "/latest/meta-data/");
   req.headers.emplace_back("X-aws-ec2-metadata-token", "FAKE-TOKEN\r\nX-Injected: EXAMPLE");
   auto res = client.Send(req);
-  EXPECT_THAT(res, StatusIs(StatusCode::kInvalidConfiguration,
-                            HasSubstr("X-aws-ec2-metadata-token")));
+  EXPECT_THAT(res,
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("X-aws-ec2-metadata-token")));
   EXPECT_THAT(res.status().message(), Not(HasSubstr("FAKE-TOKEN")));
   HttpRequest bad_path = Get(server.endpoint(), "/latest/meta-data/ HTTP/1.1\r\nX: y");
-  EXPECT_THAT(client.Send(bad_path), StatusIs(StatusCode::kInvalidConfiguration,
-                                              HasSubstr("space or control character")));
+  EXPECT_THAT(client.Send(bad_path),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("space or control character")));
   EXPECT_EQ(server.request_count(), 0);
 }
 

@@ -12,6 +12,7 @@
 // environment; production code keeps no test-only trust option) and the system store is untouched.
 // Each refusal is also pinned to its reason through OpenSSL's verify result on a plain
 // httplib::SSLClient, so a test cannot pass because of a different failure.
+#include <httplib.h>
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 #include <sys/stat.h>
@@ -23,8 +24,6 @@
 #include <string>
 #include <thread>
 #include <utility>
-
-#include <httplib.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -118,9 +117,10 @@ void ExpectRefused(const PemFiles& files, long expected_verify_result) {
   ASSERT_TRUE(server.Start());
   HttplibHttpClient client;
   HttpRequest req = GetMetaData(server.endpoint());
-  EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable,
-                                         AllOf(HasSubstr("GET " + req.endpoint),
-                                               HasSubstr("TLS certificate could not be verified"))));
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kUnavailable,
+                       AllOf(HasSubstr("GET " + req.endpoint),
+                             HasSubstr("TLS certificate could not be verified"))));
   EXPECT_EQ(server.requests(), 0);
   const Verification verification = VerifyWithPlainSslClient(server.port());
   EXPECT_EQ(verification.error, httplib::Error::SSLServerVerification);

@@ -1,11 +1,12 @@
 // ImdsClient: options, token cache, v1 fallback, throttling and retries (rules in imds_client.h).
 #include "resolver/imds/imds_client.h"
-#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <utility>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -76,16 +77,15 @@ StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
   ImdsOptions o;
   if (ctx.env != nullptr) {
     if (std::optional<std::string> v = GetNonBlank(*ctx.env, "AWS_EC2_METADATA_DISABLED")) {
-      CHANTLESS_ASSIGN_OR_RETURN(o.disabled,
-                                 ParseBool(Setting{*v, "AWS_EC2_METADATA_DISABLED"}));
+      CHANTLESS_ASSIGN_OR_RETURN(o.disabled, ParseBool(Setting{*v, "AWS_EC2_METADATA_DISABLED"}));
       if (o.disabled) {
         o.disabled_source = "AWS_EC2_METADATA_DISABLED";
         return o;  // nothing else matters: no request will be made
       }
     }
   }
-  if (auto endpoint = Lookup(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT",
-                             "ec2_metadata_service_endpoint")) {
+  if (auto endpoint =
+          Lookup(ctx, "AWS_EC2_METADATA_SERVICE_ENDPOINT", "ec2_metadata_service_endpoint")) {
     std::string e = endpoint->value;
     const std::string lower = AsciiLower(e);
     if (lower.rfind("http://", 0) != 0 && lower.rfind("https://", 0) != 0) {
@@ -114,10 +114,10 @@ StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
   }
   if (auto t = Lookup(ctx, "AWS_METADATA_SERVICE_TIMEOUT", "metadata_service_timeout")) {
     const std::string& v = t->value;
-    const bool shape_ok =
-        !v.empty() && v.size() <= 12 &&
-        std::all_of(v.begin(), v.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
-        std::count(v.begin(), v.end(), '.') <= 1 && v != ".";
+    const bool shape_ok = !v.empty() && v.size() <= 12 &&
+                          std::all_of(v.begin(), v.end(),
+                                      [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
+                          std::count(v.begin(), v.end(), '.') <= 1 && v != ".";
     const double seconds = shape_ok ? std::strtod(v.c_str(), nullptr) : 0;
     if (!shape_ok || seconds <= 0 || seconds > 3600) {
       return InvalidConfigurationError(t->source + ": " + Quote(v) +
@@ -127,8 +127,9 @@ StatusOr<ImdsOptions> LoadImdsOptions(const ProviderContext& ctx) {
   }
   if (auto n = Lookup(ctx, "AWS_METADATA_SERVICE_NUM_ATTEMPTS", "metadata_service_num_attempts")) {
     const std::string& v = n->value;
-    const bool digits = !v.empty() && v.size() <= 2 &&
-                        std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+    const bool digits = !v.empty() && v.size() <= 2 && std::all_of(v.begin(), v.end(), [](char c) {
+      return c >= '0' && c <= '9';
+    });
     const int attempts = digits ? std::atoi(v.c_str()) : 0;
     if (attempts < 1 || attempts > 10) {
       return InvalidConfigurationError(n->source + ": " + Quote(v) +
@@ -170,8 +171,7 @@ milliseconds ImdsClient::RetryAfterOrBackoff(const HttpResponse& response, int r
     std::string v(StripAsciiWhitespace(*ra, kBlanksAndLineBreaks));
     if (!v.empty() && v.size() <= 9 &&
         std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return std::min<milliseconds>(milliseconds(std::atoll(v.c_str()) * 1000),
-                                    kImdsMaxRetryAfter);
+      return std::min<milliseconds>(milliseconds(std::atoll(v.c_str()) * 1000), kImdsMaxRetryAfter);
     }
   }
   return Backoff(retry);
@@ -190,8 +190,8 @@ StatusOr<HttpResponse> ImdsClient::SendTraced(const HttpRequest& request, std::s
     e.method = request.method;
     e.endpoint = request.endpoint;
     e.path = request.path;
-    e.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-        ctx_.clock->MonotonicNow() - start);
+    e.elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(ctx_.clock->MonotonicNow() - start);
     if (res.ok()) {
       e.status = res->status;
     } else {
@@ -239,15 +239,14 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::KeepToken(const HttpResponse& resp
   const ImdsOptions& o = *options_;
   std::string token(StripAsciiWhitespace(response.body, kBlanksAndLineBreaks));
   if (!IsUsableToken(token)) {
-    return InvalidResponseError("PUT " + o.endpoint + kImdsTokenPath +
-                                ": HTTP 200 with an unusable token (" +
-                                std::to_string(response.body.size()) +
-                                " bytes; expected 1-1024 visible ASCII characters)");
+    return InvalidResponseError(
+        "PUT " + o.endpoint + kImdsTokenPath + ": HTTP 200 with an unusable token (" +
+        std::to_string(response.body.size()) + " bytes; expected 1-1024 visible ASCII characters)");
   }
   const std::chrono::seconds ttl =
       ParseTtl(FindHeader(response.headers, kImdsTokenTtlHeader)).value_or(o.token_ttl);
-  const Duration margin = ttl > std::chrono::seconds(120) ? Duration(std::chrono::seconds(60))
-                                                         : Duration(ttl) / 2;
+  const Duration margin =
+      ttl > std::chrono::seconds(120) ? Duration(std::chrono::seconds(60)) : Duration(ttl) / 2;
   token_ = Secret(std::move(token));
   token_refresh_at_ = now + ttl - margin;
   TokenResult out;
@@ -314,8 +313,7 @@ StatusOr<ImdsClient::TokenResult> ImdsClient::GetToken(Duration* spent) {
     case ImdsTokenAction::kUseToken:
       return KeepToken(*res, now);
     case ImdsTokenAction::kBadRequest:
-      return InvalidResponseError(what +
-                                  ": HTTP 400 (the token request was refused as malformed)");
+      return InvalidResponseError(what + ": HTTP 400 (the token request was refused as malformed)");
     case ImdsTokenAction::kFallBackToV1:
       return FallBackToV1("HTTP " + std::to_string(status));
     case ImdsTokenAction::kThrottled:

@@ -31,7 +31,8 @@
 //     (capped at kMaxRetryAfter) or the backoff; other 5xx and transport failures: up to
 //     `attempts` tries with exponential backoff (100 ms, 200 ms, … capped at 1 s). Every wait goes
 //     through ctx.clock->SleepFor.
-//   - Hop-limit diagnosis: when the token PUT timed out and a v1 GET then answered, a kWarning trace
+//   - Hop-limit diagnosis: when the token PUT timed out and a v1 GET then answered, a kWarning
+//   trace
 //     names `http-put-response-hop-limit` (a container behind a hop limit of 1 never sees the PUT's
 //     answer). With v1 disabled no probe is possible; the error then names the setting to check.
 //   - Time bound: the HTTP exchanges of one call share a budget of timeout × attempts; each request
@@ -54,8 +55,8 @@
 //     chantless only after 403/404/405 or a timeout (a refused PUT means a refused GET).
 //   - botocore's budget is per request; chantless bounds the whole call (timeout × attempts + 5 %).
 // (Checked against botocore 1.43 utils.py IMDSFetcher.)
-// A timeout is an HttpClient error with code kDeadlineExceeded (every HttpClient reports it so); the
-// v1 fallback and the hop-limit diagnosis read the code, never the message.
+// A timeout is an HttpClient error with code kDeadlineExceeded (every HttpClient reports it so);
+// the v1 fallback and the hop-limit diagnosis read the code, never the message.
 #ifndef CHANTLESS_RESOLVER_IMDS_IMDS_CLIENT_H_
 #define CHANTLESS_RESOLVER_IMDS_IMDS_CLIENT_H_
 
@@ -66,9 +67,9 @@
 #include <string_view>
 
 #include "resolver/core/provider.h"
-#include "resolver/http/http_client.h"
 #include "resolver/core/secret.h"
 #include "resolver/core/status.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 
@@ -82,7 +83,7 @@ inline constexpr std::chrono::seconds kImdsMaxRetryAfter{2};
 
 struct ImdsOptions {
   bool disabled = false;
-  std::string disabled_source;  // the variable that disabled IMDS, for messages
+  std::string disabled_source;                      // the variable that disabled IMDS, for messages
   std::string endpoint = kImdsDefaultIpv4Endpoint;  // no trailing '/'
   std::string endpoint_source = "default";          // variable or config location
   bool v1_disabled = false;

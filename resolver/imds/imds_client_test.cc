@@ -1,4 +1,5 @@
-// ImdsClient rules, one test per rule, through FakeHttpClient and FakeClock (no sockets, no sleeps).
+// ImdsClient rules, one test per rule, through FakeHttpClient and FakeClock (no sockets, no
+// sleeps).
 #include "resolver/imds/imds_client.h"
 
 #include <atomic>
@@ -73,9 +74,9 @@ TEST(ImdsOptionsTest, EndpointFromConfigFile) {
 TEST(ImdsOptionsTest, EndpointWithoutSchemeIsInvalidConfiguration) {
   FakeWorld w;
   w.env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", "169.254.169.254");
-  EXPECT_THAT(LoadImdsOptions(w.context()),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr("AWS_EC2_METADATA_SERVICE_ENDPOINT")));
+  EXPECT_THAT(
+      LoadImdsOptions(w.context()),
+      StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("AWS_EC2_METADATA_SERVICE_ENDPOINT")));
 }
 
 TEST(ImdsOptionsTest, EndpointModeIpv6IsCaseInsensitive) {
@@ -130,9 +131,8 @@ TEST(ImdsOptionsTest, BadTimeoutNamesTheVariable) {
   for (const char* bad : {"abc", "0", "-1", "1.2.3", "99999", "."}) {
     FakeWorld w;
     w.env.Set("AWS_METADATA_SERVICE_TIMEOUT", bad);
-    EXPECT_THAT(LoadImdsOptions(w.context()),
-                StatusIs(StatusCode::kInvalidConfiguration,
-                         HasSubstr("AWS_METADATA_SERVICE_TIMEOUT")))
+    EXPECT_THAT(LoadImdsOptions(w.context()), StatusIs(StatusCode::kInvalidConfiguration,
+                                                       HasSubstr("AWS_METADATA_SERVICE_TIMEOUT")))
         << bad;
   }
 }
@@ -141,9 +141,8 @@ TEST(ImdsOptionsTest, BadAttemptsNamesTheConfigKey) {
   for (const char* bad : {"0", "x", "1.5", "11"}) {
     FakeWorld w;
     w.settings.Set("metadata_service_num_attempts", bad);
-    EXPECT_THAT(LoadImdsOptions(w.context()),
-                StatusIs(StatusCode::kInvalidConfiguration,
-                         HasSubstr("metadata_service_num_attempts")))
+    EXPECT_THAT(LoadImdsOptions(w.context()), StatusIs(StatusCode::kInvalidConfiguration,
+                                                       HasSubstr("metadata_service_num_attempts")))
         << bad;
   }
 }
@@ -151,9 +150,8 @@ TEST(ImdsOptionsTest, BadAttemptsNamesTheConfigKey) {
 TEST(ImdsOptionsTest, BadBooleanIsInvalidConfiguration) {
   FakeWorld w;
   w.env.Set("AWS_EC2_METADATA_V1_DISABLED", "yes");
-  EXPECT_THAT(LoadImdsOptions(w.context()),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr("AWS_EC2_METADATA_V1_DISABLED")));
+  EXPECT_THAT(LoadImdsOptions(w.context()), StatusIs(StatusCode::kInvalidConfiguration,
+                                                     HasSubstr("AWS_EC2_METADATA_V1_DISABLED")));
 }
 
 TEST(ImdsClientTest, DisabledIsNotConfiguredWithZeroRequests) {
@@ -178,7 +176,8 @@ TEST(ImdsClientTest, InvalidOptionMakesNoRequest) {
   FakeWorld w;
   w.env.Set("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "many");
   ImdsClient client(w.context());
-  EXPECT_THAT(client.Get("/latest/meta-data/"), ::chantless::testing::StatusHasCode(StatusCode::kInvalidConfiguration));
+  EXPECT_THAT(client.Get("/latest/meta-data/"),
+              ::chantless::testing::StatusHasCode(StatusCode::kInvalidConfiguration));
   EXPECT_THAT(w.http.requests(), IsEmpty());
 }
 
@@ -208,9 +207,10 @@ TEST(ImdsClientTest, TokenIsCachedAndShared) {
   EXPECT_OK(client.Get("/latest/meta-data/a"));
   w.clock.Advance(std::chrono::hours(5));
   EXPECT_OK(client.Get("/latest/meta-data/b"));
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", std::string("GET /latest/meta-data/a token=") + kToken,
-                          std::string("GET /latest/meta-data/b token=") + kToken));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", std::string("GET /latest/meta-data/a token=") + kToken,
+                  std::string("GET /latest/meta-data/b token=") + kToken));
 }
 
 TEST(ImdsClientTest, TokenIsRenewedShortlyBeforeItsTtl) {
@@ -223,9 +223,10 @@ TEST(ImdsClientTest, TokenIsRenewedShortlyBeforeItsTtl) {
   EXPECT_OK(client.Get("/latest/meta-data/a"));
   w.clock.Advance(std::chrono::seconds(21600 - 59));
   EXPECT_OK(client.Get("/latest/meta-data/b"));
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", std::string("GET /latest/meta-data/a token=") + kToken,
-                          "PUT /latest/api/token", "GET /latest/meta-data/b token=NEWTOKEN-EXAMPLE"));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", std::string("GET /latest/meta-data/a token=") + kToken,
+                  "PUT /latest/api/token", "GET /latest/meta-data/b token=NEWTOKEN-EXAMPLE"));
 }
 
 TEST(ImdsClientTest, ShortServerTtlIsHonoured) {
@@ -259,8 +260,9 @@ TEST_P(ImdsV1FallbackTest, FallsBackToV1) {
   ImdsClient client(w.context());
   ASSERT_OK_AND_ASSIGN(std::string body, client.Get("/latest/meta-data/iam/security-credentials/"));
   EXPECT_EQ(body, "role");
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/"));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/iam/security-credentials/"));
 }
 
 TEST_P(ImdsV1FallbackTest, NoFallbackWhenV1Disabled) {
@@ -281,13 +283,13 @@ TEST(ImdsPolicyTest, ClassifyTokenResponse) {
     int status;
     ImdsTokenAction want;
   } rows[] = {
-      {200, ImdsTokenAction::kUseToken},      {400, ImdsTokenAction::kBadRequest},
-      {403, ImdsTokenAction::kFallBackToV1},  {404, ImdsTokenAction::kFallBackToV1},
-      {405, ImdsTokenAction::kFallBackToV1},  {429, ImdsTokenAction::kThrottled},
-      {503, ImdsTokenAction::kThrottled},     {500, ImdsTokenAction::kRetry},
-      {502, ImdsTokenAction::kRetry},         {599, ImdsTokenAction::kRetry},
-      {401, ImdsTokenAction::kFail},          {302, ImdsTokenAction::kFail},
-      {201, ImdsTokenAction::kFail},          {0, ImdsTokenAction::kFail},
+      {200, ImdsTokenAction::kUseToken},     {400, ImdsTokenAction::kBadRequest},
+      {403, ImdsTokenAction::kFallBackToV1}, {404, ImdsTokenAction::kFallBackToV1},
+      {405, ImdsTokenAction::kFallBackToV1}, {429, ImdsTokenAction::kThrottled},
+      {503, ImdsTokenAction::kThrottled},    {500, ImdsTokenAction::kRetry},
+      {502, ImdsTokenAction::kRetry},        {599, ImdsTokenAction::kRetry},
+      {401, ImdsTokenAction::kFail},         {302, ImdsTokenAction::kFail},
+      {201, ImdsTokenAction::kFail},         {0, ImdsTokenAction::kFail},
   };
   for (const auto& row : rows) {
     EXPECT_EQ(ClassifyTokenResponse(row.status), row.want) << "HTTP " << row.status;
@@ -298,8 +300,7 @@ TEST(ImdsPolicyTest, ClassifyTokenFailureReadsOnlyTheCode) {
   EXPECT_EQ(ClassifyTokenFailure(DeadlineExceededError("xyz")),
             ImdsTokenFailureAction::kFallBackToV1);
   EXPECT_EQ(ClassifyTokenFailure(UnavailableError("timed out")), ImdsTokenFailureAction::kRetry);
-  EXPECT_EQ(ClassifyTokenFailure(InvalidResponseError("timed out")),
-            ImdsTokenFailureAction::kFail);
+  EXPECT_EQ(ClassifyTokenFailure(InvalidResponseError("timed out")), ImdsTokenFailureAction::kFail);
   EXPECT_EQ(ClassifyTokenFailure(InvalidConfigurationError("bad endpoint")),
             ImdsTokenFailureAction::kFail);
 }
@@ -310,11 +311,11 @@ TEST(ImdsPolicyTest, ClassifyImdsResponse) {
     bool refreshed_after_401;
     ImdsResponseAction want;
   } rows[] = {
-      {200, false, ImdsResponseAction::kReturn},   {404, false, ImdsResponseAction::kReturn},
-      {401, false, ImdsResponseAction::kRefreshToken},
-      {401, true, ImdsResponseAction::kReturn},    {429, false, ImdsResponseAction::kThrottle},
-      {503, true, ImdsResponseAction::kThrottle},  {500, false, ImdsResponseAction::kRetry},
-      {504, false, ImdsResponseAction::kRetry},    {403, false, ImdsResponseAction::kReturn},
+      {200, false, ImdsResponseAction::kReturn},       {404, false, ImdsResponseAction::kReturn},
+      {401, false, ImdsResponseAction::kRefreshToken}, {401, true, ImdsResponseAction::kReturn},
+      {429, false, ImdsResponseAction::kThrottle},     {503, true, ImdsResponseAction::kThrottle},
+      {500, false, ImdsResponseAction::kRetry},        {504, false, ImdsResponseAction::kRetry},
+      {403, false, ImdsResponseAction::kReturn},
   };
   for (const auto& row : rows) {
     EXPECT_EQ(ClassifyImdsResponse(row.status, row.refreshed_after_401), row.want)
@@ -372,7 +373,8 @@ TEST(ImdsClientTest, AttemptsShareTheirTimeBudget) {
   w.http.Reply(200, "ok");
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/x"));
-  EXPECT_EQ(w.http.requests()[2].timeout, std::chrono::milliseconds(400));  // 2000 - 1500 - 100 backoff
+  EXPECT_EQ(w.http.requests()[2].timeout,
+            std::chrono::milliseconds(400));  // 2000 - 1500 - 100 backoff
 }
 
 TEST(ImdsClientTest, NoRetryStartsWithoutBudgetLeft) {
@@ -384,7 +386,8 @@ TEST(ImdsClientTest, NoRetryStartsWithoutBudgetLeft) {
     return UnavailableError("GET …: no response (Read)");
   });
   ImdsClient client(w.context());
-  EXPECT_THAT(client.Get("/latest/meta-data/x"), StatusIs(StatusCode::kUnavailable, HasSubstr("Read")));
+  EXPECT_THAT(client.Get("/latest/meta-data/x"),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("Read")));
   EXPECT_EQ(w.http.requests().size(), 2u);  // 1950 + 100 backoff >= 2000: no second GET
   EXPECT_THAT(w.clock.sleeps(), IsEmpty());
 }
@@ -414,9 +417,8 @@ TEST(ImdsClientTest, V1DisabledInConfigFileRefusesTimeoutFallback) {
   w.http.Fail(DeadlineExceededError(kTimedOut));
   ImdsClient client(w.context());
   EXPECT_THAT(client.Get("/latest/meta-data/"),
-              StatusIs(StatusCode::kUnavailable,
-                       AllOf(HasSubstr("ec2_metadata_v1_disabled"),
-                             HasSubstr("http-put-response-hop-limit"))));
+              StatusIs(StatusCode::kUnavailable, AllOf(HasSubstr("ec2_metadata_v1_disabled"),
+                                                       HasSubstr("http-put-response-hop-limit"))));
 }
 
 TEST(ImdsClientTest, V1ChoiceIsRememberedAcrossCalls) {
@@ -427,8 +429,9 @@ TEST(ImdsClientTest, V1ChoiceIsRememberedAcrossCalls) {
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/a"));
   EXPECT_OK(client.Get("/latest/meta-data/b"));
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/a", "GET /latest/meta-data/b"));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/a", "GET /latest/meta-data/b"));
 }
 
 TEST(ImdsClientTest, HopLimitDiagnosisWhenPutTimesOutButV1Answers) {
@@ -487,7 +490,8 @@ TEST(ImdsClientTest, NoHopLimitDiagnosisWhenPutWasRefused) {
 
 TEST(ImdsClientTest, ConnectionRefusedIsUnavailableWithoutV1Attempt) {
   FakeWorld w;
-  w.http.Fail(UnavailableError("PUT http://169.254.169.254/latest/api/token: no response (Connection)"));
+  w.http.Fail(
+      UnavailableError("PUT http://169.254.169.254/latest/api/token: no response (Connection)"));
   ImdsClient client(w.context());
   EXPECT_THAT(client.Get("/latest/meta-data/"),
               StatusIs(StatusCode::kUnavailable, HasSubstr("http://169.254.169.254")));
@@ -558,9 +562,10 @@ TEST(ImdsClientTest, Unauthorized401DropsTokenAndRetriesOnce) {
   w.http.Reply(200, "ok");
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/x"));
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/x token=OLDTOKEN-EXAMPLE",
-                          "PUT /latest/api/token", "GET /latest/meta-data/x token=NEWTOKEN-EXAMPLE"));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/x token=OLDTOKEN-EXAMPLE",
+                  "PUT /latest/api/token", "GET /latest/meta-data/x token=NEWTOKEN-EXAMPLE"));
 }
 
 TEST(ImdsClientTest, Second401IsReturned) {
@@ -583,9 +588,10 @@ TEST(ImdsClientTest, Unauthorized401AfterV1FallbackTriesATokenAgain) {
   w.http.Reply(200, "ok");
   ImdsClient client(w.context());
   EXPECT_OK(client.Get("/latest/meta-data/x"));
-  EXPECT_THAT(Lines(w.http.requests()),
-              ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/x",
-                          "PUT /latest/api/token", std::string("GET /latest/meta-data/x token=") + kToken));
+  EXPECT_THAT(
+      Lines(w.http.requests()),
+      ElementsAre("PUT /latest/api/token", "GET /latest/meta-data/x", "PUT /latest/api/token",
+                  std::string("GET /latest/meta-data/x token=") + kToken));
 }
 
 TEST(ImdsClientTest, TransportFailuresRetriedUpToNumAttemptsWithBackoff) {
@@ -637,7 +643,8 @@ TEST(ImdsClientTest, UnusableTokenIsInvalidResponse) {
   FakeWorld w;
   w.http.Reply(200, "abc\r\nX-Injected: 1");
   ImdsClient client(w.context());
-  EXPECT_THAT(client.Get("/latest/meta-data/"), ::chantless::testing::StatusHasCode(StatusCode::kInvalidResponse));
+  EXPECT_THAT(client.Get("/latest/meta-data/"),
+              ::chantless::testing::StatusHasCode(StatusCode::kInvalidResponse));
 }
 
 TEST(ImdsClientTest, EveryRequestIsTracedAndTheTokenNever) {
@@ -663,7 +670,8 @@ TEST(ImdsClientTest, EveryRequestIsTracedAndTheTokenNever) {
 TEST(ImdsClientTest, PathMustBeAbsolute) {
   FakeWorld w;
   ImdsClient client(w.context());
-  EXPECT_THAT(client.Get("latest/meta-data"), ::chantless::testing::StatusHasCode(StatusCode::kInvalidConfiguration));
+  EXPECT_THAT(client.Get("latest/meta-data"),
+              ::chantless::testing::StatusHasCode(StatusCode::kInvalidConfiguration));
   EXPECT_THAT(w.http.requests(), IsEmpty());
 }
 

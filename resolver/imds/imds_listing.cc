@@ -1,13 +1,13 @@
 // IMDS listing parsers (see imds_listing.h).
 #include "resolver/imds/imds_listing.h"
-#include "resolver/core/ascii.h"
 
 #include <algorithm>
 #include <cctype>
 
+#include "resolver/core/ascii.h"
+
 namespace chantless {
 namespace {
-
 
 template <typename Fn>
 void ForEachLine(std::string_view body, Fn fn) {

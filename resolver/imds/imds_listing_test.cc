@@ -29,8 +29,8 @@ TEST(ParseRoleListingTest, BlankBodyMeansNoRole) {
 }
 
 TEST(ParseRoleListingTest, PathCharactersAreRejectedWithoutEchoingThem) {
-  for (const char* bad : {"../../latest/api/token", "a/b", "role?x=1", "role#x", "ro le",
-                          "r\x01ole"}) {
+  for (const char* bad :
+       {"../../latest/api/token", "a/b", "role?x=1", "role#x", "ro le", "r\x01ole"}) {
     auto r = ParseRoleListing(bad);
     EXPECT_THAT(r, StatusIs(StatusCode::kInvalidResponse, HasSubstr("not a valid IAM role name")))
         << bad;

@@ -4,12 +4,12 @@
 #include <algorithm>
 #include <utility>
 
-#include "resolver/http/credentials_json.h"
-#include "resolver/imds/imds_listing.h"
-#include "resolver/core/jitter_seed.h"
-#include "resolver/core/time_util.h"
 #include "resolver/core/ascii.h"
 #include "resolver/core/expiry.h"
+#include "resolver/core/jitter_seed.h"
+#include "resolver/core/time_util.h"
+#include "resolver/http/credentials_json.h"
+#include "resolver/imds/imds_listing.h"
 
 namespace chantless {
 namespace {
@@ -31,8 +31,9 @@ std::optional<RoleOverride> FindRoleOverride(const ProviderContext& ctx) {
     if (auto v = ctx.settings->Get("ec2_instance_profile_name")) {
       if (!IsBlank(*v, kSpaceAndTab)) {
         std::string where = ctx.settings->Where("ec2_instance_profile_name");
-        return RoleOverride{std::string(StripAsciiWhitespace(*v, kSpaceAndTab)),
-                            "ec2_instance_profile_name" + (where.empty() ? "" : " (" + where + ")")};
+        return RoleOverride{
+            std::string(StripAsciiWhitespace(*v, kSpaceAndTab)),
+            "ec2_instance_profile_name" + (where.empty() ? "" : " (" + where + ")")};
       }
     }
   }
@@ -67,8 +68,7 @@ StatusOr<std::string> ImdsProvider::DiscoverRole() {
   }
   const std::string where = "GET " + client_.endpoint() + path;
   if (listing.status == 404) {
-    return NotConfiguredError("no IAM role is attached to this instance (" + where +
-                              ": HTTP 404)");
+    return NotConfiguredError("no IAM role is attached to this instance (" + where + ": HTTP 404)");
   }
   if (listing.status != 200) {
     return UnavailableError(where + ": HTTP " + std::to_string(listing.status));
@@ -133,20 +133,20 @@ StatusOr<Credentials> ImdsProvider::Extend(Credentials credentials, WallTime rea
     return Status(why_status.code(),
                   why + "; the credentials expired at " + FormatRfc3339(real_expiry) +
                       ", more than the static-stability limit of " +
-                      std::to_string(options_.max_total_extension.count() / 60) +
-                      " minutes ago");
+                      std::to_string(options_.max_total_extension.count() / 60) + " minutes ago");
   }
   const int64_t span = (options_.max_extension - options_.min_extension).count();
   std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(span, 0));
-  const WallTime extended = std::min(now + options_.min_extension + std::chrono::seconds(dist(rng_)),
-                                     cap);
+  const WallTime extended =
+      std::min(now + options_.min_extension + std::chrono::seconds(dist(rng_)), cap);
   // Whole seconds, as IMDS itself and every SDK print expirations (no ".497677" in the output).
   credentials.expiration = std::chrono::time_point_cast<WallTime::duration>(
       std::chrono::floor<std::chrono::seconds>(extended));
   credentials.extended = true;
   TraceWarning(ctx_.trace, kProvider,
-               why + ". Attempting credential expiration extension due to a credential service "
-                     "availability issue: the credentials (real expiry " +
+               why +
+                   ". Attempting credential expiration extension due to a credential service "
+                   "availability issue: the credentials (real expiry " +
                    FormatRfc3339(real_expiry) + ") are served until " +
                    FormatRfc3339(*credentials.expiration) + ", when a refresh is attempted again");
   return credentials;
@@ -178,9 +178,9 @@ StatusOr<Credentials> ImdsProvider::Resolve() {
                      "); serving the previous credentials, which are still valid");
     return *last_;
   }
-  return Extend(*last_, *last_->expiration,
-                UnavailableError("refreshing credentials from IMDS failed (" + error.message() +
-                                 ")"));
+  return Extend(
+      *last_, *last_->expiration,
+      UnavailableError("refreshing credentials from IMDS failed (" + error.message() + ")"));
 }
 
 }  // namespace chantless

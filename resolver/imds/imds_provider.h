@@ -7,8 +7,8 @@
 //     otherwise `GET /latest/meta-data/iam/security-credentials-extended/` first (the extended API,
 //     whose body adds AccountId), falling back to the legacy
 //     `/latest/meta-data/iam/security-credentials/` on 404; which API works is remembered for the
-//     provider's life. The role is the listing's first line, trimmed (imds_listing.h), and must be a
-//     valid IAM role name (it goes into the URL).
+//     provider's life. The role is the listing's first line, trimmed (imds_listing.h), and must be
+//     a valid IAM role name (it goes into the URL).
 //   - Credentials: `GET <base>/<role>`, decoded by DecodeImdsCredentials (credentials_json.h):
 //     Code must be Success when present; AccessKeyId, SecretAccessKey, Token, Expiration required;
 //     AccountId kept.
@@ -21,12 +21,13 @@
 //     valid — with static stability as its one documented exception:
 //   - Static stability (botocore, JS, Rust, Go do it too): when IMDS serves credentials that have
 //     already expired, or a refresh fails (kUnavailable / kDeadlineExceeded / kInvalidResponse)
-//     while credentials from an earlier call are in hand, the credentials are served with `expiration` moved to now +
-//     5–15 min (uniform jitter from a seedable RNG), `extended = true`, and a kWarning trace. The
-//     extension is capped: never past the real expiry + 1 h. Past the cap, credentials IMDS serves
-//     expired are refused as the expiry rule refuses them (kInvalidResponse naming the endpoint,
-//     the Expiration, the local clock and the limit); a failed refresh returns kUnavailable. Old
-//     credentials that are still valid are served unchanged (with a warning) when a refresh fails.
+//     while credentials from an earlier call are in hand, the credentials are served with
+//     `expiration` moved to now + 5–15 min (uniform jitter from a seedable RNG), `extended = true`,
+//     and a kWarning trace. The extension is capped: never past the real expiry + 1 h. Past the
+//     cap, credentials IMDS serves expired are refused as the expiry rule refuses them
+//     (kInvalidResponse naming the endpoint, the Expiration, the local clock and the limit); a
+//     failed refresh returns kUnavailable. Old credentials that are still valid are served
+//     unchanged (with a warning) when a refresh fails.
 //   - Trace: botocore's lines "Looking for credentials via: iam-role" and "Found credentials from
 //     IAM Role: <role>" (kInfo), every request (kRequest, from ImdsClient), warnings (kWarning). No
 //     key, secret or token in any event or message.
@@ -50,9 +51,9 @@
 #include <string>
 
 #include "resolver/core/credentials.h"
-#include "resolver/imds/imds_client.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
+#include "resolver/imds/imds_client.h"
 
 namespace chantless {
 
@@ -79,7 +80,8 @@ class ImdsProvider : public CredentialsProvider {
 
   // Errors: kNotConfigured (IMDS disabled; no role attached), kInvalidConfiguration (bad IMDS
   // option; named role not found), kUnavailable (IMDS unreachable, 5xx, throttled),
-  // kDeadlineExceeded (timed out), kInvalidResponse (malformed listing or credentials body) — unless static stability applies.
+  // kDeadlineExceeded (timed out), kInvalidResponse (malformed listing or credentials body) —
+  // unless static stability applies.
   StatusOr<Credentials> Resolve() override;
 
   ImdsClient& client() { return client_; }

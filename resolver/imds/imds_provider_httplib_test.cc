@@ -69,11 +69,12 @@ class FakeImds {
             if (role.empty()) {
               res.set_content("E2ERole", "text/plain");
             } else if (role == "E2ERole") {
-              res.set_content(std::string(R"({"Code":"Success","LastUpdated":"2024-05-01T11:55:00Z",)") +
-                                  R"("Type":"AWS-HMAC","AccessKeyId":"ASIAE2EEXAMPLEKEY",)" +
-                                  R"("SecretAccessKey":")" + kSecret + R"(","Token":")" + kSession +
-                                  R"(","Expiration":"2024-05-01T18:00:00Z"})",
-                              "text/plain");
+              res.set_content(
+                  std::string(R"({"Code":"Success","LastUpdated":"2024-05-01T11:55:00Z",)") +
+                      R"("Type":"AWS-HMAC","AccessKeyId":"ASIAE2EEXAMPLEKEY",)" +
+                      R"("SecretAccessKey":")" + kSecret + R"(","Token":")" + kSession +
+                      R"(","Expiration":"2024-05-01T18:00:00Z"})",
+                  "text/plain");
             } else {
               res.status = 404;
             }

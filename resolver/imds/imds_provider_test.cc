@@ -7,9 +7,9 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/time_util.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace {
@@ -29,7 +29,8 @@ constexpr char kExt[] = "/latest/meta-data/iam/security-credentials-extended/";
 constexpr char kLegacy[] = "/latest/meta-data/iam/security-credentials/";
 
 std::string Body(const std::string& expiration, bool account = false) {
-  return std::string(R"({"Code":"Success","LastUpdated":"2024-05-01T11:55:00Z","Type":"AWS-HMAC",)") +
+  return std::string(
+             R"({"Code":"Success","LastUpdated":"2024-05-01T11:55:00Z","Type":"AWS-HMAC",)") +
          R"("AccessKeyId":")" + kAccessKey + R"(","SecretAccessKey":")" + kSecret +
          R"(","Token":")" + kSession + R"(","Expiration":")" + expiration + "\"" +
          (account ? R"(,"AccountId":"123456789012")" : "") + "}";
@@ -124,8 +125,9 @@ TEST(ImdsProviderTest, InstanceProfileNameFromConfigFallsBackToLegacy) {
   w.http.Reply(200, Body("2024-05-01T18:00:00Z"));
   ImdsProvider provider(w.context(), Seeded());
   EXPECT_OK(provider.Resolve());
-  EXPECT_THAT(Paths(w), ElementsAre("PUT /latest/api/token", std::string("GET ") + kExt + "NamedRole",
-                                    std::string("GET ") + kLegacy + "NamedRole"));
+  EXPECT_THAT(Paths(w),
+              ElementsAre("PUT /latest/api/token", std::string("GET ") + kExt + "NamedRole",
+                          std::string("GET ") + kLegacy + "NamedRole"));
 }
 
 TEST(ImdsProviderTest, UnknownNamedRoleIsInvalidConfiguration) {
@@ -163,8 +165,7 @@ TEST(ImdsProviderTest, EmptyRoleListingIsNotConfigured) {
   w.http.Reply(200, kToken);
   w.http.Reply(200, "\n");
   ImdsProvider provider(w.context(), Seeded());
-  EXPECT_THAT(provider.Resolve(),
-              StatusIs(StatusCode::kNotConfigured, HasSubstr("empty listing")));
+  EXPECT_THAT(provider.Resolve(), StatusIs(StatusCode::kNotConfigured, HasSubstr("empty listing")));
 }
 
 TEST(ImdsProviderTest, DisabledIsNotConfiguredWithZeroRequests) {
@@ -186,7 +187,8 @@ TEST(ImdsProviderTest, CodeOtherThanSuccessIsInvalidResponse) {
 
 TEST(ImdsProviderTest, UnreachableImdsIsUnavailableNamingTheEndpoint) {
   FakeWorld w;
-  w.http.Fail(UnavailableError("PUT http://169.254.169.254/latest/api/token: no response (Connection)"));
+  w.http.Fail(
+      UnavailableError("PUT http://169.254.169.254/latest/api/token: no response (Connection)"));
   ImdsProvider provider(w.context(), Seeded());
   EXPECT_THAT(provider.Resolve(),
               StatusIs(StatusCode::kUnavailable, HasSubstr("http://169.254.169.254")));
@@ -235,8 +237,7 @@ TEST(ImdsProviderTest, ExtendedExpirationIsInWholeSeconds) {
   ImdsProvider provider(w.context(), Seeded());
   ASSERT_OK_AND_ASSIGN(Credentials c, provider.Resolve());
   ASSERT_TRUE(c.extended);
-  EXPECT_EQ(c.expiration->time_since_epoch() % std::chrono::seconds(1),
-            WallTime::duration::zero());
+  EXPECT_EQ(c.expiration->time_since_epoch() % std::chrono::seconds(1), WallTime::duration::zero());
 }
 
 TEST(ImdsProviderTest, JitterIsDeterministicForASeed) {

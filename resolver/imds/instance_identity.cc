@@ -1,5 +1,6 @@
 // Instance identity document decoder (rules in instance_identity.h). nlohmann is used only in its
-// non-throwing forms: parse(…, nullptr, false) + is_discarded(), find(), get_ref after a type check.
+// non-throwing forms: parse(…, nullptr, false) + is_discarded(), find(), get_ref after a type
+// check.
 #include "resolver/imds/instance_identity.h"
 
 #include "nlohmann/json.hpp"
@@ -12,7 +13,9 @@ using json = nlohmann::json;
 
 constexpr char kWhat[] = "instance identity document";
 
-Status Fail(const std::string& why) { return InvalidResponseError(std::string(kWhat) + ": " + why); }
+Status Fail(const std::string& why) {
+  return InvalidResponseError(std::string(kWhat) + ": " + why);
+}
 
 Status String(const json& obj, const char* key, bool required, std::optional<std::string>* out) {
   auto it = obj.find(key);
@@ -60,7 +63,8 @@ StatusOr<InstanceIdentity> DecodeInstanceIdentity(std::string_view body) {
   if (doc.is_discarded()) {
     return Fail("not valid JSON (" + std::to_string(body.size()) + " bytes)");
   }
-  if (!doc.is_object()) return Fail(std::string("expected a JSON object, got a ") + doc.type_name());
+  if (!doc.is_object())
+    return Fail(std::string("expected a JSON object, got a ") + doc.type_name());
   InstanceIdentity out;
   CHANTLESS_RETURN_IF_ERROR(Required(doc, "accountId", &out.account_id));
   CHANTLESS_RETURN_IF_ERROR(Required(doc, "instanceId", &out.instance_id));

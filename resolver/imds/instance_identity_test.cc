@@ -3,8 +3,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace {
@@ -53,8 +53,7 @@ TEST(InstanceIdentityTest, RequiredFieldsMustBePresent) {
   for (const char* key : {"accountId", "instanceId", "region"}) {
     std::string doc = std::string(R"({"accountId":"1","instanceId":"i-1","region":"r"})");
     doc.insert(doc.find(key), "x");  // renames the key to "x<key>"
-    EXPECT_THAT(DecodeInstanceIdentity(doc),
-                StatusIs(StatusCode::kInvalidResponse, HasSubstr(key)))
+    EXPECT_THAT(DecodeInstanceIdentity(doc), StatusIs(StatusCode::kInvalidResponse, HasSubstr(key)))
         << doc;
   }
 }
@@ -82,8 +81,8 @@ TEST(InstanceIdentityTest, ProductCodesMustBeStrings) {
 
 TEST(InstanceIdentityTest, NotJsonOrNotObjectIsInvalidResponse) {
   for (const char* bad : {"", "<html>", "[1,2]", "\"str\"", "{\"accountId\":", "\xff\xfe"}) {
-    EXPECT_THAT(DecodeInstanceIdentity(bad), StatusIs(StatusCode::kInvalidResponse,
-                                                      HasSubstr("instance identity document")))
+    EXPECT_THAT(DecodeInstanceIdentity(bad),
+                StatusIs(StatusCode::kInvalidResponse, HasSubstr("instance identity document")))
         << bad;
   }
 }

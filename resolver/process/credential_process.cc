@@ -6,11 +6,11 @@
 #include <cstdlib>
 
 #include "nlohmann/json.hpp"
+#include "resolver/core/ascii.h"
 #include "resolver/core/environment.h"
+#include "resolver/core/expiry.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
-#include "resolver/core/ascii.h"
-#include "resolver/core/expiry.h"
 
 namespace chantless {
 namespace {
@@ -90,7 +90,8 @@ StatusOr<std::chrono::milliseconds> ProcessTimeout(const Environment* env) {
   if (ms <= 0) {
     return InvalidConfigurationError(std::string(kTimeoutVariable) +
                                      " must be a positive number of milliseconds (at most 9 "
-                                     "digits), got \"" + OneLine(*value).substr(0, 20) + "\"");
+                                     "digits), got \"" +
+                                     OneLine(*value).substr(0, 20) + "\"");
   }
   return std::chrono::milliseconds(ms);
 }
@@ -186,10 +187,10 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
     return InvalidResponseError("credential_process output has no Version (expected 1)");
   }
   if (!version->is_number() || version->get<double>() != 1.0) {
-    return InvalidResponseError("credential_process output: unsupported Version " +
-                                version->dump(-1, ' ', false, json::error_handler_t::replace)
-                                    .substr(0, 20) +
-                                " (expected the number 1)");
+    return InvalidResponseError(
+        "credential_process output: unsupported Version " +
+        version->dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 20) +
+        " (expected the number 1)");
   }
   CHANTLESS_ASSIGN_OR_RETURN(std::string access_key_id, RequiredString(parsed, "AccessKeyId"));
   CHANTLESS_ASSIGN_OR_RETURN(std::string secret, RequiredString(parsed, "SecretAccessKey"));
@@ -210,9 +211,10 @@ StatusOr<Credentials> ParseCredentialProcessOutput(std::string_view text, WallTi
   if (expiration_text) {
     StatusOr<WallTime> expiration = ParseRfc3339(*expiration_text);
     if (!expiration.ok()) {
-      return InvalidResponseError("credential_process output: Expiration is not an RFC 3339 "
-                                  "timestamp: " +
-                                  expiration.status().message());
+      return InvalidResponseError(
+          "credential_process output: Expiration is not an RFC 3339 "
+          "timestamp: " +
+          expiration.status().message());
     }
     CHANTLESS_RETURN_IF_ERROR(CheckExpiry(*expiration, now, "credential_process output"));
     credentials.expiration = *expiration;

@@ -26,8 +26,8 @@
 
 #include "resolver/core/credentials.h"
 #include "resolver/core/provider.h"
-#include "resolver/process/process_runner.h"
 #include "resolver/core/status.h"
+#include "resolver/process/process_runner.h"
 
 namespace chantless {
 

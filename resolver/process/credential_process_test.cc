@@ -9,10 +9,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/time_util.h"
 #include "resolver/process/process_runner_posix.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace {
@@ -56,13 +56,12 @@ TEST_P(SplitCommandLineTest, SplitsLikeAShell) {
 INSTANTIATE_TEST_SUITE_P(
     Rules, SplitCommandLineTest,
     ::testing::Values(
-        SplitCase{"Empty", "", {}},
-        SplitCase{"OnlyBlanks", " \t \n", {}},
+        SplitCase{"Empty", "", {}}, SplitCase{"OnlyBlanks", " \t \n", {}},
         SplitCase{"OneWord", "helper", {"helper"}},
         SplitCase{"WhitespaceSeparates", "  a\tb   c\n", {"a", "b", "c"}},
         SplitCase{"SingleQuotesKeepEverything", "a 'b c \\ \" $x'", {"a", "b c \\ \" $x"}},
-        SplitCase{"DoubleQuotesKeepSpaces", "\"/opt/my tool/bin\" --x",
-                  {"/opt/my tool/bin", "--x"}},
+        SplitCase{
+            "DoubleQuotesKeepSpaces", "\"/opt/my tool/bin\" --x", {"/opt/my tool/bin", "--x"}},
         SplitCase{"DoubleQuoteEscapes", "\"a\\\"b\\\\c\\$d\\`e\"", {"a\"b\\c$d`e"}},
         SplitCase{"DoubleQuoteOtherBackslashKept", "\"a\\nb\"", {"a\\nb"}},
         SplitCase{"BackslashOutsideQuotes", "a\\ b c\\'d", {"a b", "c'd"}},
@@ -91,12 +90,11 @@ TEST(SplitCommandLineErrorTest, TrailingBackslashIsInvalidConfiguration) {
 // ---- ParseCredentialProcessOutput --------------------------------------------------------------
 
 TEST(ParseCredentialProcessOutputTest, ReadsEveryField) {
-  ASSERT_OK_AND_ASSIGN(
-      Credentials c,
-      ParseCredentialProcessOutput(Output(", \"SessionToken\": \"" + std::string(kToken) +
-                                          "\", \"Expiration\": \"2024-05-01T13:00:00Z\", "
-                                          "\"AccountId\": \"123456789012\""),
-                                   Now()));
+  ASSERT_OK_AND_ASSIGN(Credentials c, ParseCredentialProcessOutput(
+                                          Output(", \"SessionToken\": \"" + std::string(kToken) +
+                                                 "\", \"Expiration\": \"2024-05-01T13:00:00Z\", "
+                                                 "\"AccountId\": \"123456789012\""),
+                                          Now()));
   EXPECT_EQ(c.access_key_id, "ASIAFAKEPROCESSEXAMPLE");
   EXPECT_EQ(c.secret_access_key.reveal(), kSecret);
   EXPECT_EQ(c.session_token.reveal(), kToken);
@@ -154,24 +152,27 @@ INSTANTIATE_TEST_SUITE_P(
         BadOutputCase{"TruncatedJson", Output("").substr(0, 60), "not valid JSON"},
         BadOutputCase{"Empty", "", "not valid JSON"},
         BadOutputCase{"NotAnObject", std::string("[\"") + kSecret + "\"]", "not a JSON object"},
-        BadOutputCase{"MissingVersion",
-                      std::string("{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"") + kSecret +
-                          "\"}",
-                      "no Version"},
+        BadOutputCase{
+            "MissingVersion",
+            std::string("{\"AccessKeyId\": \"A\", \"SecretAccessKey\": \"") + kSecret + "\"}",
+            "no Version"},
         BadOutputCase{"VersionTwo",
                       std::string("{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": "
-                                  "\"") + kSecret + "\"}",
+                                  "\"") +
+                          kSecret + "\"}",
                       "unsupported Version 2"},
         BadOutputCase{"VersionString",
                       std::string("{\"Version\": \"1\", \"AccessKeyId\": \"A\", "
-                                  "\"SecretAccessKey\": \"") + kSecret + "\"}",
+                                  "\"SecretAccessKey\": \"") +
+                          kSecret + "\"}",
                       "unsupported Version"},
         BadOutputCase{"MissingAccessKeyId",
                       std::string("{\"Version\": 1, \"SecretAccessKey\": \"") + kSecret + "\"}",
                       "no AccessKeyId"},
         BadOutputCase{"EmptyAccessKeyId",
                       std::string("{\"Version\": 1, \"AccessKeyId\": \"\", \"SecretAccessKey\": "
-                                  "\"") + kSecret + "\"}",
+                                  "\"") +
+                          kSecret + "\"}",
                       "AccessKeyId is empty"},
         BadOutputCase{"MissingSecret", "{\"Version\": 1, \"AccessKeyId\": \"A\"}",
                       "no SecretAccessKey"},
@@ -204,9 +205,9 @@ ProcessResult Exited(int code, std::string out, std::string err = "") {
 TEST(RunCredentialProcessTest, SplitsTheCommandAndRunsItWithoutAShell) {
   FakeWorld world;
   world.process.SetResult(Exited(0, Output("")));
-  ASSERT_OK_AND_ASSIGN(Credentials c, RunCredentialProcess(world.context(),
-                                                           "\"/opt/my tool\" --profile 'a b'",
-                                                           kSource));
+  ASSERT_OK_AND_ASSIGN(
+      Credentials c,
+      RunCredentialProcess(world.context(), "\"/opt/my tool\" --profile 'a b'", kSource));
   EXPECT_EQ(c.provider, "custom-process");
   EXPECT_EQ(c.secret_access_key.reveal(), kSecret);
   EXPECT_THAT(world.process.calls(),
@@ -244,9 +245,9 @@ TEST(RunCredentialProcessTest, BadTimeoutVariableIsInvalidConfigurationNamingIt)
 
 TEST(RunCredentialProcessTest, EmptyCommandIsInvalidConfigurationNamingTheSource) {
   FakeWorld world;
-  EXPECT_THAT(RunCredentialProcess(world.context(), "   ", kSource),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       AllOf(HasSubstr(kSource), HasSubstr("empty"))));
+  EXPECT_THAT(
+      RunCredentialProcess(world.context(), "   ", kSource),
+      StatusIs(StatusCode::kInvalidConfiguration, AllOf(HasSubstr(kSource), HasSubstr("empty"))));
   EXPECT_THAT(world.process.calls(), IsEmpty());
 }
 
@@ -307,8 +308,8 @@ TEST(RunCredentialProcessTest, StdoutOverflowIsInvalidResponse) {
 
 TEST(RunCredentialProcessTest, BadOutputIsInvalidResponseNamingTheSource) {
   FakeWorld world;
-  world.process.SetResult(Exited(0, std::string("{\"Version\": 2, \"SecretAccessKey\": \"") +
-                                        kSecret + "\"}"));
+  world.process.SetResult(
+      Exited(0, std::string("{\"Version\": 2, \"SecretAccessKey\": \"") + kSecret + "\"}"));
   EXPECT_THAT(RunCredentialProcess(world.context(), "helper", kSource),
               StatusIs(StatusCode::kInvalidResponse,
                        AllOf(HasSubstr(kSource), HasSubstr("Version"), Not(HasSubstr(kSecret)))));
@@ -370,9 +371,9 @@ TEST_F(RealProcessTest, HangingProcessTimesOut) {
 }
 
 TEST_F(RealProcessTest, GarbageOutputIsInvalidResponseWithoutEchoingIt) {
-  EXPECT_THAT(Run("garbage"), StatusIs(StatusCode::kInvalidResponse,
-                                       AllOf(HasSubstr("not valid JSON"),
-                                             Not(HasSubstr("GARBAGEKEY")))));
+  EXPECT_THAT(Run("garbage"),
+              StatusIs(StatusCode::kInvalidResponse,
+                       AllOf(HasSubstr("not valid JSON"), Not(HasSubstr("GARBAGEKEY")))));
 }
 
 TEST_F(RealProcessTest, HugeOutputIsCutOff) {
@@ -380,10 +381,10 @@ TEST_F(RealProcessTest, HugeOutputIsCutOff) {
 }
 
 TEST_F(RealProcessTest, NonZeroExitShowsStderrNotStdout) {
-  EXPECT_THAT(Run("fail"), StatusIs(StatusCode::kUnavailable,
-                                    AllOf(HasSubstr("exited with code 3"),
-                                          HasSubstr("the token service said no"),
-                                          Not(HasSubstr("FAILEDKEY")))));
+  EXPECT_THAT(Run("fail"),
+              StatusIs(StatusCode::kUnavailable,
+                       AllOf(HasSubstr("exited with code 3"),
+                             HasSubstr("the token service said no"), Not(HasSubstr("FAILEDKEY")))));
 }
 
 TEST_F(RealProcessTest, ExpiredOutputIsRejected) {

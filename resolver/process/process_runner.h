@@ -17,11 +17,11 @@ struct ProcessLimits {
 };
 
 struct ProcessResult {
-  int exit_code = 0;         // the exit status, or 128 + signal when killed by a signal
-  bool timed_out = false;    // killed because the timeout passed
+  int exit_code = 0;             // the exit status, or 128 + signal when killed by a signal
+  bool timed_out = false;        // killed because the timeout passed
   bool stdout_overflow = false;  // killed because stdout passed max_stdout_bytes
-  std::string stdout_data;   // holds secrets: never log it
-  std::string stderr_data;   // may be shown in an error message
+  std::string stdout_data;       // holds secrets: never log it
+  std::string stderr_data;       // may be shown in an error message
 };
 
 // Runs argv directly (no shell), with stdin from /dev/null, in a new process group.

@@ -244,8 +244,8 @@ StatusOr<ProcessResult> PosixProcessRunner::Run(const std::vector<std::string>& 
   c_argv.push_back(nullptr);
 
   Child child;
-  int rc = ::posix_spawnp(&child.pid, c_argv[0], setup.actions(), setup.attr(), c_argv.data(),
-                          environ);
+  int rc =
+      ::posix_spawnp(&child.pid, c_argv[0], setup.actions(), setup.attr(), c_argv.data(), environ);
   if (rc != 0) {
     return InvalidConfigurationError("cannot execute \"" + argv[0] + "\": " + ErrnoText(rc));
   }

@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "resolver/process/process_runner.h"
 #include "resolver/core/status.h"
+#include "resolver/process/process_runner.h"
 
 namespace chantless {
 

@@ -182,9 +182,9 @@ TEST(PosixProcessRunnerTest, MissingProgramIsInvalidConfigurationNamingIt) {
 
 TEST(PosixProcessRunnerTest, ProgramNotInPathIsInvalidConfiguration) {
   PosixProcessRunner runner;
-  EXPECT_THAT(runner.Run({"chantless-no-such-program-in-path"}, ProcessLimits()),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr("chantless-no-such-program-in-path")));
+  EXPECT_THAT(
+      runner.Run({"chantless-no-such-program-in-path"}, ProcessLimits()),
+      StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("chantless-no-such-program-in-path")));
 }
 
 TEST(PosixProcessRunnerTest, NonExecutableFileIsInvalidConfiguration) {

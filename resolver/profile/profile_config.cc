@@ -1,9 +1,10 @@
 // Loading the config and credentials files and selecting the profile (rules in profile_config.h).
 #include "resolver/profile/profile_config.h"
-#include "resolver/core/ascii.h"
 
 #include <unordered_map>
 #include <utility>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -128,13 +129,11 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
     const Environment& env, const Filesystem& fs,
     const std::optional<std::string>& profile_override, TraceSink* trace) {
   Warner warner{trace, {}};
-  CHANTLESS_ASSIGN_OR_RETURN(LoadedFile config,
-                             LoadOne(env, fs, "AWS_CONFIG_FILE", "~/.aws/config",
-                                     ProfileFileKind::kConfig, &warner));
-  CHANTLESS_ASSIGN_OR_RETURN(
-      LoadedFile credentials,
-      LoadOne(env, fs, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials",
-              ProfileFileKind::kCredentials, &warner));
+  CHANTLESS_ASSIGN_OR_RETURN(LoadedFile config, LoadOne(env, fs, "AWS_CONFIG_FILE", "~/.aws/config",
+                                                        ProfileFileKind::kConfig, &warner));
+  CHANTLESS_ASSIGN_OR_RETURN(LoadedFile credentials,
+                             LoadOne(env, fs, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials",
+                                     ProfileFileKind::kCredentials, &warner));
 
   std::optional<std::string> default_profile = GetNonBlank(env, "AWS_DEFAULT_PROFILE");
   std::optional<std::string> aws_profile = GetNonBlank(env, "AWS_PROFILE");
@@ -163,9 +162,8 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
                                                 credentials.path, std::move(credentials.file),
                                                 std::move(warner.messages));
   if (source != "default" && !result->ProfileExists()) {
-    return InvalidConfigurationError("profile '" + name + "' (from " + source +
-                                     ") not found in " + result->config_path() + " or " +
-                                     result->credentials_path());
+    return InvalidConfigurationError("profile '" + name + "' (from " + source + ") not found in " +
+                                     result->config_path() + " or " + result->credentials_path());
   }
   return result;
 }

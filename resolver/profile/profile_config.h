@@ -3,9 +3,9 @@
 // Rules implemented (the map of every rule: docs/behaviour.md):
 // - File locations: AWS_CONFIG_FILE, default "~/.aws/config"; AWS_SHARED_CREDENTIALS_FILE, default
 //   "~/.aws/credentials". Blank variables count as unset. A leading "~" is expanded with
-//   ExpandHome (filesystem.h) in both the defaults and the variables, as botocore's expanduser does.
-//   When no home directory is known at all, a default location is treated as absent (and traced);
-//   a "~" in a variable is then an error.
+//   ExpandHome (filesystem.h) in both the defaults and the variables, as botocore's expanduser
+//   does. When no home directory is known at all, a default location is treated as absent (and
+//   traced); a "~" in a variable is then an error.
 // - A missing file (kNotConfigured from Filesystem::ReadFile) is an empty file; an unreadable one
 //   is an error. Each file is parsed with ParseProfileFile (profile_file_parser.h); its warnings
 //   (skipped sections and keys) are traced as kWarning events from provider "profile".
@@ -29,10 +29,10 @@
 
 #include "resolver/core/environment.h"
 #include "resolver/core/filesystem.h"
-#include "resolver/profile/profile_file_parser.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
 #include "resolver/core/trace.h"
+#include "resolver/profile/profile_file_parser.h"
 
 namespace chantless {
 
@@ -49,8 +49,8 @@ class ProfileConfig : public ProfileSettings {
  public:
   // `warnings`: every warning traced while loading (LoadProfileConfig fills it).
   ProfileConfig(std::string profile_name, std::string profile_source, std::string config_path,
-                ProfileFile config_file, std::string credentials_path,
-                ProfileFile credentials_file, std::vector<std::string> warnings = {});
+                ProfileFile config_file, std::string credentials_path, ProfileFile credentials_file,
+                std::vector<std::string> warnings = {});
 
   // ProfileSettings: the merged view (credentials file over config file).
   std::string ProfileName() const override { return profile_name_; }

@@ -102,8 +102,8 @@ TEST_F(ProfileConfigTest, MissingFilesAreEmpty) {
 }
 
 TEST_F(ProfileConfigTest, UnreadableFileIsAnError) {
-  world_.fs.SetError(kCredentialsPath,
-                     InvalidConfigurationError(std::string(kCredentialsPath) + ": permission denied"));
+  world_.fs.SetError(kCredentialsPath, InvalidConfigurationError(std::string(kCredentialsPath) +
+                                                                 ": permission denied"));
   EXPECT_THAT(Load(), StatusIs(StatusCode::kInvalidConfiguration,
                                HasSubstr(std::string(kCredentialsPath) + ": permission denied")));
 }

@@ -11,7 +11,9 @@ namespace {
 // Whitespace as the profile file format counts it (kProfileFileWhitespace).
 bool IsSpace(char c) { return kProfileFileWhitespace.find(c) != std::string_view::npos; }
 
-std::string_view Trim(std::string_view s) { return StripAsciiWhitespace(s, kProfileFileWhitespace); }
+std::string_view Trim(std::string_view s) {
+  return StripAsciiWhitespace(s, kProfileFileWhitespace);
+}
 
 // Letters, digits and -/.%@_:+ (the conformance suite's identifier set).
 bool IsValidIdentifier(std::string_view s) {
@@ -125,8 +127,8 @@ class Parser {
     }
     if (!IsValidIdentifier(name)) {
       section_type_ = SectionType::kIgnored;
-      Warn(n, "section [" + shown +
-                  "] ignored: invalid name (allowed: letters, digits and -/.%@_:+)");
+      Warn(n,
+           "section [" + shown + "] ignored: invalid name (allowed: letters, digits and -/.%@_:+)");
       return OkStatus();
     }
     std::map<std::string, ProfileSection, std::less<>>* target = nullptr;
@@ -180,8 +182,10 @@ class Parser {
     }
     if (!IsValidIdentifier(key)) {
       // Only the key's first word is quoted: a mistyped line can hold a secret after a blank.
-      std::string_view shown = key.substr(0, std::min(key.size(), static_cast<size_t>(std::find_if(
-                                                 key.begin(), key.end(), IsSpace) - key.begin())));
+      std::string_view shown = key.substr(
+          0, std::min(
+                 key.size(),
+                 static_cast<size_t>(std::find_if(key.begin(), key.end(), IsSpace) - key.begin())));
       Warn(n, "property '" + std::string(shown) +
                   "…' ignored: invalid name (allowed: letters, digits and -/.%@_:+)");
       discarded_ = ProfileProperty{};

@@ -34,13 +34,14 @@
 //   botocore keeps inline comments in the value).
 // - Continuation lines (first character whitespace) append "\n" + the trimmed line to the open
 //   property's value, comments included. When the property's own value is empty ("s3 =") its
-//   indented lines are sub-properties instead: each must be "k = v" (else an error; an empty k is an
-//   error), they are recorded in sub_properties (keys compared case-insensitively, last wins) and the
-//   value still accumulates the raw lines ("\nk = v"), as the conformance suite expects.
+//   indented lines are sub-properties instead: each must be "k = v" (else an error; an empty k is
+//   an error), they are recorded in sub_properties (keys compared case-insensitively, last wins)
+//   and the value still accumulates the raw lines ("\nk = v"), as the conformance suite expects.
 // - A property or continuation before any section, a continuation right after a section line, and
 //   a non-comment line without "=" are errors.
 // Errors are kInvalidConfiguration with the message "PATH:LINE: what"; warnings are strings of the
-// same shape in ProfileFile::warnings. Neither ever quotes a property value (values can be secrets).
+// same shape in ProfileFile::warnings. Neither ever quotes a property value (values can be
+// secrets).
 #ifndef CHANTLESS_RESOLVER_PROFILE_PROFILE_FILE_PARSER_H_
 #define CHANTLESS_RESOLVER_PROFILE_PROFILE_FILE_PARSER_H_
 

@@ -15,7 +15,8 @@ namespace {
 // A config file with `profiles` profiles of 6 properties each (one with sub-properties), with
 // comments and blank lines, shaped like a real multi-account ~/.aws/config.
 std::string ConfigText(int profiles) {
-  std::string text = "# generated for the benchmark\n[default]\nregion = us-east-1\noutput = json\n\n";
+  std::string text =
+      "# generated for the benchmark\n[default]\nregion = us-east-1\noutput = json\n\n";
   for (int i = 0; i < profiles; ++i) {
     std::string n = std::to_string(i);
     text += "[profile account-" + n + "]\n";
@@ -57,8 +58,9 @@ void BM_ProfileProviderResolve(benchmark::State& state) {
   world.env.Set("HOME", "/home/u");
   world.env.Set("AWS_PROFILE", "account-" + std::to_string(state.range(0) / 2));
   world.fs.SetFile("/home/u/.aws/config", ConfigText(static_cast<int>(state.range(0))));
-  world.fs.SetFile("/home/u/.aws/credentials", "[default]\naws_access_key_id = AKIDEXAMPLE\n"
-                                               "aws_secret_access_key = secretEXAMPLEKEY\n");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   "[default]\naws_access_key_id = AKIDEXAMPLE\n"
+                   "aws_secret_access_key = secretEXAMPLEKEY\n");
   ProviderContext ctx = world.context();
   ctx.trace = nullptr;
   ProfileProvider provider(ctx);

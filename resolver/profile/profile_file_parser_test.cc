@@ -1,7 +1,7 @@
-// Table-driven tests of the profile file grammar (profile_file_parser.h). Each case is named for the
-// rule it checks; most come from aws-config's profile-parser-tests.json, the cross-SDK statement of
-// the grammar, plus chantless's own choices (warnings, line numbers, BOM, indented comments).
-// Every successful case is also rendered and parsed again (the round-trip property).
+// Table-driven tests of the profile file grammar (profile_file_parser.h). Each case is named for
+// the rule it checks; most come from aws-config's profile-parser-tests.json, the cross-SDK
+// statement of the grammar, plus chantless's own choices (warnings, line numbers, BOM, indented
+// comments). Every successful case is also rendered and parsed again (the round-trip property).
 #include "resolver/profile/profile_file_parser.h"
 
 #include <string>
@@ -110,14 +110,14 @@ const std::vector<ParserCase>& Cases() {
       Ok("TabSeparatesProfilePrefixFromName", kConfig, "[profile\tfoo]", "foo:{}"),
       Ok("WhitespaceAroundProfileKeywordIsTrimmed", kConfig,
          "[   profile foo    ]\nname = value\n[profile bar]", "bar:{} foo:{name=value}"),
-      Ok("WhitespaceInsideCredentialsBracketsIsTrimmed", kCredentials,
-         "[   foo    ]\nname = value", "foo:{name=value}"),
+      Ok("WhitespaceInsideCredentialsBracketsIsTrimmed", kCredentials, "[   foo    ]\nname = value",
+         "foo:{name=value}"),
       Ok("MultipleEmptyProfiles", kConfig, "[profile foo]\n[profile bar]", "bar:{} foo:{}"),
       Ok("MultipleProfilesWithProperties", kConfig,
          "[profile foo]\nname = value\n[profile bar]\nname2 = value2",
          "bar:{name2=value2} foo:{name=value}"),
-      Ok("InvalidProfileNameIsSkippedWithWarning", kConfig, "[profile in valid]\nname = value",
-         "", 1),
+      Ok("InvalidProfileNameIsSkippedWithWarning", kConfig, "[profile in valid]\nname = value", "",
+         1),
       Ok("InvalidCredentialsProfileNameIsSkippedWithWarning", kCredentials,
          "[in valid 2]\nname2 = value2", "", 1),
       Ok("PropertiesOfSkippedSectionAreDiscarded", kConfig,
@@ -145,8 +145,8 @@ const std::vector<ParserCase>& Cases() {
       Ok("DuplicateSectionsMergeProperties", kConfig,
          "[profile foo]\nname = value\n[profile foo]\nname2 = value2",
          "foo:{name=value;name2=value2}"),
-      Ok("SsoSessionSectionsAreKeptApart", kConfig, "[sso-session foo]\nname = value\n[profile bar]",
-         "bar:{} sso-session foo:{name=value}"),
+      Ok("SsoSessionSectionsAreKeptApart", kConfig,
+         "[sso-session foo]\nname = value\n[profile bar]", "bar:{} sso-session foo:{name=value}"),
       Ok("ServicesSectionsAreKeptApart", kConfig,
          "[services dev]\ns3 =\n  endpoint_url = http://localhost:9000\n[profile bar]",
          "bar:{} services dev:{s3=\\nendpoint_url = http://localhost:9000"
@@ -176,8 +176,8 @@ const std::vector<ParserCase>& Cases() {
             "[profile a]\nk = v\n\n# comment\nnot a property", "Expected an '='", 5),
       Ok("InvalidPropertyNameIsSkippedWithWarning", kConfig, "[profile foo]\nin valid = value",
          "foo:{}", 1),
-      Ok("AllValidPropertyNameCharacters", kConfig,
-         "[profile foo]\nABCxyz0123456789-_ = value", "foo:{ABCxyz0123456789-_=value}"),
+      Ok("AllValidPropertyNameCharacters", kConfig, "[profile foo]\nABCxyz0123456789-_ = value",
+         "foo:{ABCxyz0123456789-_=value}"),
       Ok("DuplicateKeysLastOneWins", kConfig, "[profile foo]\nname = value\nname = value2",
          "foo:{name=value2}"),
       Ok("DuplicateKeysAcrossDuplicateSectionsLastOneWins", kConfig,
@@ -235,8 +235,8 @@ const std::vector<ParserCase>& Cases() {
          "[profile foo]\ns3 =\n name = value", "foo:{s3=\\nname = value{name=value}}"),
       Fails("SubPropertyWithoutEqualsIsAnError", kConfig, "[profile foo]\ns3 =\n invalid",
             "Expected an '=' sign defining a sub-property", 3),
-      Ok("SubPropertyValueMayBeEmpty", kConfig, "[profile foo]\ns3 =\n name =",
-         "foo:{s3=\\nname ={name=}}"),
+      Ok("SubPropertyValueMayBeEmpty", kConfig,
+         "[profile foo]\ns3 =\n name =", "foo:{s3=\\nname ={name=}}"),
       Fails("SubPropertyWithEmptyNameIsAnError", kConfig, "[profile foo]\ns3 =\n = value",
             "Sub-property did not have a name", 3),
       Ok("SubPropertyMayHaveAnInvalidName", kConfig, "[profile foo]\ns3 =\n in valid = value",
@@ -249,7 +249,8 @@ const std::vector<ParserCase>& Cases() {
       Ok("DuplicateSubPropertyLastOneWins", kConfig, "[profile foo]\ns3 =\n a = 1\n A = 2",
          "foo:{s3=\\na = 1\\nA = 2{A=2}}"),
       Ok("SubPropertiesEndAtTheNextProperty", kConfig,
-         "[profile foo]\ns3 =\n a = 1\nregion = us-east-1", "foo:{s3=\\na = 1{a=1};region=us-east-1}"),
+         "[profile foo]\ns3 =\n a = 1\nregion = us-east-1",
+         "foo:{s3=\\na = 1{a=1};region=us-east-1}"),
   };
   return *cases;
 }
@@ -260,10 +261,11 @@ TEST_P(ProfileFileParserTableTest, ParsesAsSpecified) {
   const ParserCase& c = GetParam();
   StatusOr<ProfileFile> parsed = ParseProfileFile(c.text, c.kind, kPath);
   if (c.error != nullptr) {
-    EXPECT_THAT(parsed, StatusIs(StatusCode::kInvalidConfiguration,
-                                 AllOf(HasSubstr(c.error),
-                                       HasSubstr(std::string(kPath) + ":" +
-                                                 std::to_string(c.error_line) + ": "))));
+    EXPECT_THAT(
+        parsed,
+        StatusIs(StatusCode::kInvalidConfiguration,
+                 AllOf(HasSubstr(c.error),
+                       HasSubstr(std::string(kPath) + ":" + std::to_string(c.error_line) + ": "))));
     return;
   }
   ASSERT_OK(parsed);
@@ -358,8 +360,7 @@ TEST(ProfileFileParserTest, RenderWritesKindSpecificHeaders) {
   EXPECT_EQ(RenderProfileFile(file, kConfig),
             "[default]\nk = v\n[profile dev]\nregion = eu-west-1\n"
             "[sso-session corp]\nsso_region = us-east-1\n");
-  EXPECT_EQ(RenderProfileFile(file, kCredentials),
-            "[default]\nk = v\n[dev]\nregion = eu-west-1\n");
+  EXPECT_EQ(RenderProfileFile(file, kCredentials), "[default]\nk = v\n[dev]\nregion = eu-west-1\n");
 }
 
 TEST(ProfileFileParserTest, RoundTripsARealisticConfigFile) {
@@ -406,8 +407,8 @@ TEST(ProfileFileParserTest, ManyKeysInOneSectionAreAllKept) {
 
 TEST(ProfileFileParserTest, EqualityIgnoresLineNumbersAndWarnings) {
   ASSERT_OK_AND_ASSIGN(ProfileFile a, ParseProfileFile("[a]\nk = v\n", kCredentials, kPath));
-  ASSERT_OK_AND_ASSIGN(ProfileFile b,
-                       ParseProfileFile("\n\n[profile x]\nj = 1\n[a]\n\nk = v\n", kCredentials, kPath));
+  ASSERT_OK_AND_ASSIGN(ProfileFile b, ParseProfileFile("\n\n[profile x]\nj = 1\n[a]\n\nk = v\n",
+                                                       kCredentials, kPath));
   EXPECT_EQ(a, b);
   ASSERT_OK_AND_ASSIGN(ProfileFile c, ParseProfileFile("[a]\nk = w\n", kCredentials, kPath));
   EXPECT_NE(a, c);

@@ -6,16 +6,15 @@
 #include <optional>
 #include <vector>
 
+#include "resolver/core/ascii.h"
+#include "resolver/core/trace.h"
 #include "resolver/process/credential_process.h"
 #include "resolver/profile/profile_config.h"
-#include "resolver/core/trace.h"
-#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
 
 constexpr char kTraceProvider[] = "profile";
-
 
 // The setting `key` from one file, with blank values treated as unset.
 std::optional<ProfileSetting> NonBlank(const ProfileConfig& config, ProfileFileKind file,
@@ -43,16 +42,18 @@ std::optional<StatusOr<Credentials>> StaticKeys(const ProfileConfig& config, Pro
   std::optional<ProfileSetting> legacy_token = NonBlank(config, file, "aws_security_token");
   if (token && legacy_token && token->value != legacy_token->value) {
     TraceWarning(trace, kTraceProvider,
-                 token->where + ": aws_session_token and aws_security_token differ; using "
-                                "aws_session_token (botocore and the AWS CLI would use "
-                                "aws_security_token)");
+                 token->where +
+                     ": aws_session_token and aws_security_token differ; using "
+                     "aws_session_token (botocore and the AWS CLI would use "
+                     "aws_security_token)");
   }
   if (!token) token = legacy_token;
   for (const auto* setting : {&*id, &*secret, token ? &*token : nullptr}) {
     if (setting != nullptr && setting->value.find('\n') != std::string::npos) {
       return StatusOr<Credentials>(InvalidConfigurationError(
-          setting->where + ": the value continues on an indented line below it (an indented "
-                           "comment counts); keys and tokens are one line"));
+          setting->where +
+          ": the value continues on an indented line below it (an indented "
+          "comment counts); keys and tokens are one line"));
     }
   }
   Credentials credentials;
@@ -73,7 +74,7 @@ std::optional<std::string> UnsupportedMethod(const ProfileConfig& config, std::s
   if (std::optional<ProfileSetting> role = config.Lookup("role_arn")) {
     *where = role->where;
     return config.Lookup("web_identity_token_file") ? "assume-role-with-web-identity"
-                                                     : "assume-role";
+                                                    : "assume-role";
   }
   for (const char* key : {"sso_account_id", "sso_role_name"}) {
     if (std::optional<ProfileSetting> sso = config.Lookup(key)) {
@@ -113,10 +114,9 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
   }
   const auto* loaded = dynamic_cast<const ProfileConfig*>(ctx_.settings);
   SkipKnownWarningsSink load_sink(ctx_.trace, loaded != nullptr ? &loaded->warnings() : nullptr);
-  CHANTLESS_ASSIGN_OR_RETURN(
-      std::unique_ptr<ProfileConfig> config,
-      LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override,
-                        ctx_.trace != nullptr ? &load_sink : nullptr));
+  CHANTLESS_ASSIGN_OR_RETURN(std::unique_ptr<ProfileConfig> config,
+                             LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override,
+                                               ctx_.trace != nullptr ? &load_sink : nullptr));
   const std::string& name = config->ProfileName();
   if (!config->ProfileExists()) {
     return NotConfiguredError("no profile '" + name + "' in " + config->config_path() + " or " +
@@ -133,7 +133,7 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
 
   TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: shared-credentials-file");
   if (auto found = StaticKeys(*config, ProfileFileKind::kCredentials, "shared-credentials-file",
-                               ctx_.trace)) {
+                              ctx_.trace)) {
     if (found->ok()) {
       TraceInfo(ctx_.trace, kTraceProvider,
                 "Found credentials in shared credentials file: " + config->credentials_path());

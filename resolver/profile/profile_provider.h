@@ -6,7 +6,8 @@
 //   every Resolve() from ctx.env, ctx.fs and ctx.profile_override: the files may change between
 //   refreshes, and loading is cheap. ctx.settings is not read for credentials (it may be a fake or
 //   stale); when it is a ProfileConfig, the load warnings it already traced are not traced again.
-//   Load errors (unreadable file, syntax error, explicitly selected profile missing) stop the chain.
+//   Load errors (unreadable file, syntax error, explicitly selected profile missing) stop the
+//   chain.
 // - The implicit "default" profile missing from both files: kNotConfigured.
 // - Profiles botocore would resolve with assume-role, assume-role-with-web-identity or sso (a
 //   `role_arn`, or `sso_account_id` / `sso_role_name`; botocore tries those providers before any
@@ -28,9 +29,9 @@
 //   is kInvalidConfiguration "PATH:LINE (profile NAME): aws_access_key_id is set but
 //   aws_secret_access_key is not" (botocore: PartialCredentialsError). `aws_session_token` (or the
 //   legacy `aws_security_token`; when both differ aws_session_token wins with a traced warning, as
-//   botocore prefers the legacy key) and `aws_account_id` from the same section are optional. Static
-//   keys never expire. A key or token value spanning lines (an indented line after it, even an
-//   indented "# comment", is a continuation in the cross-SDK grammar; botocore reads it as a
+//   botocore prefers the legacy key) and `aws_account_id` from the same section are optional.
+//   Static keys never expire. A key or token value spanning lines (an indented line after it, even
+//   an indented "# comment", is a continuation in the cross-SDK grammar; botocore reads it as a
 //   comment) is kInvalidConfiguration naming the file and line, never a broken key sent to AWS.
 // - Nothing applies: kNotConfigured naming the profile and the files.
 // - Credentials are stamped with the botocore method name above; Name() is "profile" (the chain

@@ -7,10 +7,10 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/core/time_util.h"
 #include "resolver/profile/profile_config.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
-#include "resolver/core/time_util.h"
 
 namespace chantless {
 namespace {
@@ -39,9 +39,8 @@ std::string StaticSection(const std::string& header) {
 ProcessResult ProcessOutput() {
   ProcessResult result;
   result.stdout_data = std::string("{\"Version\": 1, \"AccessKeyId\": \"") + kProcessKeyId +
-                       "\", \"SecretAccessKey\": \"" + kProcessSecret +
-                       "\", \"SessionToken\": \"" + kProcessToken +
-                       "\", \"Expiration\": \"2024-05-01T13:00:00Z\"}";
+                       "\", \"SecretAccessKey\": \"" + kProcessSecret + "\", \"SessionToken\": \"" +
+                       kProcessToken + "\", \"Expiration\": \"2024-05-01T13:00:00Z\"}";
   return result;
 }
 
@@ -107,8 +106,8 @@ TEST_F(ProfileProviderTest, ConfigFileStaticKeysAreConfigFile) {
 }
 
 TEST_F(ProfileProviderTest, SessionTokenAndAccountIdAreRead) {
-  world_.fs.SetFile(kCredentialsPath, StaticSection("[default]") + "aws_session_token = " +
-                                          kToken + "\naws_account_id = 123456789012\n");
+  world_.fs.SetFile(kCredentialsPath, StaticSection("[default]") + "aws_session_token = " + kToken +
+                                          "\naws_account_id = 123456789012\n");
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.session_token.reveal(), kToken);
   EXPECT_EQ(c.account_id, "123456789012");
@@ -116,8 +115,9 @@ TEST_F(ProfileProviderTest, SessionTokenAndAccountIdAreRead) {
 }
 
 TEST_F(ProfileProviderTest, CredentialProcessWithoutAccountIdTakesTheProfilesAwsAccountId) {
-  world_.fs.SetFile(kConfigPath, "[profile dev]\naws_account_id = 111122223333\n"
-                                 "credential_process = /bin/creds\n");
+  world_.fs.SetFile(kConfigPath,
+                    "[profile dev]\naws_account_id = 111122223333\n"
+                    "credential_process = /bin/creds\n");
   world_.env.Set("AWS_PROFILE", "dev");
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.provider, "custom-process");
@@ -126,8 +126,9 @@ TEST_F(ProfileProviderTest, CredentialProcessWithoutAccountIdTakesTheProfilesAws
 }
 
 TEST_F(ProfileProviderTest, CredentialProcessAccountIdWinsOverTheProfilesAwsAccountId) {
-  world_.fs.SetFile(kConfigPath, "[default]\naws_account_id = 111122223333\n"
-                                 "credential_process = /bin/creds\n");
+  world_.fs.SetFile(kConfigPath,
+                    "[default]\naws_account_id = 111122223333\n"
+                    "credential_process = /bin/creds\n");
   ProcessResult result = ProcessOutput();
   result.stdout_data.insert(result.stdout_data.size() - 1, ", \"AccountId\": \"444455556666\"");
   world_.process.SetResult(result);
@@ -151,7 +152,8 @@ TEST_F(ProfileProviderTest, SecurityTokenIsTheLegacySessionTokenKey) {
 }
 
 TEST_F(ProfileProviderTest, SessionTokenWinsOverDifferingSecurityTokenWithWarning) {
-  world_.fs.SetFile(kCredentialsPath, StaticSection("[default]") + "aws_security_token = OLDEXAMPLE" +
+  world_.fs.SetFile(kCredentialsPath, StaticSection("[default]") +
+                                          "aws_security_token = OLDEXAMPLE" +
                                           "\naws_session_token = " + kToken + "\n");
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.session_token.reveal(), kToken);
@@ -170,8 +172,8 @@ TEST_F(ProfileProviderTest, KeysAreCaseInsensitive) {
 }
 
 TEST_F(ProfileProviderTest, CredentialsFileKeysWinOverConfigFileKeys) {
-  world_.fs.SetFile(kConfigPath,
-                    "[default]\naws_access_key_id = AKIDCONFIGEXAMPLE\naws_secret_access_key = x\n");
+  world_.fs.SetFile(
+      kConfigPath, "[default]\naws_access_key_id = AKIDCONFIGEXAMPLE\naws_secret_access_key = x\n");
   world_.fs.SetFile(kCredentialsPath, StaticSection("[default]"));
   ASSERT_OK_AND_ASSIGN(Credentials c, Resolve());
   EXPECT_EQ(c.access_key_id, kKeyId);
@@ -213,7 +215,8 @@ TEST_F(ProfileProviderTest, CredentialProcessInCredentialsFileIsUsed) {
 }
 
 TEST_F(ProfileProviderTest, CredentialProcessFailureStopsTheChainNamingFileAndLine) {
-  world_.fs.SetFile(kConfigPath, "[profile dev]\nregion = eu-west-1\ncredential_process = /bin/c\n");
+  world_.fs.SetFile(kConfigPath,
+                    "[profile dev]\nregion = eu-west-1\ncredential_process = /bin/c\n");
   world_.env.Set("AWS_PROFILE", "dev");
   ProcessResult failed;
   failed.exit_code = 3;
@@ -235,22 +238,20 @@ TEST_F(ProfileProviderTest, BadCredentialProcessOutputIsInvalidResponse) {
 TEST_F(ProfileProviderTest, KeyIdWithoutSecretNamesFileAndLine) {
   world_.fs.SetFile(kCredentialsPath,
                     std::string("[default]\n# comment\naws_access_key_id = ") + kKeyId + "\n");
-  EXPECT_THAT(Resolve(),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr(std::string(kCredentialsPath) +
-                                 ":3 (profile default): aws_access_key_id is set but "
-                                 "aws_secret_access_key is not")));
+  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
+                                  HasSubstr(std::string(kCredentialsPath) +
+                                            ":3 (profile default): aws_access_key_id is set but "
+                                            "aws_secret_access_key is not")));
 }
 
 TEST_F(ProfileProviderTest, SecretWithoutKeyIdInConfigFileNamesFileAndLine) {
   world_.fs.SetFile(kConfigPath,
                     std::string("[profile dev]\naws_secret_access_key = ") + kSecret + "\n");
   world_.env.Set("AWS_DEFAULT_PROFILE", "dev");
-  EXPECT_THAT(Resolve(),
-              StatusIs(StatusCode::kInvalidConfiguration,
-                       HasSubstr(std::string(kConfigPath) +
-                                 ":2 (profile dev): aws_secret_access_key is set but "
-                                 "aws_access_key_id is not")));
+  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
+                                  HasSubstr(std::string(kConfigPath) +
+                                            ":2 (profile dev): aws_secret_access_key is set but "
+                                            "aws_access_key_id is not")));
 }
 
 TEST_F(ProfileProviderTest, HalfPairSplitAcrossFilesIsInvalidConfiguration) {
@@ -261,33 +262,35 @@ TEST_F(ProfileProviderTest, HalfPairSplitAcrossFilesIsInvalidConfiguration) {
 }
 
 TEST_F(ProfileProviderTest, KeyContinuedOnAnIndentedLineIsInvalidConfiguration) {
-  world_.fs.SetFile(kCredentialsPath, std::string("[default]\naws_access_key_id = ") + kKeyId +
-                                          "\n    # rotated in May\naws_secret_access_key = " +
-                                          kSecret + "\n");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
-                                  AllOf(HasSubstr(std::string(kCredentialsPath) + ":2 (profile "
-                                                  "default): the value continues"),
-                                        Not(HasSubstr(kKeyId)), Not(HasSubstr("rotated")))));
+  world_.fs.SetFile(kCredentialsPath,
+                    std::string("[default]\naws_access_key_id = ") + kKeyId +
+                        "\n    # rotated in May\naws_secret_access_key = " + kSecret + "\n");
+  EXPECT_THAT(
+      Resolve(),
+      StatusIs(StatusCode::kInvalidConfiguration,
+               AllOf(HasSubstr(std::string(kCredentialsPath) + ":2 (profile "
+                                                               "default): the value continues"),
+                     Not(HasSubstr(kKeyId)), Not(HasSubstr("rotated")))));
 }
 
 TEST_F(ProfileProviderTest, TokenContinuedOnAnIndentedLineIsInvalidConfiguration) {
-  world_.fs.SetFile(kConfigPath, StaticSection("[default]") + "aws_session_token = " + kToken +
-                                     "\n  more\n");
+  world_.fs.SetFile(kConfigPath,
+                    StaticSection("[default]") + "aws_session_token = " + kToken + "\n  more\n");
   EXPECT_THAT(Resolve(), StatusIs(StatusCode::kInvalidConfiguration,
                                   HasSubstr(std::string(kConfigPath) + ":4 (profile default)")));
 }
 
 TEST_F(ProfileProviderTest, BlankKeysCountAsUnset) {
   world_.fs.SetFile(kCredentialsPath, "[default]\naws_access_key_id =\naws_secret_access_key = \n");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kNotConfigured,
-                                  HasSubstr("has no aws_access_key_id")));
+  EXPECT_THAT(Resolve(),
+              StatusIs(StatusCode::kNotConfigured, HasSubstr("has no aws_access_key_id")));
 }
 
 TEST_F(ProfileProviderTest, ProfileWithoutCredentialsIsNotConfigured) {
   world_.fs.SetFile(kConfigPath, "[default]\nregion = eu-west-1\n");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kNotConfigured,
-                                  AllOf(HasSubstr("profile 'default' has no"),
-                                        HasSubstr("credential_process"))));
+  EXPECT_THAT(Resolve(),
+              StatusIs(StatusCode::kNotConfigured, AllOf(HasSubstr("profile 'default' has no"),
+                                                         HasSubstr("credential_process"))));
 }
 
 TEST_F(ProfileProviderTest, AssumeRoleProfileIsNotConfiguredAndTraced) {
@@ -317,9 +320,10 @@ TEST_F(ProfileProviderTest, SsoProfileIsNotConfigured) {
 }
 
 TEST_F(ProfileProviderTest, ProfileOverrideSelectsTheProfile) {
-  world_.fs.SetFile(kCredentialsPath, "[default]\naws_access_key_id = AKIDDEFAULT\n"
-                                      "aws_secret_access_key = s\n" +
-                                          StaticSection("[ci]"));
+  world_.fs.SetFile(kCredentialsPath,
+                    "[default]\naws_access_key_id = AKIDDEFAULT\n"
+                    "aws_secret_access_key = s\n" +
+                        StaticSection("[ci]"));
   ProviderContext ctx = world_.context();
   ctx.profile_override = "ci";
   ASSERT_OK_AND_ASSIGN(Credentials c, ProfileProvider(ctx).Resolve());

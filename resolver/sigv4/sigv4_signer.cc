@@ -1,5 +1,4 @@
 // SigV4 header signing on OpenSSL's libcrypto (rules in sigv4_signer.h).
-#include "resolver/core/ascii.h"
 #include "resolver/sigv4/sigv4_signer.h"
 
 #include <openssl/crypto.h>
@@ -12,6 +11,8 @@
 #include <ctime>
 #include <initializer_list>
 #include <map>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "gtest/gtest.h"
-#include "resolver/testing/status_matchers.h"
 #include "resolver/core/time_util.h"
+#include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace {

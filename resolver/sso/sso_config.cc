@@ -1,8 +1,9 @@
 // SSO settings of the selected profile with botocore's rules (see sso_config.h).
-#include "resolver/core/ascii.h"
 #include "resolver/sso/sso_config.h"
 
 #include <vector>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {

@@ -24,10 +24,10 @@
 #include <string>
 #include <string_view>
 
-#include "resolver/profile/profile_config.h"
-#include "resolver/profile/profile_file_parser.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
+#include "resolver/profile/profile_config.h"
+#include "resolver/profile/profile_file_parser.h"
 
 namespace chantless {
 

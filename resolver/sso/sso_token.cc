@@ -1,6 +1,5 @@
 // The SSO token cache file: key, parser, write-back, refresh decision, error texts (rules in
 // sso_token.h).
-#include "resolver/core/ascii.h"
 #include "resolver/sso/sso_token.h"
 
 #include <algorithm>
@@ -9,6 +8,7 @@
 #include "nlohmann/json.hpp"
 #include "resolver/cli_cache/cache_time.h"
 #include "resolver/cli_cache/sha1.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {

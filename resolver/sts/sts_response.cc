@@ -1,10 +1,10 @@
 // STS response and error decoders (rules in sts_response.h).
-#include "resolver/core/ascii.h"
 #include "resolver/sts/sts_response.h"
 
 #include <string>
 #include <utility>
 
+#include "resolver/core/ascii.h"
 #include "resolver/core/time_util.h"
 #include "resolver/xml/xml_reader.h"
 

@@ -13,10 +13,10 @@
 #include "resolver/core/clock.h"
 #include "resolver/core/environment.h"
 #include "resolver/core/filesystem.h"
-#include "resolver/http/http_client.h"
-#include "resolver/process/process_runner.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/trace.h"
+#include "resolver/http/http_client.h"
+#include "resolver/process/process_runner.h"
 
 namespace chantless {
 namespace testing {

@@ -20,8 +20,8 @@ namespace chantless {
 namespace testing {
 
 // Binds `server` (routes already set) to 127.0.0.1:0, runs listen_after_bind() on `*thread` and
-// waits until it runs (bounded: 10 s; cpp-httplib 0.11.4 has no readiness signal). Returns the port,
-// or -1. Works for httplib::SSLServer too.
+// waits until it runs (bounded: 10 s; cpp-httplib 0.11.4 has no readiness signal). Returns the
+// port, or -1. Works for httplib::SSLServer too.
 int StartHttplibOnLoopback(httplib::Server& server, std::thread* thread);
 
 class LoopbackHttpServer {

@@ -2,7 +2,8 @@
 //
 //   EXPECT_OK(status_or_statusor);
 //   ASSERT_OK_AND_ASSIGN(Credentials c, provider.Resolve());
-//   EXPECT_THAT(result, StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("AWS_ACCESS_KEY_ID")));
+//   EXPECT_THAT(result, StatusIs(StatusCode::kInvalidConfiguration,
+//   HasSubstr("AWS_ACCESS_KEY_ID")));
 #ifndef CHANTLESS_RESOLVER_TESTING_STATUS_MATCHERS_H_
 #define CHANTLESS_RESOLVER_TESTING_STATUS_MATCHERS_H_
 
@@ -65,9 +66,9 @@ MATCHER_P(StatusHasCode, code, std::string("has code ") + std::string(StatusCode
 #define CHANTLESS_TEST_CONCAT_(a, b) CHANTLESS_TEST_CONCAT_INNER_(a, b)
 #define ASSERT_OK_AND_ASSIGN(lhs, expr) \
   ASSERT_OK_AND_ASSIGN_IMPL_(CHANTLESS_TEST_CONCAT_(chantless_test_so_, __LINE__), lhs, expr)
-#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr)                      \
-  auto tmp = (expr);                                                    \
-  ASSERT_THAT(tmp, ::chantless::testing::IsOk());                       \
+#define ASSERT_OK_AND_ASSIGN_IMPL_(tmp, lhs, expr) \
+  auto tmp = (expr);                               \
+  ASSERT_THAT(tmp, ::chantless::testing::IsOk());  \
   lhs = std::move(tmp).value()
 
 #endif  // CHANTLESS_RESOLVER_TESTING_STATUS_MATCHERS_H_

@@ -51,8 +51,7 @@ StatusOr<PkeyPtr> NewKey() {
 // A v3 certificate for `key` named CN=`common_name`, with a random serial and the given validity
 // (relative to now). Issuer, extensions and signature are left to the caller.
 StatusOr<X509Ptr> NewCertificate(const std::string& common_name, EVP_PKEY* key,
-                                 std::chrono::seconds not_before,
-                                 std::chrono::seconds not_after) {
+                                 std::chrono::seconds not_before, std::chrono::seconds not_after) {
   X509Ptr cert(X509_new());
   if (cert == nullptr) return OpensslError("X509_new");
   unsigned char random[8];
@@ -125,8 +124,8 @@ Status WriteKeyPem(EVP_PKEY* key, const std::string& path) {
 StatusOr<std::unique_ptr<ThrowawayCa>> ThrowawayCa::Create(const std::string& common_name) {
   CHANTLESS_ASSIGN_OR_RETURN(PkeyPtr key, NewKey());
   CHANTLESS_ASSIGN_OR_RETURN(
-      X509Ptr cert, NewCertificate(common_name, key.get(), -std::chrono::hours(1),
-                                   std::chrono::hours(48)));
+      X509Ptr cert,
+      NewCertificate(common_name, key.get(), -std::chrono::hours(1), std::chrono::hours(48)));
   if (X509_set_issuer_name(cert.get(), X509_get_subject_name(cert.get())) != 1) {
     return OpensslError("X509_set_issuer_name(CA)");
   }
@@ -164,8 +163,7 @@ StatusOr<PemFiles> ThrowawayCa::Issue(const LeafSpec& spec, const std::string& d
   CHANTLESS_RETURN_IF_ERROR(
       AddExtension(cert.get(), cert_, NID_key_usage, "critical,digitalSignature"));
   CHANTLESS_RETURN_IF_ERROR(AddExtension(cert.get(), cert_, NID_ext_key_usage, "serverAuth"));
-  CHANTLESS_RETURN_IF_ERROR(
-      AddExtension(cert.get(), cert_, NID_subject_key_identifier, "hash"));
+  CHANTLESS_RETURN_IF_ERROR(AddExtension(cert.get(), cert_, NID_subject_key_identifier, "hash"));
   CHANTLESS_RETURN_IF_ERROR(
       AddExtension(cert.get(), cert_, NID_authority_key_identifier, "keyid:always"));
   std::string alt_names;
@@ -176,8 +174,7 @@ StatusOr<PemFiles> ThrowawayCa::Issue(const LeafSpec& spec, const std::string& d
     alt_names += (alt_names.empty() ? "" : ",") + std::string("IP:") + address;
   }
   if (!alt_names.empty()) {
-    CHANTLESS_RETURN_IF_ERROR(
-        AddExtension(cert.get(), cert_, NID_subject_alt_name, alt_names));
+    CHANTLESS_RETURN_IF_ERROR(AddExtension(cert.get(), cert_, NID_subject_alt_name, alt_names));
   }
   if (X509_sign(cert.get(), key_, EVP_sha256()) <= 0) {
     return OpensslError("X509_sign(" + stem + ")");
