@@ -5,6 +5,8 @@
 
 #include <cstdlib>
 
+#include "resolver/core/ascii.h"
+
 namespace chantless {
 
 std::array<uint8_t, 20> Sha1(std::string_view data) {
@@ -19,15 +21,8 @@ std::array<uint8_t, 20> Sha1(std::string_view data) {
 }
 
 std::string Sha1Hex(std::string_view data) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::array<uint8_t, 20> digest = Sha1(data);
-  std::string hex;
-  hex.reserve(2 * digest.size());
-  for (uint8_t byte : digest) {
-    hex.push_back(kHex[byte >> 4]);
-    hex.push_back(kHex[byte & 0x0f]);
-  }
-  return hex;
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 }  // namespace chantless

@@ -49,4 +49,35 @@ bool IsAsciiControl(char c) {
 
 bool HasControlChar(std::string_view s) { return std::any_of(s.begin(), s.end(), IsAsciiControl); }
 
+std::string PercentEncode(std::string_view s, std::string_view also_keep) {
+  static constexpr char kUpperHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved || also_keep.find(ch) != std::string_view::npos) {
+      out.push_back(ch);
+    } else {
+      out.push_back('%');
+      out.push_back(kUpperHex[c >> 4]);
+      out.push_back(kUpperHex[c & 0x0f]);
+    }
+  }
+  return out;
+}
+
+std::string LowerHex(std::string_view bytes) {
+  static constexpr char kLowerHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(2 * bytes.size());
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    out.push_back(kLowerHex[c >> 4]);
+    out.push_back(kLowerHex[c & 0x0f]);
+  }
+  return out;
+}
+
 }  // namespace chantless

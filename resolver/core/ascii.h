@@ -53,6 +53,14 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
 bool IsAsciiControl(char c);
 bool HasControlChar(std::string_view s);
 
+// RFC 3986 percent-encoding: the unreserved characters (A–Z a–z 0–9 - _ . ~) and any character in
+// `also_keep` stay as they are; every other byte becomes %XX with upper-case hex. This is SigV4's
+// UriEncode (with "/" kept for a path), an STS form body's encoding and a query value's.
+std::string PercentEncode(std::string_view s, std::string_view also_keep = "");
+
+// Each byte as two lower-case hex digits (hashlib's hexdigest(), SigV4's hex encoding).
+std::string LowerHex(std::string_view bytes);
+
 }  // namespace chantless
 
 #endif  // CHANTLESS_RESOLVER_CORE_ASCII_H_

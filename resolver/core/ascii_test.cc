@@ -104,5 +104,19 @@ TEST(AsciiTest, ControlCharacters) {
   for (const auto& c : cases) EXPECT_EQ(HasControlChar(c.input), c.has_control);
 }
 
+TEST(AsciiTest, PercentEncodeKeepsOnlyUnreservedAndAlsoKeep) {
+  EXPECT_EQ(PercentEncode("AZaz09-_.~"), "AZaz09-_.~");
+  EXPECT_EQ(PercentEncode("a b+c/d=e"), "a%20b%2Bc%2Fd%3De");
+  EXPECT_EQ(PercentEncode("/a b/", "/"), "/a%20b/");
+  EXPECT_EQ(PercentEncode("arn:aws:iam::1:role/x"), "arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fx");
+  EXPECT_EQ(PercentEncode("\xc3\xa9"), "%C3%A9");  // bytes, upper-case hex
+  EXPECT_EQ(PercentEncode(std::string_view("\0", 1)), "%00");
+}
+
+TEST(AsciiTest, LowerHexIsTwoDigitsPerByte) {
+  EXPECT_EQ(LowerHex(""), "");
+  EXPECT_EQ(LowerHex(std::string_view("\x00\x0f\xa0\xff", 4)), "000fa0ff");
+}
+
 }  // namespace
 }  // namespace chantless

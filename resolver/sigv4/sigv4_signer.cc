@@ -17,15 +17,8 @@
 namespace chantless {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 std::string Hex(const uint8_t* data, size_t size) {
-  std::string out(size * 2, '0');
-  for (size_t i = 0; i < size; ++i) {
-    out[2 * i] = kHex[data[i] >> 4];
-    out[2 * i + 1] = kHex[data[i] & 0xf];
-  }
-  return out;
+  return LowerHex(std::string_view(reinterpret_cast<const char*>(data), size));
 }
 
 // SHA-256 through a digest fetched once: OpenSSL 3's one-shot SHA256() and HMAC() look the
@@ -79,11 +72,6 @@ std::array<uint8_t, 32> Hmac(const uint8_t* key, size_t key_size, std::string_vi
   OPENSSL_cleanse(ipad, sizeof ipad);
   OPENSSL_cleanse(opad, sizeof opad);
   return out;
-}
-
-bool IsUnreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-         c == '_' || c == '.' || c == '~';
 }
 
 bool IsAsciiSpace(char c) { return kAsciiWhitespace.find(c) != std::string_view::npos; }
@@ -152,19 +140,7 @@ Status Invalid(const std::string& what) {
 }  // namespace
 
 std::string SigV4UriEncode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size());
-  for (char ch : text) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    if (IsUnreserved(c) || (keep_slash && c == '/')) {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back("0123456789ABCDEF"[c >> 4]);
-      out.push_back("0123456789ABCDEF"[c & 0xf]);
-    }
-  }
-  return out;
+  return PercentEncode(text, keep_slash ? "/" : "");
 }
 
 std::string Sha256Hex(std::string_view data) {

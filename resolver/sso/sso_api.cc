@@ -5,6 +5,7 @@
 
 #include "nlohmann/json.hpp"
 #include "resolver/cli_cache/python_json.h"
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace {
@@ -88,23 +89,7 @@ struct Decoder {
 
 }  // namespace
 
-std::string PercentEncodeQueryValue(std::string_view value) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(value.size());
-  for (char ch : value) {
-    auto c = static_cast<unsigned char>(ch);
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out.push_back(ch);
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 0xF]);
-    }
-  }
-  return out;
-}
+std::string PercentEncodeQueryValue(std::string_view value) { return PercentEncode(value); }
 
 std::string GetRoleCredentialsPathAndQuery(std::string_view role_name,
                                            std::string_view account_id) {

@@ -3,6 +3,8 @@
 
 #include <cstring>
 
+#include "resolver/core/ascii.h"
+
 namespace chantless {
 namespace {
 
@@ -71,25 +73,12 @@ Status CheckSessionName(std::string_view name) {
 }  // namespace
 
 std::string FormEncode(const std::vector<std::pair<std::string, std::string>>& params) {
-  static constexpr char kHexUpper[] = "0123456789ABCDEF";
   std::string out;
-  auto append = [&out](std::string_view text) {
-    for (char ch : text) {
-      const unsigned char c = static_cast<unsigned char>(ch);
-      if (IsWordChar(ch) || c == '-' || c == '.' || c == '~') {
-        out.push_back(ch);
-      } else {
-        out.push_back('%');
-        out.push_back(kHexUpper[c >> 4]);
-        out.push_back(kHexUpper[c & 0xf]);
-      }
-    }
-  };
   for (size_t i = 0; i < params.size(); ++i) {
     if (i > 0) out.push_back('&');
-    append(params[i].first);
+    out += PercentEncode(params[i].first);
     out.push_back('=');
-    append(params[i].second);
+    out += PercentEncode(params[i].second);
   }
   return out;
 }
