@@ -37,15 +37,110 @@ StatusOr<std::string> FakeFilesystem::ReadFile(const std::string& path, size_t m
   return it->second;
 }
 
+class FakeFilesystem::Lock : public FileLock {
+ public:
+  Lock(const FakeFilesystem* fs, std::string path) : fs_(fs), path_(std::move(path)) {}
+  ~Lock() override {
+    std::lock_guard<std::mutex> lock(fs_->mu_);
+    fs_->held_[path_] = false;
+  }
+
+ private:
+  const FakeFilesystem* fs_;
+  std::string path_;
+};
+
+WallTime FakeFilesystem::StampLocked() const {
+  if (clock_ != nullptr) return clock_->Now();
+  return ParseRfc3339("2024-05-01T12:00:00Z").value();
+}
+
+Status FakeFilesystem::WriteFileAtomic(const std::string& path, std::string_view contents,
+                                       int mode) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto err = write_errors_.find(path);
+  if (err != write_errors_.end()) return err->second;
+  ++writes_[path];
+  files_[path] = std::string(contents);
+  modes_[path] = mode;
+  mtimes_[path] = StampLocked();
+  return OkStatus();
+}
+
+StatusOr<WallTime> FakeFilesystem::ModificationTime(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (files_.find(path) == files_.end()) return NotConfiguredError(path + ": no such file");
+  auto it = mtimes_.find(path);
+  if (it == mtimes_.end()) return StampLocked();
+  return it->second;
+}
+
+StatusOr<std::unique_ptr<FileLock>> FakeFilesystem::LockFile(const std::string& path,
+                                                             std::chrono::milliseconds) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (held_[path]) return DeadlineExceededError(path + ": still locked by another process");
+  held_[path] = true;
+  ++locks_[path];
+  return std::unique_ptr<FileLock>(new Lock(this, path));
+}
+
 void FakeFilesystem::SetFile(const std::string& path, std::string contents) {
   std::lock_guard<std::mutex> lock(mu_);
   errors_.erase(path);
   files_[path] = std::move(contents);
+  mtimes_[path] = StampLocked();
 }
 
 void FakeFilesystem::RemoveFile(const std::string& path) {
   std::lock_guard<std::mutex> lock(mu_);
   files_.erase(path);
+  mtimes_.erase(path);
+}
+
+void FakeFilesystem::SetWriteError(const std::string& path, Status status) {
+  std::lock_guard<std::mutex> lock(mu_);
+  write_errors_[path] = std::move(status);
+}
+
+void FakeFilesystem::SetModificationTime(const std::string& path, WallTime t) {
+  std::lock_guard<std::mutex> lock(mu_);
+  mtimes_[path] = t;
+}
+
+int FakeFilesystem::write_count(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = writes_.find(path);
+  return it == writes_.end() ? 0 : it->second;
+}
+
+int FakeFilesystem::lock_count(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = locks_.find(path);
+  return it == locks_.end() ? 0 : it->second;
+}
+
+std::optional<int> FakeFilesystem::file_mode(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = modes_.find(path);
+  if (it == modes_.end()) return std::nullopt;
+  return it->second;
+}
+
+bool FakeFilesystem::locked(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = held_.find(path);
+  return it != held_.end() && it->second;
+}
+
+bool FakeFilesystem::Exists(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return files_.count(path) != 0;
+}
+
+std::string FakeFilesystem::Contents(const std::string& path) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = files_.find(path);
+  return it == files_.end() ? std::string() : it->second;
 }
 
 void FakeFilesystem::SetError(const std::string& path, Status status) {

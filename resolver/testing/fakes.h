@@ -40,18 +40,49 @@ class FakeFilesystem : public Filesystem {
   StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) const override;
   std::optional<std::string> HomeDirectoryFallback() const override { return home_fallback_; }
 
+  // Writes land in the in-memory files (parents need not exist) and are counted; the mode is kept
+  // (file_mode). The modification time is the clock's Now() (SetClock), else FakeClock's start.
+  Status WriteFileAtomic(const std::string& path, std::string_view contents,
+                         int mode) const override;
+  StatusOr<WallTime> ModificationTime(const std::string& path) const override;
+  // A lock held by this fake (by any caller) is refused at once with kDeadlineExceeded: nothing
+  // ever waits. Released when the returned FileLock is destroyed.
+  StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path,
+                                               std::chrono::milliseconds timeout) const override;
+
   void SetFile(const std::string& path, std::string contents);
   void RemoveFile(const std::string& path);
   // ReadFile(path) fails with this status.
   void SetError(const std::string& path, Status status);
+  // WriteFileAtomic(path) fails with this status (the file is left as it was).
+  void SetWriteError(const std::string& path, Status status);
+  void SetModificationTime(const std::string& path, WallTime t);
+  void SetClock(const Clock* clock) { clock_ = clock; }
   void SetHomeDirectoryFallback(std::optional<std::string> home) { home_fallback_ = home; }
   int read_count(const std::string& path) const;
+  int write_count(const std::string& path) const;
+  int lock_count(const std::string& path) const;  // successful LockFile calls
+  std::optional<int> file_mode(const std::string& path) const;  // as last written
+  bool locked(const std::string& path) const;
+  // Whether `path` exists, and its contents ("" when it does not).
+  bool Exists(const std::string& path) const;
+  std::string Contents(const std::string& path) const;
 
  private:
+  class Lock;
+  WallTime StampLocked() const;
+
   mutable std::mutex mu_;
-  std::map<std::string, std::string> files_;
+  mutable std::map<std::string, std::string> files_;
   std::map<std::string, Status> errors_;
+  std::map<std::string, Status> write_errors_;
+  mutable std::map<std::string, WallTime> mtimes_;
+  mutable std::map<std::string, int> modes_;
   mutable std::map<std::string, int> reads_;
+  mutable std::map<std::string, int> writes_;
+  mutable std::map<std::string, int> locks_;
+  mutable std::map<std::string, bool> held_;
+  const Clock* clock_ = nullptr;
   std::optional<std::string> home_fallback_;
 };
 
