@@ -14,6 +14,7 @@
 #include "resolver/core/credentials.h"
 #include "resolver/core/environment.h"
 #include "resolver/core/filesystem.h"
+#include "resolver/core/secret.h"
 #include "resolver/core/status.h"
 #include "resolver/core/trace.h"
 
@@ -23,6 +24,19 @@ namespace chantless {
 // resolver/process/process_runner.h); the context only points at them, so core needs neither.
 class HttpClient;
 class ProcessRunner;
+// The AWS CLI's credential cache (~/.aws/cli/cache) lives in resolver/cli_cache/cli_cache_store.h.
+class CliCacheStore;
+
+// Where a one-time MFA code comes from when a role profile names `mfa_serial`: `--mfa-code`, the
+// controlling terminal, a test. Implementations never read a code from a non-terminal stdin and
+// never wait without bound.
+class MfaCodeSource {
+ public:
+  virtual ~MfaCodeSource() = default;
+  // The code for `mfa_serial`, needed by `profile`. kInvalidConfiguration when no code can be had
+  // (no terminal and no `--mfa-code`): the message names the profile, the serial and the way out.
+  virtual StatusOr<Secret> GetCode(std::string_view profile, std::string_view mfa_serial) = 0;
+};
 
 // The selected profile's settings — the config file's section with the credentials file's over it —
 // as providers other than the profile provider need them (`region`,
@@ -51,6 +65,10 @@ struct ProviderContext {
   const ProfileSettings* settings = nullptr;
   // `--profile` on the command line; wins over AWS_PROFILE / AWS_DEFAULT_PROFILE.
   std::optional<std::string> profile_override;
+  // May be null: the AWS CLI's cache is neither read nor written (`--no-cache`).
+  CliCacheStore* cli_cache = nullptr;
+  // May be null: a role that needs an MFA code fails with the way out named.
+  MfaCodeSource* mfa = nullptr;
 };
 
 // Resolve() returns credentials or a Status whose code tells the chain what to do (status.h):

@@ -1,4 +1,5 @@
-// HttpClient: the seam for every HTTP exchange chantless makes (IMDS, container endpoints).
+// HttpClient: the seam for every HTTP exchange chantless makes (IMDS, container endpoints, STS,
+// the SSO portal and SSO-OIDC).
 //
 // The real implementation is resolver/http/http_client_httplib.cc (cpp-httplib); unit tests use
 // FakeHttpClient (resolver/testing/fakes.h); scenario tests, benchmarks and fuzzers use the replay
@@ -35,6 +36,13 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{1000};
   // Bodies larger than this are an error (kInvalidResponse), never an allocation.
   size_t max_response_bytes = 64 * 1024;
+  // https only: the PEM file of CA certificates the server is verified against (AWS_CA_BUNDLE,
+  // the profile's `ca_bundle`); empty means the system store. Certificates are always verified.
+  std::string ca_bundle_path;
+  // "http://host:port" of an HTTP proxy the exchange is tunnelled through with CONNECT (https) or
+  // sent through (http); empty means a direct connection. Set only for STS, SSO and SSO-OIDC
+  // (SelectProxy), never for IMDS or the container endpoint.
+  std::string proxy;
 };
 
 struct HttpResponse {
