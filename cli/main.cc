@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/version.h"
 
 namespace {
 
@@ -34,7 +35,7 @@ constexpr Command kCommands[] = {
 };
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out, "usage: chantless <command> [options]\n\ncommands:\n");
+  std::fprintf(out, "usage: chantless <command> [options]\n       chantless --version\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
 }
 
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
       std::strcmp(argv[1], "help") == 0) {
     PrintUsage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0) {
+    std::printf("chantless %s\n", chantless::cli::Version());
+    return 0;
   }
   chantless::cli::Args args(argv + 2, argv + argc);
   for (const Command& c : kCommands) {

@@ -185,5 +185,11 @@ CASE="unknown argument -> exit 2"
 run "$EMPTY" -- --bogus
 expect_rc 2
 
+CASE="--version names the build"
+cases=$((cases + 1))
+VERSION_OUT="$("$CHANTLESS" --version)"; RC=$?
+expect_rc 0
+case "$VERSION_OUT" in "chantless "?*) ;; *) fail "--version printed '$VERSION_OUT'";; esac
+
 echo "$cases cases, $failures failures"
 [ "$failures" = 0 ]
