@@ -55,6 +55,14 @@ inline std::string FakeImdsToken(uint32_t seed) {
          "==";
 }
 
+// A JWT shaped like an EKS service-account token: base64url header and payload (each starting
+// "eyJ", as every JSON object does) and a 342-character base64url RS256 signature.
+inline std::string FakeJwt(uint32_t seed) {
+  const std::string url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  return "eyJhbGciOiJSUzI1NiIsImtpZCI6I" + FakeChars(seed + 4000, 20, url) + ".eyJhdWQiOlsic3Rz" +
+         FakeChars(seed + 5000, 180, url) + "." + FakeChars(seed + 6000, 342, url);
+}
+
 }  // namespace testing
 }  // namespace replay
 }  // namespace chantless

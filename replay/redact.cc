@@ -94,6 +94,14 @@ std::string Redactor::MakePlaceholder(const std::string& value, Kind kind) {
       }
       return scheme + "REDACTED-AUTHORIZATION-" + Counter(n, 4);
     }
+    case Kind::kSignature:
+      return PadTo("REDACTEDSIGNATURE" + Counter(n, 4), value.size());
+    case Kind::kBearerToken:
+      return "REDACTED-BEARER-TOKEN-" + Counter(n, 4);
+    case Kind::kJwt: {
+      size_t last_dot = value.rfind('.');
+      return value.substr(0, last_dot + 1) + "REDACTEDJWTSIGNATURE" + Counter(n, 4);
+    }
     case Kind::kAccount:
       return Counter(n, 12);
     case Kind::kOther:
@@ -143,6 +151,12 @@ void Redactor::LearnText(std::string_view text) {
       case SecretKind::kAuthorization:
         kind = Kind::kAuthorization;
         break;
+      case SecretKind::kBearerToken:
+        kind = Kind::kBearerToken;
+        break;
+      case SecretKind::kWebIdentityToken:
+        kind = Kind::kJwt;
+        break;
     }
     Register(std::string(text.substr(span.offset, span.length)), kind);
   }
@@ -151,10 +165,41 @@ void Redactor::LearnText(std::string_view text) {
   }
 }
 
+namespace {
+
+// "AWS4-HMAC-SHA256 Credential=AKID/date/region/service/aws4_request, SignedHeaders=…,
+// Signature=hex": the key id and the signature, or false when `value` is not SigV4.
+bool SplitSigV4Authorization(std::string_view value, std::string* key_id, std::string* signature) {
+  constexpr std::string_view kScheme = "AWS4-HMAC-SHA256 ";
+  if (value.substr(0, kScheme.size()) != kScheme) return false;
+  size_t credential = value.find("Credential=");
+  size_t sig = value.find("Signature=");
+  if (credential == std::string_view::npos || sig == std::string_view::npos) return false;
+  size_t key_begin = credential + std::string_view("Credential=").size();
+  size_t key_end = value.find('/', key_begin);
+  if (key_end == std::string_view::npos) return false;
+  *key_id = std::string(value.substr(key_begin, key_end - key_begin));
+  size_t sig_begin = sig + std::string_view("Signature=").size();
+  size_t sig_end = value.find_first_of(", ", sig_begin);
+  *signature = std::string(value.substr(
+      sig_begin, sig_end == std::string_view::npos ? std::string_view::npos : sig_end - sig_begin));
+  return !key_id->empty() && !signature->empty();
+}
+
+}  // namespace
+
 void Redactor::LearnHeaders(const HttpHeaders& headers) {
   for (const auto& [name, value] : headers) {
-    if (EqualsIgnoreCase(name, "authorization")) {
+    std::string key_id;
+    std::string signature;
+    if (EqualsIgnoreCase(name, "authorization") &&
+        SplitSigV4Authorization(value, &key_id, &signature)) {
+      Register(key_id, Kind::kAccessKeyId);
+      Register(signature, Kind::kSignature);
+    } else if (EqualsIgnoreCase(name, "authorization")) {
       Register(value, Kind::kAuthorization);
+    } else if (EqualsIgnoreCase(name, "x-amz-sso_bearer_token")) {
+      Register(value, Kind::kBearerToken);
     } else if (EqualsIgnoreCase(name, "x-aws-ec2-metadata-token")) {
       Register(value, Kind::kImdsToken);
     } else if (EqualsIgnoreCase(name, "x-amz-security-token")) {
@@ -195,6 +240,10 @@ void Redactor::LearnBody(const std::string& body) {
           Register(s, Kind::kSecretKey);
         } else if (key == "token" || key == "sessiontoken") {
           Register(s, Kind::kSessionToken);
+        } else if (key == "accesstoken" || key == "refreshtoken" || key == "clientsecret") {
+          Register(s, Kind::kBearerToken);
+        } else if (key == "webidentitytoken") {
+          Register(s, Kind::kJwt);
         } else if (options_.redact_account && key == "accountid") {
           Register(s, Kind::kAccount);
         } else if (std::any_of(options_.json_keys.begin(), options_.json_keys.end(),

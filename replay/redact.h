@@ -5,10 +5,18 @@
 //
 // Rules, applied in two passes over the whole recording (Learn every exchange, then Apply):
 //   JSON bodies (nested at any depth, keys case-insensitive): AccessKeyId, SecretAccessKey,
-//     Token, SessionToken, plus RedactOptions::json_keys; AccountId and the account field of
-//     every ARN when RedactOptions::redact_account;
+//     Token, SessionToken, the SSO secrets accessToken, refreshToken and clientSecret (token cache,
+//     CreateToken, GetRoleCredentials' roleCredentials), plus RedactOptions::json_keys; AccountId
+//     and the account field of every ARN when RedactOptions::redact_account;
+//   XML bodies: STS's <AccessKeyId>, <SecretAccessKey> and <SessionToken> (secret_scan.h);
+//   JWTs anywhere (the web identity token of AssumeRoleWithWebIdentity's form body): the header
+//     and payload are kept readable (issuer, subject, audience and expiry are what a test engineer
+//     reads a transcript for, and they are not secret) and the signature — what makes the token
+//     usable — is replaced;
 //   headers (case-insensitive): Authorization, X-aws-ec2-metadata-token, X-Amz-Security-Token,
-//     plus RedactOptions::header_names;
+//     x-amz-sso_bearer_token, plus RedactOptions::header_names. A SigV4 Authorization
+//     ("AWS4-HMAC-SHA256 Credential=AKID/scope, SignedHeaders=…, Signature=…") keeps its shape:
+//     the key id and the signature are replaced, the scope and the signed header list are kept;
 //   the body of a successful `PUT /latest/api/token` (an IMDSv2 token);
 //   anything the secret scanner (secret_scan.h) recognises in any header, path or body, JSON or
 //   not.
@@ -21,6 +29,9 @@
 //   session token      REDACTEDSESSIONTOKEN0001AAAA… (the original length, at least 24);
 //   IMDS token         REDACTEDIMDSTOKEN0001AAAA… (the original length, at least 21);
 //   authorization      REDACTED-AUTHORIZATION-0001 (a "Bearer "/"Basic " scheme kept);
+//   SigV4 signature    REDACTEDSIGNATURE0001AAAA… (64 characters, as long as the hex signature);
+//   bearer token       REDACTED-BEARER-TOKEN-0001 (SSO access/refresh tokens, client secrets);
+//   JWT                <header>.<payload>.REDACTEDJWTSIGNATURE0001;
 //   other              REDACTED-0001;   account id   000000000001.
 #ifndef CHANTLESS_REPLAY_REDACT_H_
 #define CHANTLESS_REPLAY_REDACT_H_
@@ -66,6 +77,9 @@ class Redactor {
     kSessionToken,
     kImdsToken,
     kAuthorization,
+    kSignature,
+    kBearerToken,
+    kJwt,
     kAccount,
     kOther
   };

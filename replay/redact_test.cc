@@ -14,7 +14,9 @@ namespace replay {
 namespace {
 
 using testing::FakeAccessKeyId;
+using testing::FakeChars;
 using testing::FakeImdsToken;
+using testing::FakeJwt;
 using testing::FakeSecretAccessKey;
 using testing::FakeSessionToken;
 
@@ -329,6 +331,119 @@ TEST(RedactTest, PlantedSecretsNeverSurviveAndRedactionIsIdempotent) {
     EXPECT_EQ(again.secret_count(), 0u) << "round " << round;
     EXPECT_EQ(Everything(ex), all) << "round " << round;
   }
+}
+
+CapturedExchange Exchange(const std::string& method, const std::string& path,
+                          const HttpHeaders& request_headers, const std::string& request_body,
+                          const std::string& response_body) {
+  CapturedExchange e;
+  e.method = method;
+  e.path = path;
+  e.request_headers = request_headers;
+  e.request_body = request_body;
+  e.status = 200;
+  e.response_headers = {{"Content-Length", std::to_string(response_body.size())}};
+  e.response_body = response_body;
+  return e;
+}
+
+std::string StsXml(const std::string& key_id, const std::string& secret, const std::string& token) {
+  return "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\">\n"
+         "  <AssumeRoleResult>\n    <Credentials>\n      <AccessKeyId>" +
+         key_id + "</AccessKeyId>\n      <SecretAccessKey>" + secret +
+         "</SecretAccessKey>\n      <SessionToken>" + token +
+         "</SessionToken>\n      <Expiration>2030-07-15T23:28:33Z</Expiration>\n"
+         "    </Credentials>\n  </AssumeRoleResult>\n</AssumeRoleResponse>\n";
+}
+
+TEST(RedactTest, SignedStsExchangeKeepsItsShapeAndLosesEverySecret) {
+  std::string source_key = FakeAccessKeyId(20, "AKIA");
+  std::string source_token = FakeSessionToken(20);
+  std::string signature(64, 'a');
+  for (size_t i = 0; i < signature.size(); ++i) signature[i] = "0123456789abcdef"[(i * 7) % 16];
+  std::string authorization = "AWS4-HMAC-SHA256 Credential=" + source_key +
+                              "/20300715/us-east-1/sts/aws4_request, "
+                              "SignedHeaders=content-type;host;x-amz-date;x-amz-security-token, "
+                              "Signature=" +
+                              signature;
+  std::string key_id = FakeAccessKeyId(21);
+  std::string secret = FakeSecretAccessKey(21);
+  std::string token = FakeSessionToken(21);
+  std::vector<CapturedExchange> ex = {
+      Exchange("POST", "/",
+               {{"Authorization", authorization},
+                {"X-Amz-Date", "20300715T222833Z"},
+                {"X-Amz-Security-Token", source_token}},
+               "Action=AssumeRole&RoleArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo"
+               "&RoleSessionName=s&Version=2011-06-15",
+               StsXml(key_id, secret, token))};
+  Redactor redactor;
+  redactor.RedactAll(&ex);
+  std::string all = Everything(ex);
+  for (const std::string& s : {source_key, source_token, signature, key_id, secret, token}) {
+    EXPECT_FALSE(Contains(all, s)) << "a secret survived";
+  }
+  const std::string& auth = ex[0].request_headers[0].second;
+  EXPECT_EQ(auth.rfind("AWS4-HMAC-SHA256 Credential=AKIAREDACTED00000001/20300715/us-east-1/sts/"
+                       "aws4_request, SignedHeaders=content-type;host;x-amz-date;"
+                       "x-amz-security-token, Signature=REDACTEDSIGNATURE0001",
+                       0),
+            0u)
+      << auth;
+  EXPECT_EQ(auth.size(), authorization.size());
+  EXPECT_TRUE(Contains(ex[0].response_body, "<Expiration>2030-07-15T23:28:33Z</Expiration>"));
+  EXPECT_TRUE(Contains(ex[0].response_body, "<AccessKeyId>ASIAREDACTED00000002</AccessKeyId>"));
+  EXPECT_EQ(ex[0].response_headers[0].second, std::to_string(ex[0].response_body.size()));
+  for (const Finding& f : ScanDocument(all, "sts")) ADD_FAILURE() << f.ToString();
+}
+
+TEST(RedactTest, WebIdentityTokenKeepsHeaderAndPayloadAndLosesItsSignature) {
+  std::string jwt = FakeJwt(22);
+  std::string body =
+      "Action=AssumeRoleWithWebIdentity&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr"
+      "&RoleSessionName=s&Version=2011-06-15&WebIdentityToken=" +
+      jwt;
+  std::vector<CapturedExchange> ex = {Exchange("POST", "/", {}, body, "<ok/>")};
+  Redactor redactor;
+  redactor.RedactAll(&ex);
+  std::string head_and_payload = jwt.substr(0, jwt.rfind('.') + 1);
+  EXPECT_TRUE(Contains(ex[0].request_body,
+                       "WebIdentityToken=" + head_and_payload + "REDACTEDJWTSIGNATURE0001"))
+      << ex[0].request_body;
+  EXPECT_FALSE(Contains(ex[0].request_body, jwt.substr(jwt.rfind('.') + 1)));
+  EXPECT_TRUE(ScanDocument(Everything(ex), "wi").empty());
+}
+
+TEST(RedactTest, SsoTrafficLosesTokensSecretsAndRoleCredentials) {
+  std::string access_token = "aoaAAAAAGZ" + FakeChars(23, 200, "abcdefghijkl0123456789");
+  std::string refresh_token = "Atzr|" + FakeChars(24, 120, "ABCDEFabcdef0123456789");
+  std::string client_secret = "eyJraWQiOiJrZXkt" + FakeChars(25, 90, "abcdef0123456789");
+  std::string key_id = FakeAccessKeyId(26);
+  std::string secret = FakeSecretAccessKey(26);
+  std::string token = FakeSessionToken(26);
+  std::vector<CapturedExchange> ex = {
+      Exchange("POST", "/token", {{"Content-Type", "application/json"}},
+               "{\"clientId\":\"cid\",\"clientSecret\":\"" + client_secret +
+                   "\",\"grantType\":\"refresh_token\",\"refreshToken\":\"" + refresh_token + "\"}",
+               "{\"accessToken\":\"" + access_token + "\",\"expiresIn\":28800,\"refreshToken\":\"" +
+                   refresh_token + "\"}"),
+      Exchange("GET", "/federation/credentials?account_id=123456789012&role_name=ReadOnly",
+               {{"x-amz-sso_bearer_token", access_token}}, "",
+               "{\"roleCredentials\":{\"accessKeyId\":\"" + key_id + "\",\"secretAccessKey\":\"" +
+                   secret + "\",\"sessionToken\":\"" + token +
+                   "\",\"expiration\":1893456000000}}")};
+  Redactor redactor;
+  redactor.RedactAll(&ex);
+  std::string all = Everything(ex);
+  for (const std::string& s : {access_token, refresh_token, client_secret, key_id, secret, token}) {
+    EXPECT_FALSE(Contains(all, s)) << "a secret survived";
+  }
+  // One token, one placeholder: the CreateToken answer and the later bearer header agree.
+  const std::string& bearer = ex[1].request_headers[0].second;
+  EXPECT_EQ(bearer.rfind("REDACTED-BEARER-TOKEN-", 0), 0u) << bearer;
+  EXPECT_TRUE(Contains(ex[0].response_body, "\"accessToken\":\"" + bearer + "\""));
+  EXPECT_TRUE(Contains(ex[1].response_body, "\"expiration\":1893456000000"));
+  EXPECT_TRUE(ScanDocument(all, "sso").empty());
 }
 
 }  // namespace

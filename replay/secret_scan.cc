@@ -114,8 +114,96 @@ void ScanRun(std::string_view text, size_t begin, size_t end, std::vector<Secret
   }
 }
 
+bool IsBase64UrlChar(char c) { return IsAlnum(c) || c == '-' || c == '_'; }
+
+// A range of a text already accounted for by a structured rule (a JWT, an XML credential element):
+// the run scan below does not look inside it again.
+struct Covered {
+  size_t begin;
+  size_t end;
+};
+
+constexpr size_t kMinJwtSegment = 10;
+constexpr size_t kMinJwtSignature = 16;
+
+// JWTs: "eyJ<base64url>.eyJ<base64url>.<base64url>" not glued to other token characters. A JWT
+// whose signature is a placeholder is covered but not reported.
+void FindJwts(std::string_view text, std::vector<SecretSpan>* spans,
+              std::vector<Covered>* covered) {
+  size_t pos = 0;
+  while ((pos = text.find("eyJ", pos)) != std::string_view::npos) {
+    if (pos > 0 && (IsBase64UrlChar(text[pos - 1]) || text[pos - 1] == '.')) {
+      pos += 3;
+      continue;
+    }
+    size_t i = pos;
+    size_t segment_start[3] = {0, 0, 0};
+    size_t segment_length[3] = {0, 0, 0};
+    int segments = 0;
+    for (; segments < 3; ++segments) {
+      segment_start[segments] = i;
+      while (i < text.size() && IsBase64UrlChar(text[i])) ++i;
+      segment_length[segments] = i - segment_start[segments];
+      if (segments < 2) {
+        if (i >= text.size() || text[i] != '.') break;
+        ++i;
+      }
+    }
+    bool shaped = segments == 3 && segment_length[0] >= kMinJwtSegment &&
+                  segment_length[1] >= kMinJwtSegment &&
+                  text.compare(segment_start[1], 3, "eyJ") == 0 &&
+                  segment_length[2] >= kMinJwtSignature;
+    if (!shaped) {
+      pos += 3;
+      continue;
+    }
+    covered->push_back({pos, i});
+    std::string_view signature = text.substr(segment_start[2], segment_length[2]);
+    if (!IsPlaceholderValue(signature)) {
+      spans->push_back({SecretKind::kWebIdentityToken, pos, i - pos});
+    }
+    pos = i;
+  }
+}
+
+// STS's <Credentials> children: the text between <Name> and </Name>, whatever its shape.
+void FindXmlCredentials(std::string_view text, std::vector<SecretSpan>* spans,
+                        std::vector<Covered>* covered) {
+  static constexpr struct {
+    const char* open;
+    const char* close;
+    SecretKind kind;
+  } kElements[] = {
+      {"<AccessKeyId>", "</AccessKeyId>", SecretKind::kAccessKeyId},
+      {"<SecretAccessKey>", "</SecretAccessKey>", SecretKind::kSecretAccessKey},
+      {"<SessionToken>", "</SessionToken>", SecretKind::kSessionToken},
+  };
+  for (const auto& element : kElements) {
+    std::string_view open(element.open);
+    size_t pos = 0;
+    while ((pos = text.find(open, pos)) != std::string_view::npos) {
+      size_t begin = pos + open.size();
+      size_t end = text.find(element.close, begin);
+      if (end == std::string_view::npos) break;
+      std::string_view value =
+          StripAsciiWhitespace(text.substr(begin, end - begin), kBlanksAndLineBreaks);
+      if (!value.empty()) {
+        size_t offset = static_cast<size_t>(value.data() - text.data());
+        covered->push_back({offset, offset + value.size()});
+        if (!IsPlaceholderValue(value)) spans->push_back({element.kind, offset, value.size()});
+      }
+      pos = end;
+    }
+  }
+}
+
 // Credential members (case-insensitive) whose value must be a placeholder whatever its shape.
 std::optional<SecretKind> CredentialFieldKind(std::string_view key) {
+  if (EqualsIgnoreCase(key, "accessToken") || EqualsIgnoreCase(key, "refreshToken") ||
+      EqualsIgnoreCase(key, "clientSecret")) {
+    return SecretKind::kBearerToken;
+  }
+  if (EqualsIgnoreCase(key, "WebIdentityToken")) return SecretKind::kWebIdentityToken;
   if (EqualsIgnoreCase(key, "AccessKeyId")) return SecretKind::kAccessKeyId;
   if (EqualsIgnoreCase(key, "SecretAccessKey")) return SecretKind::kSecretAccessKey;
   if (EqualsIgnoreCase(key, "Token") || EqualsIgnoreCase(key, "SessionToken")) {
@@ -208,9 +296,9 @@ class DocumentScanner {
 
   void CheckHeaderValue(std::string_view header, std::string_view value, const std::string& path) {
     if (IsPlaceholderValue(value)) return;
-    SecretKind kind = EqualsIgnoreCase(header, "x-aws-ec2-metadata-token")
-                          ? SecretKind::kImdsToken
-                          : SecretKind::kAuthorization;
+    SecretKind kind = SecretKind::kAuthorization;
+    if (EqualsIgnoreCase(header, "x-aws-ec2-metadata-token")) kind = SecretKind::kImdsToken;
+    if (EqualsIgnoreCase(header, "x-amz-sso_bearer_token")) kind = SecretKind::kBearerToken;
     Add(path, kind, value);
   }
 
@@ -238,23 +326,42 @@ std::string_view SecretKindName(SecretKind kind) {
       return "IMDS token";
     case SecretKind::kAuthorization:
       return "authorization header";
+    case SecretKind::kBearerToken:
+      return "bearer token";
+    case SecretKind::kWebIdentityToken:
+      return "web identity token";
   }
   return "secret";
 }
 
 std::vector<SecretSpan> FindSecretsInText(std::string_view text) {
   std::vector<SecretSpan> spans;
+  std::vector<Covered> covered;
+  FindJwts(text, &spans, &covered);
+  FindXmlCredentials(text, &spans, &covered);
+  std::sort(covered.begin(), covered.end(),
+            [](const Covered& a, const Covered& b) { return a.begin < b.begin; });
+  // Token-shaped runs outside the covered ranges.
+  size_t next_covered = 0;
   size_t i = 0;
   while (i < text.size()) {
+    while (next_covered < covered.size() && covered[next_covered].end <= i) ++next_covered;
+    if (next_covered < covered.size() && covered[next_covered].begin <= i) {
+      i = covered[next_covered].end;
+      continue;
+    }
     if (!IsRunChar(text[i])) {
       ++i;
       continue;
     }
+    size_t limit = next_covered < covered.size() ? covered[next_covered].begin : text.size();
     size_t j = i;
-    while (j < text.size() && IsRunChar(text[j])) ++j;
+    while (j < limit && IsRunChar(text[j])) ++j;
     if (j - i >= kKeyIdLength) ScanRun(text, i, j, &spans);
     i = j;
   }
+  std::sort(spans.begin(), spans.end(),
+            [](const SecretSpan& a, const SecretSpan& b) { return a.offset < b.offset; });
   return spans;
 }
 
@@ -269,7 +376,8 @@ bool IsPlaceholderValue(std::string_view value) {
 bool IsSecretHeaderName(std::string_view name) {
   return EqualsIgnoreCase(name, "authorization") ||
          EqualsIgnoreCase(name, "x-aws-ec2-metadata-token") ||
-         EqualsIgnoreCase(name, "x-amz-security-token");
+         EqualsIgnoreCase(name, "x-amz-security-token") ||
+         EqualsIgnoreCase(name, "x-amz-sso_bearer_token");
 }
 
 std::string MaskSecret(SecretKind kind, std::string_view value) {

@@ -7,10 +7,18 @@
 //   IMDS token         a base64url run of 40-120 characters starting "AQA" (IMDSv2's shape), or
 //                      any non-placeholder value of an X-aws-ec2-metadata-token header;
 //   authorization      any non-placeholder value of an Authorization or X-Amz-Security-Token
-//   header; credential fields  any non-placeholder value of an AccessKeyId, SecretAccessKey, Token
-//   or
+//                      header;
+//   bearer token       any non-placeholder value of an x-amz-sso_bearer_token header, or of an
+//                      accessToken, refreshToken or clientSecret member (the SSO token cache,
+//                      SSO-OIDC CreateToken);
+//   web identity token a JWT (three base64url segments, the first two starting "eyJ") whose
+//                      signature is not a placeholder: the redactor keeps a JWT's header and
+//                      payload readable and replaces its signature, which is what makes it usable;
+//   credential fields  any non-placeholder value of an AccessKeyId, SecretAccessKey, Token or
 //                      SessionToken member (case-insensitive), whatever its shape — also inside
-//                      bodies that are themselves JSON, reported as "<body path>:$.Member".
+//                      bodies that are themselves JSON, reported as "<body path>:$.Member" — and
+//                      of the XML elements <AccessKeyId>, <SecretAccessKey> and <SessionToken>
+//                      (STS's Credentials).
 // Allowed: anything containing "EXAMPLE" or "REDACTED" (the documented example keys
 // AKIAIOSFODNN7EXAMPLE and wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, and every placeholder the
 // redactor writes) and template values starting "{{". Findings name the file, the JSON path and the
@@ -32,9 +40,12 @@ enum class SecretKind {
   kSessionToken,
   kImdsToken,
   kAuthorization,
+  kBearerToken,
+  kWebIdentityToken,
 };
 
-// "access key id", "secret access key", "session token", "IMDS token", "authorization header".
+// "access key id", "secret access key", "session token", "IMDS token", "authorization header",
+// "bearer token", "web identity token".
 std::string_view SecretKindName(SecretKind kind);
 
 // A secret-shaped substring of a text. Holds offsets only, so it is safe to log.
@@ -52,7 +63,7 @@ std::vector<SecretSpan> FindSecretsInText(std::string_view text);
 bool IsPlaceholderValue(std::string_view value);
 
 // Header names whose values are secrets (case-insensitive): Authorization,
-// X-aws-ec2-metadata-token, X-Amz-Security-Token.
+// X-aws-ec2-metadata-token, X-Amz-Security-Token, x-amz-sso_bearer_token.
 bool IsSecretHeaderName(std::string_view name);
 
 // "ASIA… (20 chars)" for key ids, "… (40 chars)" otherwise: never more than a 4-character prefix.

@@ -14,6 +14,7 @@ namespace {
 
 using testing::FakeAccessKeyId;
 using testing::FakeImdsToken;
+using testing::FakeJwt;
 using testing::FakeSecretAccessKey;
 using testing::FakeSessionToken;
 
@@ -155,6 +156,75 @@ TEST(SecretScanTest, FindingsNeverContainTheSecret) {
     EXPECT_EQ(line.find(token.substr(0, 8)), std::string::npos);
   }
   EXPECT_EQ(findings[0].masked, "ASIA\xE2\x80\xA6 (20 chars)");
+}
+
+TEST(SecretScanTest, FindsAJwtInAFormBody) {
+  std::string jwt = FakeJwt(1);
+  std::string body =
+      "Action=AssumeRoleWithWebIdentity&RoleArn=arn%3Aaws%3Aiam%3A%3A1%3Arole%2Fr"
+      "&WebIdentityToken=" +
+      jwt + "&Version=2011-06-15";
+  auto spans = FindSecretsInText(body);
+  ASSERT_EQ(spans.size(), 1u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kWebIdentityToken);
+  EXPECT_EQ(body.substr(spans[0].offset, spans[0].length), jwt);
+}
+
+TEST(SecretScanTest, AJwtWithAPlaceholderSignatureIsNotReportedNorItsPayload) {
+  std::string jwt = FakeJwt(2);
+  std::string redacted = jwt.substr(0, jwt.rfind('.') + 1) + "REDACTEDJWTSIGNATURE0001";
+  EXPECT_TRUE(FindSecretsInText("WebIdentityToken=" + redacted + "&x=1").empty());
+  auto findings = ScanDocument("{\"body\": " + Quote("WebIdentityToken=" + redacted) + "}", "f");
+  EXPECT_TRUE(findings.empty());
+}
+
+TEST(SecretScanTest, FindsStsXmlCredentialsWhateverTheirShape) {
+  std::string xml =
+      "<AssumeRoleResponse><AssumeRoleResult><Credentials>\n"
+      "  <AccessKeyId>ASIAshortbutreal</AccessKeyId>\n"
+      "  <SecretAccessKey>not-base64-but-still-a-secret</SecretAccessKey>\n"
+      "  <SessionToken>" +
+      FakeSessionToken(3) +
+      "</SessionToken>\n"
+      "  <Expiration>2030-01-01T00:00:00Z</Expiration>\n"
+      "</Credentials></AssumeRoleResult></AssumeRoleResponse>";
+  auto spans = FindSecretsInText(xml);
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].kind, SecretKind::kAccessKeyId);
+  EXPECT_EQ(spans[1].kind, SecretKind::kSecretAccessKey);
+  EXPECT_EQ(spans[2].kind, SecretKind::kSessionToken);
+  EXPECT_EQ(xml.substr(spans[1].offset, spans[1].length), "not-base64-but-still-a-secret");
+  EXPECT_EQ(spans[2].length, FakeSessionToken(3).size());
+}
+
+TEST(SecretScanTest, StsXmlWithPlaceholdersIsClean) {
+  std::string xml =
+      "<Credentials><AccessKeyId>ASIAREDACTED00000001</AccessKeyId>"
+      "<SecretAccessKey>REDACTED/SECRET/ACCESS/KEY/0000000000001</SecretAccessKey>"
+      "<SessionToken>REDACTEDSESSIONTOKEN0001" +
+      std::string(200, 'A') +
+      "</SessionToken>"
+      "</Credentials>";
+  EXPECT_TRUE(FindSecretsInText(xml).empty());
+}
+
+TEST(SecretScanTest, SsoTokensAndBearerHeaderAreFound) {
+  std::string doc =
+      "{\"accessToken\": \"aoaAAAAAGZ-short\", \"refreshToken\": \"Atzr|x\", "
+      "\"clientSecret\": \"eyJraWQiOiJrZXktMTU2\", \"headers\": "
+      "{\"x-amz-sso_bearer_token\": \"aoaAAAAA-bearer\"}, "
+      "\"cache\": {\"accessToken\": \"REDACTED-BEARER-TOKEN-0001\"}}";
+  auto findings = ScanDocument(doc, "sso.json");
+  ASSERT_EQ(findings.size(), 4u);
+  for (const Finding& f : findings) {
+    EXPECT_EQ(f.kind, SecretKind::kBearerToken) << f.ToString();
+    EXPECT_EQ(f.ToString().find("aoaAAAAA"), std::string::npos);
+  }
+  bool header_found = false;
+  for (const Finding& f : findings) {
+    header_found |= f.json_path == "$.headers[\"x-amz-sso_bearer_token\"]";
+  }
+  EXPECT_TRUE(header_found);
 }
 
 }  // namespace
