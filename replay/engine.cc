@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 
 #include "nlohmann/json.hpp"
 #include "resolver/core/ascii.h"
@@ -35,11 +36,76 @@ std::string Quote(std::string_view s) {
   return out + "\"";
 }
 
+// Headers that differ on every call (signing time, SigV4 signature, per-call SDK ids): a
+// transcript may list them (a recorder writes what it saw) but they are never compared. Other
+// Authorization values (a container endpoint's token) are compared as usual.
+bool NeverCompared(std::string_view name, std::string_view recorded_value) {
+  if (EqualsIgnoreCase(name, "Authorization")) {
+    return StartsWithIgnoreCase(recorded_value, "AWS4-HMAC-SHA256");
+  }
+  return EqualsIgnoreCase(name, "X-Amz-Date") || EqualsIgnoreCase(name, "amz-sdk-invocation-id") ||
+         EqualsIgnoreCase(name, "amz-sdk-request");
+}
+
+// "host:port" → {"host", "port"}; "[::1]:8" → {"::1", "8"}; lower-cased.
+std::pair<std::string, std::string> SplitHostPort(std::string_view host) {
+  std::string h = AsciiLower(host);
+  if (!h.empty() && h[0] == '[') {
+    size_t close = h.find(']');
+    if (close == std::string::npos) return {h, ""};
+    std::string port = close + 2 <= h.size() && h[close + 1] == ':' ? h.substr(close + 2) : "";
+    return {h.substr(1, close - 1), port};
+  }
+  size_t colon = h.find(':');
+  if (colon == std::string::npos || h.find(':', colon + 1) != std::string::npos) return {h, ""};
+  return {h.substr(0, colon), h.substr(colon + 1)};
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string FormDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+               HexValue(s[i + 2]) >= 0) {
+      out += char(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+bool IsFormType(std::string_view content_type) {
+  return StartsWithIgnoreCase(StripAsciiWhitespace(content_type),
+                              "application/x-www-form-urlencoded");
+}
+
+bool IsJsonType(std::string_view content_type) {
+  std::string_view t = StripAsciiWhitespace(content_type);
+  t = t.substr(0, t.find(';'));
+  t = StripAsciiWhitespace(t);
+  return EqualsIgnoreCase(t, "application/json") ||
+         StartsWithIgnoreCase(t, "application/x-amz-json") ||
+         (t.size() > 5 && EqualsIgnoreCase(t.substr(t.size() - 5), "+json"));
+}
+
 // One line per field that keeps `request` from matching `e` (never a header value).
 std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
                               const std::string& path, const std::string& query) {
   std::vector<std::string> diff;
   const RequestMatcher& m = e.request;
+  if (!HostMatches(e.host, request.host)) {
+    diff.push_back("host: recorded " + Quote(e.host) + ", got " + Quote(request.host));
+  }
   if (m.method != request.method) {
     diff.push_back("method: recorded " + m.method + ", got " + Quote(request.method));
   }
@@ -48,6 +114,7 @@ std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
     diff.push_back("query: recorded " + Quote(m.query) + ", got " + Quote(query));
   }
   for (const auto& [name, want] : m.headers) {
+    if (NeverCompared(name, want)) continue;
     std::optional<std::string> got = FindHeader(request.headers, name);
     if (want == kHeaderAbsent) {
       if (got) diff.push_back("header " + name + ": recorded absent, got one");
@@ -58,14 +125,19 @@ std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
     }
   }
   if (m.body && *m.body != request.body) {
-    diff.push_back("body: differs (recorded " + std::to_string(m.body->size()) + " bytes, got " +
-                   std::to_string(request.body.size()) + ")");
+    // The type the client declared; else the one the transcript lists for the request.
+    std::optional<std::string> type = FindHeader(request.headers, "Content-Type");
+    if (!type) type = FindHeader(m.headers, "Content-Type");
+    std::string why;
+    if (!BodiesMatch(type.value_or(""), *m.body, request.body, &why))
+      diff.push_back("body: " + why);
   }
   return diff;
 }
 
 int DiffWeight(const std::string& line) {
   if (line.rfind("path:", 0) == 0) return 4;
+  if (line.rfind("host:", 0) == 0) return 4;
   if (line.rfind("method:", 0) == 0) return 2;
   return 1;
 }
@@ -107,6 +179,101 @@ std::string_view OutcomeKindName(OutcomeKind kind) {
       return "unmatched";
   }
   return "unmatched";
+}
+
+bool HostMatches(std::string_view recorded_host, std::string_view request_host) {
+  if (recorded_host.empty() || request_host.empty()) return true;
+  auto [want, want_port] = SplitHostPort(recorded_host);
+  auto [got, got_port] = SplitHostPort(request_host);
+  if (got == "localhost" || got == "::1" || got.rfind("127.", 0) == 0) return true;
+  if (want != got) return false;
+  return want_port.empty() || got_port.empty() || want_port == got_port;
+}
+
+std::vector<std::pair<std::string, std::string>> ParseFormBody(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  size_t start = 0;
+  while (start <= body.size()) {
+    size_t end = body.find('&', start);
+    if (end == std::string_view::npos) end = body.size();
+    std::string_view field = body.substr(start, end - start);
+    if (!field.empty()) {
+      size_t eq = field.find('=');
+      if (eq == std::string_view::npos) {
+        out.emplace_back(FormDecode(field), "");
+      } else {
+        out.emplace_back(FormDecode(field.substr(0, eq)), FormDecode(field.substr(eq + 1)));
+      }
+    }
+    start = end + 1;
+  }
+  return out;
+}
+
+bool BodiesMatch(std::string_view content_type, const std::string& recorded,
+                 const std::string& received, std::string* why) {
+  if (recorded == received) return true;
+  auto say = [why](std::string text) {
+    if (why) *why = std::move(text);
+    return false;
+  };
+  const std::string sizes = "recorded " + std::to_string(recorded.size()) + " bytes, got " +
+                            std::to_string(received.size());
+  if (IsFormType(content_type)) {
+    auto want = ParseFormBody(recorded);
+    auto got = ParseFormBody(received);
+    std::sort(want.begin(), want.end());
+    std::sort(got.begin(), got.end());
+    if (want == got) return true;
+    // Name the first field that differs (never its value).
+    std::set<std::string> names;
+    for (const auto& [name, value] : want) names.insert(name);
+    for (const auto& [name, value] : got) names.insert(name);
+    std::vector<std::string> differing;
+    for (const std::string& name : names) {
+      std::vector<std::string> a, b;
+      for (const auto& [n, v] : want) {
+        if (n == name) a.push_back(v);
+      }
+      for (const auto& [n, v] : got) {
+        if (n == name) b.push_back(v);
+      }
+      if (a == b) continue;
+      differing.push_back(a.empty()   ? Quote(name) + " not recorded"
+                          : b.empty() ? Quote(name) + " missing"
+                                      : Quote(name) + " value differs");
+    }
+    std::string list;
+    for (size_t i = 0; i < differing.size() && i < 5; ++i) list += (i ? ", " : "") + differing[i];
+    return say("form fields differ: " + list + " (" + sizes + ")");
+  }
+  if (IsJsonType(content_type)) {
+    nlohmann::json want = nlohmann::json::parse(recorded, nullptr, false);
+    nlohmann::json got = nlohmann::json::parse(received, nullptr, false);
+    if (!want.is_discarded() && !got.is_discarded()) {
+      if (want == got) return true;
+      std::string list;
+      if (want.is_object() && got.is_object()) {
+        std::set<std::string> names;
+        for (auto it = want.begin(); it != want.end(); ++it) names.insert(it.key());
+        for (auto it = got.begin(); it != got.end(); ++it) names.insert(it.key());
+        int shown = 0;
+        for (const std::string& name : names) {
+          auto a = want.find(name);
+          auto b = got.find(name);
+          if (a != want.end() && b != got.end() && *a == *b) continue;
+          if (shown++ == 5) break;
+          list += std::string(list.empty() ? "" : ", ") + Quote(name) +
+                  (a == want.end()  ? " not recorded"
+                   : b == got.end() ? " missing"
+                                    : " value differs");
+        }
+      }
+      return say("JSON " + (list.empty() ? std::string("differs") : "members differ: " + list) +
+                 " (" + sizes + ")");
+    }
+  }
+  return say("differs (" + sizes + ")");
 }
 
 std::pair<std::string, std::string> SplitTarget(const std::string& target) {

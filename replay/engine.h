@@ -4,8 +4,12 @@
 //
 // Rules (docs/transcript-format.md, "Matching policy" and "imds_tokens"):
 // - exchanges are grouped by family; strict recorded order within a family, none across families;
-// - a request matches on method, path, query, listed headers (names case-insensitive, values exact,
-//   "{{present}}"/"{{absent}}"), body when recorded, and fewer than repeat.max earlier matches;
+// - a request matches on host (when the exchange names one; see HostMatches), method, path, query,
+//   listed headers (names case-insensitive, values exact, "{{present}}"/"{{absent}}";
+//   X-Amz-Date, a SigV4 Authorization, amz-sdk-invocation-id and amz-sdk-request are never
+//   compared), body
+//   when recorded (form-encoded and JSON bodies as parsed maps: key order and '+'/"%20" do not
+//   matter; see BodiesMatch), and fewer than repeat.max earlier matches;
 // - token PUTs ("mint"): X-Forwarded-For → 403; TTL header missing/not an integer/0/>21600 → 400;
 //   else a fresh token valid for TTL seconds on the replay clock. "require": missing, unknown or
 //   expired token → 401; "accept": a token sent must be valid. Refusals do not consume the
@@ -31,6 +35,10 @@ namespace chantless {
 namespace replay {
 
 struct ReplayRequest {
+  // The host the client addressed ("sts.us-east-1.amazonaws.com", "127.0.0.1:8080"): the
+  // in-process transport takes it from the request's endpoint, the server from the Host header
+  // (or the TLS SNI name). Empty: unknown, matches every exchange's host.
+  std::string host;
   std::string method = "GET";
   std::string target = "/";  // path plus optional "?query", as on the request line
   HttpHeaders headers;
@@ -143,6 +151,25 @@ class Engine {
   int token_rejections_ = 0;
   std::vector<Miss> unexpected_;
 };
+
+// Whether a request sent to `request_host` may match an exchange recorded for `recorded_host`:
+// an empty recorded or request host matches anything, as does a request host that is a loopback
+// address (127.0.0.1, ::1, localhost: a client pointed at the replay by address names no host);
+// otherwise the host names compare case-insensitively and the ports only when both name one.
+bool HostMatches(std::string_view recorded_host, std::string_view request_host);
+
+// Whether a received body matches the recorded one. With a form Content-Type
+// (application/x-www-form-urlencoded) both are decoded into sorted name/value pairs ('+' and
+// "%20" alike); with a JSON one (application/json, application/x-amz-json-1.1, …) both are parsed
+// and compared as values (member order ignored). Anything else, or a body that does not parse,
+// compares byte for byte. On a mismatch `why` (when given) says what differs, naming form fields
+// or JSON members but never their values.
+bool BodiesMatch(std::string_view content_type, const std::string& recorded,
+                 const std::string& received, std::string* why = nullptr);
+
+// Decodes an application/x-www-form-urlencoded body into name/value pairs in order ('+' is a
+// space, %XX a byte; a malformed escape is kept as written).
+std::vector<std::pair<std::string, std::string>> ParseFormBody(std::string_view body);
 
 // Splits "/a/b?x=1" into {"/a/b", "x=1"}.
 std::pair<std::string, std::string> SplitTarget(const std::string& target);

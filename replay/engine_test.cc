@@ -17,6 +17,7 @@ namespace replay {
 namespace {
 
 using ::chantless::testing::FakeClock;
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -340,6 +341,111 @@ TEST_F(EngineTest, LoadsTheTestdataTranscript) {
   // FakeClock starts at the recording instant: nothing moves.
   EXPECT_THAT(creds, HasSubstr("\"Expiration\" : \"2024-05-01T18:00:00Z\""));
   EXPECT_TRUE(engine.GetVerdict().ok);
+}
+
+ReplayRequest Post(std::string host, std::string body, std::string content_type) {
+  ReplayRequest r = Req("POST", "/", {{"Content-Type", std::move(content_type)}});
+  r.host = std::move(host);
+  r.body = std::move(body);
+  return r;
+}
+
+TEST_F(EngineTest, MatchesTheExchangeHostWhenOneIsRecorded) {
+  Engine engine(Make(R"({"id": "east", "family": "e", "host": "sts.us-east-1.amazonaws.com",
+                "request": {"path": "/"}, "response": {"body": "E"}},
+               {"id": "west", "family": "w", "host": "STS.us-west-2.amazonaws.com:443",
+                "request": {"path": "/"}, "response": {"body": "W"}})"),
+                OnClock(&clock_));
+  ReplayRequest west = Req("GET", "/");
+  west.host = "sts.us-west-2.amazonaws.com";
+  EXPECT_EQ(engine.Handle(west).exchange_id, "west");
+  ReplayRequest other = Req("GET", "/");
+  other.host = "sts.eu-west-1.amazonaws.com";
+  Outcome miss = engine.Handle(other);
+  EXPECT_EQ(miss.kind, OutcomeKind::kUnmatched);
+  EXPECT_THAT(miss.miss.diff, ElementsAre(HasSubstr("host: recorded")));
+  ReplayRequest east = Req("GET", "/");
+  east.host = "sts.us-east-1.amazonaws.com:8443";  // the port is compared only when both name one
+  EXPECT_EQ(engine.Handle(east).exchange_id, "east");
+}
+
+TEST_F(EngineTest, HostRules) {
+  EXPECT_TRUE(HostMatches("", "anything"));
+  EXPECT_TRUE(HostMatches("sts.amazonaws.com", ""));
+  EXPECT_TRUE(HostMatches("sts.amazonaws.com", "127.0.0.1:4242"));
+  EXPECT_TRUE(HostMatches("sts.amazonaws.com", "localhost"));
+  EXPECT_TRUE(HostMatches("sts.amazonaws.com", "[::1]:80"));
+  EXPECT_TRUE(HostMatches("sts.amazonaws.com:443", "STS.AMAZONAWS.COM:443"));
+  EXPECT_FALSE(HostMatches("sts.amazonaws.com:443", "sts.amazonaws.com:8443"));
+  EXPECT_FALSE(HostMatches("sts.amazonaws.com", "portal.sso.us-east-1.amazonaws.com"));
+}
+
+TEST_F(EngineTest, MatchesFormBodiesAsParsedFields) {
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/",
+                "body": "Action=AssumeRole&RoleSessionName=my+session&Version=2011-06-15"},
+               "response": {}, "repeat": {"max": 3}})"),
+                OnClock(&clock_));
+  const std::string form = "application/x-www-form-urlencoded; charset=utf-8";
+  EXPECT_EQ(engine
+                .Handle(Post(
+                    "", "Version=2011-06-15&RoleSessionName=my%20session&Action=AssumeRole", form))
+                .kind,
+            OutcomeKind::kServed);
+  Outcome wrong =
+      engine.Handle(Post("", "Version=2011-06-15&RoleSessionName=other&Action=AssumeRole", form));
+  EXPECT_EQ(wrong.kind, OutcomeKind::kUnmatched);
+  EXPECT_THAT(wrong.miss.diff,
+              ElementsAre(AllOf(HasSubstr("form fields differ"), HasSubstr("RoleSessionName"),
+                                Not(HasSubstr("other")))));
+  // Without a form content type the bytes must be equal.
+  EXPECT_EQ(
+      engine
+          .Handle(Post("", "Version=2011-06-15&RoleSessionName=my%20session&Action=AssumeRole",
+                       "text/plain"))
+          .kind,
+      OutcomeKind::kUnmatched);
+}
+
+TEST_F(EngineTest, MatchesJsonBodiesAsParsedValues) {
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/",
+                          "headers": {"Content-Type": "application/json"},
+                          "body": "{\"clientId\": \"c\", \"grantType\": \"refresh_token\"}"},
+                         "response": {}, "repeat": {"max": 2}})"),
+                OnClock(&clock_));
+  EXPECT_EQ(
+      engine.Handle(Post("", R"({"grantType":"refresh_token","clientId":"c"})", "application/json"))
+          .kind,
+      OutcomeKind::kServed);
+  Outcome wrong = engine.Handle(
+      Post("", R"({"grantType":"refresh_token","clientId":"SECRETX"})", "application/json"));
+  EXPECT_EQ(wrong.kind, OutcomeKind::kUnmatched);
+  EXPECT_THAT(wrong.miss.diff, ElementsAre(AllOf(HasSubstr("\"clientId\" value differs"),
+                                                 Not(HasSubstr("SECRETX")))));
+}
+
+TEST_F(EngineTest, PerCallSigningAndSdkHeadersAreNeverCompared) {
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/",
+                          "headers": {"X-Amz-Date": "20240501T120000Z",
+                                      "Authorization": "AWS4-HMAC-SHA256 Credential=x",
+                                      "amz-sdk-invocation-id": "1", "amz-sdk-request": "attempt=1",
+                                      "X-Amz-Target": "t"}},
+                         "response": {}})"),
+                OnClock(&clock_));
+  Outcome out = engine.Handle(Req("POST", "/",
+                                  {{"x-amz-target", "t"},
+                                   {"X-Amz-Date", "20991231T000000Z"},
+                                   {"Authorization", "AWS4-HMAC-SHA256 Credential=y"},
+                                   {"amz-sdk-invocation-id", "2"},
+                                   {"amz-sdk-request", "attempt=2; max=3"}}));
+  EXPECT_EQ(out.kind, OutcomeKind::kServed) << ::testing::PrintToString(out.miss.diff);
+}
+
+TEST_F(EngineTest, FormBodyParsing) {
+  EXPECT_THAT(ParseFormBody("a=1&b=x+y%2Bz&&c&d=%zz"),
+              ElementsAre(std::make_pair(std::string("a"), std::string("1")),
+                          std::make_pair(std::string("b"), std::string("x y+z")),
+                          std::make_pair(std::string("c"), std::string("")),
+                          std::make_pair(std::string("d"), std::string("%zz"))));
 }
 
 }  // namespace

@@ -155,6 +155,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
   requests_.fetch_add(1);
 
   ReplayRequest request;
+  request.host = req.get_header_value("Host");
   request.method = req.method;
   request.target = req.target;
   request.body = req.body;

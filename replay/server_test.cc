@@ -589,6 +589,23 @@ TEST(FormatLogLineTest, HumanAndJson) {
             R"("detail":"fault reset"})");
 }
 
+TEST_F(ServerTest, RoutesByTheHostHeader) {
+  Serve(R"({"id": "east", "family": "e", "host": "sts.us-east-1.amazonaws.com",
+            "request": {"path": "/"}, "response": {"body": "east"}},
+           {"id": "west", "family": "w", "host": "sts.us-west-2.amazonaws.com",
+            "request": {"path": "/"}, "response": {"body": "west"}})");
+  RawResult west = RawExchange(
+      port_, "GET / HTTP/1.1\r\nHost: sts.us-west-2.amazonaws.com\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(BodyOf(west.bytes), "west");
+  RawResult other = RawExchange(
+      port_, "GET / HTTP/1.1\r\nHost: sts.eu-west-1.amazonaws.com\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(other.bytes, StartsWith("HTTP/1.1 404"));
+  EXPECT_THAT(BodyOf(other.bytes), HasSubstr("host: recorded"));
+  RawResult east = RawExchange(
+      port_, "GET / HTTP/1.1\r\nHost: sts.us-east-1.amazonaws.com\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(BodyOf(east.bytes), "east");
+}
+
 }  // namespace
 }  // namespace replay
 }  // namespace chantless

@@ -3,6 +3,7 @@
 // type checks before get<>(), and dump() with the replace error handler.
 #include "replay/transcript.h"
 
+#include <cctype>
 #include <ctime>
 #include <fstream>
 #include <limits>
@@ -74,6 +75,43 @@ std::string SyntaxErrorPlace(std::string_view text) {
     }
   }
   return "syntax error near line " + std::to_string(line) + ", column " + std::to_string(column);
+}
+
+// "name", "name:port", "1.2.3.4:port", "[::1]:port": letters, digits, '-', '.', '_', and a
+// decimal port of 1..65535.
+bool ValidHost(std::string_view host) {
+  std::string_view name = host;
+  std::string_view port;
+  if (!host.empty() && host[0] == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (char c : host.substr(1, close - 1)) {
+      if (!(std::isxdigit(uint8_t(c)) || c == ':' || c == '.')) return false;
+    }
+    std::string_view rest = host.substr(close + 1);
+    if (rest.empty()) return true;
+    if (rest[0] != ':') return false;
+    port = rest.substr(1);
+    if (port.empty()) return false;
+  } else {
+    size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      name = host.substr(0, colon);
+      port = host.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (name.empty() || name.size() > 253) return false;
+    for (char c : name) {
+      if (!(std::isalnum(uint8_t(c)) || c == '-' || c == '.' || c == '_')) return false;
+    }
+  }
+  if (port.size() > 5) return false;
+  int value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  return port.empty() || (value >= 1 && value <= 65535);
 }
 
 // ---- loader -------------------------------------------------------------------------------------
@@ -279,14 +317,20 @@ class Loader {
 
   StatusOr<Exchange> ParseExchange(const Json& j, const std::string& path,
                                    const std::optional<ImdsTokenPolicy>& policy) const {
-    CHANTLESS_RETURN_IF_ERROR(CheckFields(
-        j, path,
-        {"id", "family", "request", "response", "imds_token", "repeat", "optional", "fault"}));
+    CHANTLESS_RETURN_IF_ERROR(CheckFields(j, path,
+                                          {"id", "family", "host", "request", "response",
+                                           "imds_token", "repeat", "optional", "fault"}));
     Exchange e;
     CHANTLESS_ASSIGN_OR_RETURN(e.id, String(j, path, "id", true));
     if (e.id.empty()) return Error(path + ".id", "empty id");
     CHANTLESS_ASSIGN_OR_RETURN(e.family, String(j, path, "family", false, "default"));
     if (e.family.empty()) return Error(path + ".family", "empty family");
+    if (j.contains("host")) {
+      CHANTLESS_ASSIGN_OR_RETURN(e.host, String(j, path, "host", true));
+      if (!ValidHost(e.host)) {
+        return Error(path + ".host", "expected a host name or address, optionally with :port");
+      }
+    }
     auto req = j.find("request");
     if (req == j.end()) return Error(path + ".request", "missing required field");
     CHANTLESS_ASSIGN_OR_RETURN(e.request, Request(*req, path + ".request"));
@@ -527,6 +571,7 @@ std::string SerializeTranscript(const Transcript& t) {
     Json x = Json::object();
     x["id"] = e.id;
     x["family"] = e.family;
+    if (!e.host.empty()) x["host"] = e.host;  // written only when set: older files stay canonical
     Json req = Json::object();
     req["method"] = e.request.method;
     req["path"] = e.request.path;

@@ -113,6 +113,9 @@ struct Repeat {
 struct Exchange {
   std::string id;                  // unique within the transcript, non-empty
   std::string family = "default";  // strict order within a family, none across families
+  // The host the request is sent to ("sts.us-east-1.amazonaws.com", optionally ":port"); empty:
+  // any host. Compared case-insensitively; the port only when both sides name one.
+  std::string host;
   RequestMatcher request;
   // Absent only for faults that write nothing (reset, close_without_response) and for "mint"
   // exchanges, which then answer 200 with the minted token.
@@ -126,9 +129,9 @@ struct Exchange {
   int RequiredCount() const { return optional ? 0 : repeat.min; }
 
   bool operator==(const Exchange& o) const {
-    return id == o.id && family == o.family && request == o.request && response == o.response &&
-           imds_token == o.imds_token && repeat == o.repeat && optional == o.optional &&
-           fault == o.fault;
+    return id == o.id && family == o.family && host == o.host && request == o.request &&
+           response == o.response && imds_token == o.imds_token && repeat == o.repeat &&
+           optional == o.optional && fault == o.fault;
   }
 };
 

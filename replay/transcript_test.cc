@@ -281,6 +281,8 @@ Transcript RandomTranscript(std::mt19937* rng) {
            pick(3) == 0 ? std::string(kHeaderPresent) : text(printable, 6)});
     }
     if (pick(2)) e.request.body = text(printable, 10);
+    if (pick(3) == 0)
+      e.host = "sts." + text("abz019-", 6) + ".amazonaws.com" + (pick(2) ? ":443" : "");
     e.imds_token = static_cast<ImdsTokenRole>(pick(4));
     if (e.imds_token == ImdsTokenRole::kMint) e.request.method = "PUT";
     e.repeat.max = 1 + pick(5);
@@ -326,6 +328,38 @@ TEST(TranscriptTest, RoundTripsRandomValidTranscripts) {
     StatusOr<Transcript> again = LoadTranscript(text, "random");
     ASSERT_TRUE(again.ok()) << again.status() << "\n" << text;
     ASSERT_EQ(*again, t) << text;
+  }
+}
+
+TEST(TranscriptTest, LoadsAndRoundTripsAnExchangeHost) {
+  ASSERT_OK_AND_ASSIGN(
+      Transcript t,
+      LoadTranscript(WithExchange(R"({"id": "a", "host": "sts.us-east-1.amazonaws.com",
+          "request": {"path": "/"}, "response": {}},
+          {"id": "b", "host": "127.0.0.1:8443", "request": {"path": "/"}, "response": {}},
+          {"id": "c", "host": "[::1]:9", "request": {"path": "/"}, "response": {}},
+          {"id": "d", "request": {"path": "/"}, "response": {}})"),
+                     "x.json"));
+  EXPECT_EQ(t.exchanges[0].host, "sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(t.exchanges[1].host, "127.0.0.1:8443");
+  EXPECT_EQ(t.exchanges[3].host, "");
+  std::string text = SerializeTranscript(t);
+  EXPECT_THAT(text, HasSubstr("\"host\": \"sts.us-east-1.amazonaws.com\""));
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(text, "serialized"));
+  EXPECT_EQ(again, t);
+}
+
+TEST(TranscriptTest, SerializesNoHostWhenNoneIsSet) {
+  ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
+  EXPECT_THAT(SerializeTranscript(t), ::testing::Not(HasSubstr("\"host\"")));
+}
+
+TEST(TranscriptTest, RejectsAMalformedHost) {
+  for (const char* host : {"", "sts.amazonaws.com:", "a b", "https://sts.amazonaws.com",
+                           "sts.amazonaws.com/x", "h:0", "h:70000", "[::1"}) {
+    ExpectRejected(WithExchange(std::string(R"({"id": "a", "host": ")") + host +
+                                R"(", "request": {"path": "/"}, "response": {}})"),
+                   "$.exchanges[0].host");
   }
 }
 

@@ -11,6 +11,16 @@ std::string Where(const HttpRequest& request) {
   return "replay: " + request.method + " " + request.endpoint + request.path;
 }
 
+// "https://sts.us-east-1.amazonaws.com:443/x" → "sts.us-east-1.amazonaws.com:443".
+std::string EndpointHost(const std::string& endpoint) {
+  size_t start = endpoint.find("://");
+  start = start == std::string::npos ? 0 : start + 3;
+  size_t end = endpoint.find_first_of("/?#", start);
+  std::string host = endpoint.substr(start, end == std::string::npos ? end : end - start);
+  size_t at = host.rfind('@');
+  return at == std::string::npos ? host : host.substr(at + 1);
+}
+
 }  // namespace
 
 int Transport::requests() const {
@@ -39,6 +49,7 @@ StatusOr<HttpResponse> Transport::Send(const HttpRequest& request) {
     }
   }
   ReplayRequest replay_request;
+  replay_request.host = EndpointHost(request.endpoint);
   replay_request.method = request.method;
   replay_request.target = request.path;
   replay_request.headers = request.headers;

@@ -180,6 +180,23 @@ TEST_F(TransportTest, ImdsTokenFlowEndToEnd) {
   EXPECT_EQ(transport.connections(), 1);
 }
 
+TEST_F(TransportTest, MatchesTheHostOfTheRequestEndpoint) {
+  engine_ = std::make_unique<Engine>(
+      Make(R"({"id": "sts", "host": "sts.us-east-1.amazonaws.com", "request": {"path": "/"},
+               "response": {"body": "ok"}})"),
+      OnClock(&clock_));
+  transport_ = std::make_unique<Transport>(engine_.get(), &clock_);
+  HttpRequest elsewhere = Get("/");
+  elsewhere.endpoint = "https://sts.eu-west-1.amazonaws.com";
+  ASSERT_OK_AND_ASSIGN(HttpResponse miss, transport_->Send(elsewhere));
+  EXPECT_EQ(miss.status, 404);
+  EXPECT_THAT(miss.body, HasSubstr("host: recorded"));
+  HttpRequest right = Get("/");
+  right.endpoint = "https://sts.us-east-1.amazonaws.com";
+  ASSERT_OK_AND_ASSIGN(HttpResponse hit, transport_->Send(right));
+  EXPECT_EQ(hit.body, "ok");
+}
+
 }  // namespace
 }  // namespace replay
 }  // namespace chantless
