@@ -332,6 +332,92 @@ std::string RebaseJsonTimes(const std::string& body, const std::vector<std::stri
   return out;
 }
 
+std::string RebaseJsonEpochMs(const std::string& body, const std::vector<std::string>& fields,
+                              std::chrono::seconds offset) {
+  if (fields.empty()) return body;
+  Json j = Json::parse(body, nullptr, false);
+  if (j.is_discarded() || !(j.is_object() || j.is_array())) return body;
+  std::string out = body;
+  for (const std::string& field : fields) {
+    const std::string key = "\"" + field + "\"";
+    size_t pos = 0;
+    while ((pos = out.find(key, pos)) != std::string::npos) {
+      size_t at = pos + key.size();
+      if (pos > 0 && out[pos - 1] == '\\') {
+        pos = at;
+        continue;
+      }
+      at = std::min(out.find_first_not_of(kAsciiWhitespace, at), out.size());
+      if (at >= out.size() || out[at] != ':') {
+        pos = at;
+        continue;
+      }
+      at = std::min(out.find_first_not_of(kAsciiWhitespace, at + 1), out.size());
+      size_t end = at;
+      while (end < out.size() && end - at < 18 && out[end] >= '0' && out[end] <= '9') ++end;
+      // An integer of at most 18 digits: not a fraction, an exponent or a longer number.
+      bool integer =
+          end > at && (end == out.size() ||
+                       std::string_view("0123456789.eE").find(out[end]) == std::string_view::npos);
+      if (!integer) {
+        pos = at;
+        continue;
+      }
+      const int64_t ms = std::stoll(out.substr(at, end - at));
+      const int64_t shifted = ms + int64_t(offset.count()) * 1000;
+      if (shifted < 0 || shifted / 1000 >= kMaxEpochSeconds) {
+        pos = end;
+        continue;
+      }
+      std::string rebased = std::to_string(shifted);
+      out.replace(at, end - at, rebased);
+      pos = at + rebased.size();
+    }
+  }
+  return out;
+}
+
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& elements,
+                           std::chrono::seconds offset) {
+  std::string out = body;
+  for (const std::string& element : elements) {
+    const std::string open = "<" + element + ">";
+    const std::string close = "</" + element + ">";
+    size_t pos = 0;
+    while ((pos = out.find(open, pos)) != std::string::npos) {
+      size_t begin = pos + open.size();
+      size_t end = out.find(close, begin);
+      if (end == std::string::npos) break;
+      std::string_view text =
+          StripAsciiWhitespace(std::string_view(out).substr(begin, end - begin), kAsciiWhitespace);
+      StatusOr<WallTime> t = ParseRfc3339(text);
+      if (!t.ok()) {
+        pos = end + close.size();
+        continue;
+      }
+      const int64_t when = std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch().count() +
+                           int64_t(offset.count());
+      if (when <= -kMaxEpochSeconds || when >= kMaxEpochSeconds) {
+        pos = end + close.size();
+        continue;
+      }
+      size_t text_begin = static_cast<size_t>(text.data() - out.data());
+      std::string rebased = FormatRfc3339(WallTime(std::chrono::seconds(when)));
+      out.replace(text_begin, text.size(), rebased);
+      pos = out.find(close, text_begin) + close.size();
+    }
+  }
+  return out;
+}
+
+std::string RebaseTimes(const std::string& body, const RebasePolicy& policy,
+                        std::chrono::seconds offset) {
+  if (policy.empty()) return body;
+  std::string out = RebaseJsonTimes(body, policy.json_fields, offset);
+  out = RebaseJsonEpochMs(out, policy.json_epoch_ms_fields, offset);
+  return RebaseXmlTimes(out, policy.xml_elements, offset);
+}
+
 std::string Verdict::ToText() const {
   std::string out = std::string("verdict: ") + (ok ? "PASS" : "FAIL") + " (" +
                     std::to_string(requests) + " requests, " + std::to_string(token_rejections) +
@@ -372,8 +458,7 @@ Engine::Engine(Transcript transcript, EngineOptions options)
             transcript_.rebase.shift + options.shift;
   for (const Exchange& e : transcript_.exchanges) {
     rebased_bodies_.push_back(
-        e.response ? RebaseJsonTimes(e.response->body, transcript_.rebase.json_fields, offset_)
-                   : std::string());
+        e.response ? RebaseTimes(e.response->body, transcript_.rebase, offset_) : std::string());
   }
   consumed_.assign(transcript_.exchanges.size(), 0);
   for (size_t i = 0; i < transcript_.exchanges.size(); ++i) {

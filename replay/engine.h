@@ -179,6 +179,19 @@ std::pair<std::string, std::string> SplitTarget(const std::string& target);
 std::string RebaseJsonTimes(const std::string& body, const std::vector<std::string>& fields,
                             std::chrono::seconds offset);
 
+// The same for members whose values are integers of epoch milliseconds (SSO's `expiration`).
+std::string RebaseJsonEpochMs(const std::string& body, const std::vector<std::string>& fields,
+                              std::chrono::seconds offset);
+
+// Rewrites the RFC 3339 text of every `<element>` named in `elements` ("<Expiration>…
+// </Expiration>", STS) to FormatRfc3339(value + offset); text that is not a time is left alone.
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& elements,
+                           std::chrono::seconds offset);
+
+// All three, as `policy` lists them.
+std::string RebaseTimes(const std::string& body, const RebasePolicy& policy,
+                        std::chrono::seconds offset);
+
 }  // namespace replay
 }  // namespace chantless
 

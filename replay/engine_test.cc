@@ -269,6 +269,49 @@ TEST_F(EngineTest, RebasesToAPinnedInstantWithShifts) {
               HasSubstr("\"2030-06-01T00:03:00Z\""));
 }
 
+TEST(RebaseTest, XmlElementsAreRebasedInPlace) {
+  std::string xml =
+      "<Credentials>\n  <SessionToken>x</SessionToken>\n"
+      "  <Expiration>2024-05-01T13:00:00Z</Expiration>\n</Credentials>\n"
+      "<Other><Expiration>soon</Expiration></Other>";
+  EXPECT_EQ(RebaseXmlTimes(xml, {"Expiration"}, std::chrono::hours(2)),
+            "<Credentials>\n  <SessionToken>x</SessionToken>\n"
+            "  <Expiration>2024-05-01T15:00:00Z</Expiration>\n</Credentials>\n"
+            "<Other><Expiration>soon</Expiration></Other>");
+  EXPECT_EQ(RebaseXmlTimes(xml, {}, std::chrono::hours(2)), xml);
+}
+
+TEST(RebaseTest, EpochMillisecondMembersAreRebased) {
+  std::string body =
+      R"({"roleCredentials": {"expiration": 1714572000000, "accessKeyId": "ASIAFAKE"},)"
+      R"( "other": 1714572000000, "frac": {"expiration": 1.5}})";
+  EXPECT_EQ(RebaseJsonEpochMs(body, {"expiration"}, std::chrono::seconds(3600)),
+            R"({"roleCredentials": {"expiration": 1714575600000, "accessKeyId": "ASIAFAKE"},)"
+            R"( "other": 1714572000000, "frac": {"expiration": 1.5}})");
+  EXPECT_EQ(
+      RebaseJsonEpochMs("not json {\"expiration\": 1}", {"expiration"}, std::chrono::seconds(5)),
+      "not json {\"expiration\": 1}");
+}
+
+TEST_F(EngineTest, RebasesStsXmlAndSsoMillisecondsToTheClock) {
+  clock_.SetNow(*ParseRfc3339("2026-01-01T12:00:00Z"));
+  Transcript t = Make(R"({"id": "sts", "request": {"method": "POST", "path": "/"},
+                          "response": {"body": "<Expiration>2024-05-01T13:00:00Z</Expiration>"}},
+                         {"id": "sso", "request": {"path": "/federation/credentials"},
+                          "response": {"body": "{\"roleCredentials\": {\"expiration\": 1714568400000}}"}})",
+                      R"("rebase": {"xml_elements": ["Expiration"],
+                                    "json_epoch_ms_fields": ["expiration"]}, )");
+  EXPECT_EQ(t.rebase.xml_elements, std::vector<std::string>{"Expiration"});
+  Transcript round_trip = *LoadTranscript(SerializeTranscript(t), "round trip");
+  EXPECT_EQ(round_trip.rebase, t.rebase);
+  Engine engine(t, OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(Req("POST", "/")).response.body,
+            "<Expiration>2026-01-01T13:00:00Z</Expiration>");
+  // 1714568400000 ms is 2024-05-01T13:00:00Z; an hour after the clock, as recorded.
+  EXPECT_EQ(engine.Handle(Req("GET", "/federation/credentials")).response.body,
+            "{\"roleCredentials\": {\"expiration\": 1767272400000}}");
+}
+
 TEST_F(EngineTest, ConcurrentRequestsAreCountedExactly) {
   Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {},
                          "repeat": {"min": 200, "max": 200}})"),

@@ -459,22 +459,31 @@ class Loader {
     }
     auto rebase = root.find("rebase");
     if (rebase != root.end()) {
-      CHANTLESS_RETURN_IF_ERROR(CheckFields(*rebase, "$.rebase", {"json_fields", "shift_seconds"}));
-      auto fields = rebase->find("json_fields");
-      if (fields != rebase->end()) {
-        if (!fields->is_array())
-          return Error("$.rebase.json_fields", "expected an array of strings");
+      CHANTLESS_RETURN_IF_ERROR(
+          CheckFields(*rebase, "$.rebase",
+                      {"json_fields", "json_epoch_ms_fields", "xml_elements", "shift_seconds"}));
+      struct NameList {
+        const char* key;
+        std::vector<std::string>* names;
+      };
+      for (const NameList& list : {NameList{"json_fields", &t.rebase.json_fields},
+                                   NameList{"json_epoch_ms_fields", &t.rebase.json_epoch_ms_fields},
+                                   NameList{"xml_elements", &t.rebase.xml_elements}}) {
+        auto fields = rebase->find(list.key);
+        if (fields == rebase->end()) continue;
+        std::string base = std::string("$.rebase.") + list.key;
+        if (!fields->is_array()) return Error(base, "expected an array of strings");
         for (size_t i = 0; i < fields->size(); ++i) {
-          std::string p = "$.rebase.json_fields[" + std::to_string(i) + "]";
+          std::string p = base + "[" + std::to_string(i) + "]";
           const Json& f = (*fields)[i];
           if (!f.is_string() || f.get<std::string>().empty()) {
             return Error(p, "expected a non-empty string");
           }
           std::string name = f.get<std::string>();
-          for (const std::string& seen : t.rebase.json_fields) {
+          for (const std::string& seen : *list.names) {
             if (seen == name) return Error(p, "duplicate field name");
           }
-          t.rebase.json_fields.push_back(std::move(name));
+          list.names->push_back(std::move(name));
         }
       }
       CHANTLESS_ASSIGN_OR_RETURN(int64_t shift, Integer(*rebase, "$.rebase", "shift_seconds", false,
@@ -564,6 +573,11 @@ std::string SerializeTranscript(const Transcript& t) {
   Json rebase = Json::object();
   rebase["json_fields"] = Json::array();
   for (const std::string& f : t.rebase.json_fields) rebase["json_fields"].push_back(f);
+  // Written only when set, so transcripts without them keep their canonical form.
+  if (!t.rebase.json_epoch_ms_fields.empty()) {
+    rebase["json_epoch_ms_fields"] = t.rebase.json_epoch_ms_fields;
+  }
+  if (!t.rebase.xml_elements.empty()) rebase["xml_elements"] = t.rebase.xml_elements;
   rebase["shift_seconds"] = int64_t(t.rebase.shift.count());
   root["rebase"] = std::move(rebase);
   Json exchanges = Json::array();

@@ -145,11 +145,20 @@ struct RebasePolicy {
   // JSON member names (at any depth of a JSON response body) whose RFC 3339 string values are
   // shifted by (replay anchor - recorded_at + shift).
   std::vector<std::string> json_fields;
+  // JSON member names whose integer values are epoch milliseconds (SSO GetRoleCredentials'
+  // `expiration`), shifted the same way.
+  std::vector<std::string> json_epoch_ms_fields;
+  // XML element names whose RFC 3339 text is shifted (STS's <Expiration>).
+  std::vector<std::string> xml_elements;
   // Added to every rebased time: negative to serve credentials about to expire or already expired.
   std::chrono::seconds shift{0};
 
+  bool empty() const {
+    return json_fields.empty() && json_epoch_ms_fields.empty() && xml_elements.empty();
+  }
   bool operator==(const RebasePolicy& o) const {
-    return json_fields == o.json_fields && shift == o.shift;
+    return json_fields == o.json_fields && json_epoch_ms_fields == o.json_epoch_ms_fields &&
+           xml_elements == o.xml_elements && shift == o.shift;
   }
 };
 
