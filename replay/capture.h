@@ -13,6 +13,9 @@ namespace chantless {
 namespace replay {
 
 struct CapturedExchange {
+  // The host the client addressed ("sts.us-east-1.amazonaws.com", with ":port" when not the
+  // scheme's default); empty when unknown or a loopback address (any host).
+  std::string host;
   std::string method = "GET";
   std::string path = "/";  // path and query as the client sent them
   HttpHeaders request_headers;

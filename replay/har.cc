@@ -48,6 +48,46 @@ std::optional<std::string> PathOfUrl(const std::string& url) {
   return path;
 }
 
+}  // namespace
+
+std::string HostOfUrl(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  std::string scheme = AsciiLower(url.substr(0, scheme_end));
+  std::string_view rest = url.substr(scheme_end + 3);
+  std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  size_t at = authority.rfind('@');
+  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string host = AsciiLower(authority);
+  std::string port;
+  size_t colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
+    port = host.substr(colon + 1);
+    host.resize(colon);
+  }
+  if (host.empty() || host == "127.0.0.1" || host == "[::1]" || host == "localhost") return "";
+  bool default_port =
+      port.empty() || (scheme == "https" && port == "443") || (scheme == "http" && port == "80");
+  return default_port ? host : host + ":" + port;
+}
+
+std::string BaseUrlOfHost(std::string_view host) {
+  std::string h(host);
+  std::string port;
+  size_t colon = h.rfind(':');
+  if (colon != std::string::npos && h.find(']', colon) == std::string::npos) {
+    port = h.substr(colon + 1);
+  }
+  std::string name = port.empty() ? h : h.substr(0, colon);
+  bool ip = name.find_first_not_of("0123456789.") == std::string::npos ||
+            (!name.empty() && name.front() == '[');
+  bool tls = port == "443" || (port.empty() && !ip && name != "localhost");
+  if (tls && port == "443") h = name;
+  return std::string(tls ? "https://" : "http://") + h;
+}
+
+namespace {
+
 Status ReadHarHeaders(const json& headers, std::string_view source, const std::string& path,
                       HttpHeaders* out) {
   if (headers.is_null()) return OkStatus();
@@ -107,6 +147,7 @@ StatusOr<ImportedTraffic> ImportHar(std::string_view text, std::string_view sour
     }
     CapturedExchange e;
     e.method = StringOr(*request, "method", "GET");
+    e.host = HostOfUrl(StringOr(*request, "url"));
     std::optional<std::string> url_path = PathOfUrl(StringOr(*request, "url"));
     if (!url_path) return Error(source, path + ".request.url", "expected an absolute URL");
     e.path = *url_path;
@@ -192,6 +233,7 @@ StatusOr<ImportedTraffic> ImportDvr(std::string_view text, std::string_view sour
       }
       CapturedExchange e;
       e.method = StringOr(*request, "method", "GET");
+      e.host = HostOfUrl(StringOr(*request, "uri"));
       std::optional<std::string> p = PathOfUrl(StringOr(*request, "uri"));
       if (!p) return Error(source, apath + ".request.uri", "expected a URI");
       e.path = *p;
@@ -269,8 +311,8 @@ std::string ExportHar(const Transcript& transcript, std::string_view endpoint) {
   };
   for (size_t i = 0; i < transcript.exchanges.size(); ++i) {
     const Exchange& x = transcript.exchanges[i];
-    std::string url =
-        base + x.request.path + (x.request.query.empty() ? "" : "?" + x.request.query);
+    std::string url = (x.host.empty() ? base : BaseUrlOfHost(x.host)) + x.request.path +
+                      (x.request.query.empty() ? "" : "?" + x.request.query);
     ordered_json request = {
         {"method", x.request.method},
         {"url", url},

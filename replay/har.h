@@ -39,7 +39,18 @@ struct ImportedTraffic {
 StatusOr<ImportedTraffic> ImportHar(std::string_view text, std::string_view source);
 StatusOr<ImportedTraffic> ImportDvr(std::string_view text, std::string_view source);
 
-// HAR 1.2 for `transcript`: one entry per exchange, URLs on `endpoint` ("http://169.254.169.254").
+// The host of an absolute URL as a transcript names it: "https://STS.us-east-1.amazonaws.com:443/"
+// → "sts.us-east-1.amazonaws.com" (lower case, the scheme's default port dropped); "" for a bare
+// path, a URL without a host, or a loopback host (127.0.0.1, ::1, localhost: any host).
+std::string HostOfUrl(std::string_view url);
+
+// The URL base an exchange's host is reached at: "https://<host>" for a DNS name without a port or
+// with ":443" (STS, the SSO portal, SSO-OIDC), "http://<host>" for an IP address or another port
+// (IMDS, the container endpoints).
+std::string BaseUrlOfHost(std::string_view host);
+
+// HAR 1.2 for `transcript`: one entry per exchange, URLs on the exchange's host (BaseUrlOfHost)
+// when it names one, else on `endpoint` ("http://169.254.169.254").
 // A "mint" exchange without a response is written as a 200 whose body is "{{imds_token}}"; a
 // fault is written as a comment ("fault: reset") and, when it has no response, status 0.
 std::string ExportHar(const Transcript& transcript, std::string_view endpoint);

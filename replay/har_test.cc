@@ -145,6 +145,60 @@ TEST(HarExportTest, RoundTripsThroughImport) {
   EXPECT_EQ(back.exchanges[2].response_body, "\xFF\x01");
 }
 
+TEST(HarHostTest, HostOfUrl) {
+  EXPECT_EQ(HostOfUrl("https://STS.us-east-1.amazonaws.com/"), "sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(HostOfUrl("https://sts.us-east-1.amazonaws.com:443/?a=1"),
+            "sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(HostOfUrl("https://sts.example.test:8443/"), "sts.example.test:8443");
+  EXPECT_EQ(HostOfUrl("http://169.254.169.254/latest/api/token"), "169.254.169.254");
+  EXPECT_EQ(HostOfUrl("http://169.254.169.254:80/x"), "169.254.169.254");
+  EXPECT_EQ(HostOfUrl("http://[fd00:ec2::254]/x"), "[fd00:ec2::254]");
+  EXPECT_EQ(HostOfUrl("http://user:pw@portal.sso.us-east-1.amazonaws.com/x"),
+            "portal.sso.us-east-1.amazonaws.com");
+  EXPECT_EQ(HostOfUrl("http://127.0.0.1:5000/x"), "");
+  EXPECT_EQ(HostOfUrl("http://localhost:1338/x"), "");
+  EXPECT_EQ(HostOfUrl("/relative"), "");
+}
+
+TEST(HarHostTest, BaseUrlOfHost) {
+  EXPECT_EQ(BaseUrlOfHost("sts.us-east-1.amazonaws.com"), "https://sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(BaseUrlOfHost("oidc.us-east-1.amazonaws.com:443"),
+            "https://oidc.us-east-1.amazonaws.com");
+  EXPECT_EQ(BaseUrlOfHost("169.254.169.254"), "http://169.254.169.254");
+  EXPECT_EQ(BaseUrlOfHost("[fd00:ec2::254]"), "http://[fd00:ec2::254]");
+  EXPECT_EQ(BaseUrlOfHost("169.254.170.23:80"), "http://169.254.170.23:80");
+  EXPECT_EQ(BaseUrlOfHost("proxy.internal:8080"), "http://proxy.internal:8080");
+}
+
+TEST(HarExportTest, HostsAndTlsSurviveTheRoundTrip) {
+  std::vector<CapturedExchange> captured(2);
+  captured[0].host = "169.254.169.254";
+  captured[0].method = "PUT";
+  captured[0].path = "/latest/api/token";
+  captured[0].status = 200;
+  captured[0].response_body = "REDACTEDIMDSTOKEN0001";
+  captured[1].host = "sts.us-east-1.amazonaws.com";
+  captured[1].method = "POST";
+  captured[1].path = "/";
+  captured[1].request_headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  captured[1].request_body = "Action=AssumeRole&Version=2011-06-15";
+  captured[1].status = 200;
+  captured[1].response_headers = {{"Content-Type", "text/xml"}};
+  captured[1].response_body = "<AssumeRoleResponse/>";
+  RecordingInfo info;
+  info.recorded_at = ParseRfc3339("2024-05-01T12:00:00Z").value();
+  ASSERT_OK_AND_ASSIGN(Transcript t, BuildTranscript(captured, info));
+  EXPECT_EQ(t.exchanges[1].host, "sts.us-east-1.amazonaws.com");
+  std::string har = ExportHar(t, "http://unused.invalid");
+  EXPECT_NE(har.find("\"http://169.254.169.254/latest/api/token\""), std::string::npos) << har;
+  EXPECT_NE(har.find("\"https://sts.us-east-1.amazonaws.com/\""), std::string::npos) << har;
+  ASSERT_OK_AND_ASSIGN(ImportedTraffic back, ImportHar(har, "out.har"));
+  ASSERT_EQ(back.exchanges.size(), 2u);
+  EXPECT_EQ(back.exchanges[0].host, "169.254.169.254");
+  EXPECT_EQ(back.exchanges[1].host, "sts.us-east-1.amazonaws.com");
+  EXPECT_EQ(back.exchanges[1].request_body, "Action=AssumeRole&Version=2011-06-15");
+}
+
 }  // namespace
 }  // namespace replay
 }  // namespace chantless

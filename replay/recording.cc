@@ -87,6 +87,7 @@ StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchan
     if (path.empty() || path[0] != '/') path.insert(0, "/");
     x.id = Id(i, c, path);
     x.family = has_mint ? "imds" : "default";
+    x.host = c.host;
     x.request.method = c.method;
     x.request.path = path;
     if (!c.request_body.empty()) x.request.body = c.request_body;
