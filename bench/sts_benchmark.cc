@@ -11,6 +11,12 @@
 //                                        (namespace, whitespace, a 100-byte-class session token),
 //                                        with bytes/second.
 //   BM_Parse_StsErrorXml                 ParseStsErrorResponse of an AccessDenied body.
+//   BM_Parse_SsoToken                    ParseSsoToken of an sso-session token cache file as the
+//                                        AWS CLI v2 writes it (read on every SSO resolution).
+//   BM_Parse_SsoRoleCredentials          DecodeGetRoleCredentialsResponse of a portal answer.
+//   BM_CliCacheFileName                  the AWS CLI cache file name of an assume-role call
+//                                        (Python-exact json.dumps + SHA-1), computed on every
+//                                        assume-role resolution before the cache is read.
 //
 // Run with `bazel run -c opt //bench:sts_benchmark`; sts_benchmark_smoke_test runs each once
 // under `./dev test`.
@@ -19,7 +25,10 @@
 #include <chrono>
 #include <string>
 
+#include "resolver/cli_cache/cli_cache.h"
 #include "resolver/sigv4/sigv4_signer.h"
+#include "resolver/sso/sso_api.h"
+#include "resolver/sso/sso_token.h"
 #include "resolver/sts/sts_response.h"
 
 namespace {
@@ -132,6 +141,58 @@ void BM_Parse_StsErrorXml(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
 }
 BENCHMARK(BM_Parse_StsErrorXml);
+
+void BM_Parse_SsoToken(benchmark::State& state) {
+  const std::string text =
+      "{\"startUrl\": \"https://d-1234567890.awsapps.com/start\", \"region\": \"us-east-1\", "
+      "\"accessToken\": \"aoaAAAAAGZfakeEXAMPLEaccesstoken" +
+      std::string(300, 'x') +
+      "\", \"expiresAt\": \"2030-03-04T03:39:48Z\", \"clientId\": \"fakeEXAMPLEclientid" +
+      std::string(40, 'c') + "\", \"clientSecret\": \"eyJraWQiOiJrZXktEXAMPLE" +
+      std::string(900, 's') +
+      "\", \"registrationExpiresAt\": \"2030-05-01T00:00:00Z\", \"refreshToken\": "
+      "\"Atzr|fakeEXAMPLErefresh" +
+      std::string(400, 'r') + "\"}";
+  for (auto _ : state) {
+    auto parsed = chantless::ParseSsoToken(text, "/home/u/.aws/sso/cache/x.json");
+    if (!parsed.ok()) {
+      state.SkipWithError("parse failed");
+      break;
+    }
+    benchmark::DoNotOptimize(parsed->access_token.size());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_Parse_SsoToken);
+
+void BM_Parse_SsoRoleCredentials(benchmark::State& state) {
+  const std::string body =
+      "{\"roleCredentials\":{\"accessKeyId\":\"ASIAQEXAMPLESSO00001\",\"secretAccessKey\":"
+      "\"wJalrXUtnFEMI/K7MDENG/bPxRfiCYSSO0001EXAMPLE\",\"sessionToken\":\"IQoJb3JpZ2luX2Vj" +
+      std::string(700, 'T') + "EXAMPLE==\",\"expiration\":1893456000000}}";
+  for (auto _ : state) {
+    auto parsed = chantless::DecodeGetRoleCredentialsResponse(body);
+    if (!parsed.ok()) {
+      state.SkipWithError("decode failed");
+      break;
+    }
+    benchmark::DoNotOptimize(parsed->access_key_id.data());
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(body.size()));
+}
+BENCHMARK(BM_Parse_SsoRoleCredentials);
+
+void BM_CliCacheFileName(benchmark::State& state) {
+  const chantless::CliCacheArgs args{
+      {"RoleArn", std::string("arn:aws:iam::123456789012:role/demo")},
+      {"RoleSessionName", std::string("chantless-session")},
+      {"DurationSeconds", int64_t{3600}}};
+  for (auto _ : state) {
+    std::string name = chantless::CliCacheFileName(args);
+    benchmark::DoNotOptimize(name.data());
+  }
+}
+BENCHMARK(BM_CliCacheFileName);
 
 }  // namespace
 
