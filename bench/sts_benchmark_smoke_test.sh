@@ -14,6 +14,6 @@ if grep -q "ERROR OCCURRED" <<<"$out"; then
   exit 1
 fi
 for name in BM_Sigv4_SignAssumeRole BM_Sigv4_SignAssumeRole_NoKeyCache BM_Parse_StsXml \
-            BM_Parse_StsErrorXml; do
+            BM_Parse_StsErrorXml BM_Parse_SsoToken BM_Parse_SsoRoleCredentials BM_CliCacheFileName; do
   grep -q "^$name " <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
