@@ -35,7 +35,8 @@ constexpr Command kCommands[] = {
 };
 
 void PrintUsage(FILE* out) {
-  std::fprintf(out, "usage: chantless <command> [options]\n       chantless --version\n\ncommands:\n");
+  std::fprintf(out,
+               "usage: chantless <command> [options]\n       chantless --version\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
 }
 

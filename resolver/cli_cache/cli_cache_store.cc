@@ -4,7 +4,8 @@
 
 namespace chantless {
 
-CliCacheStore::CliCacheStore(const Filesystem* fs, std::string dir) : fs_(fs), dir_(std::move(dir)) {
+CliCacheStore::CliCacheStore(const Filesystem* fs, std::string dir)
+    : fs_(fs), dir_(std::move(dir)) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
 

@@ -88,8 +88,8 @@ Status SystemFilesystem::WriteFileAtomic(const std::string& path, std::string_vi
   Status dirs = MakeDirectories(ParentDirectory(path));
   if (!dirs.ok()) return dirs;
   static std::atomic<unsigned> counter{0};
-  std::string tmp = path + "." + std::to_string(::getpid()) + "." +
-                    std::to_string(counter.fetch_add(1)) + ".tmp";
+  std::string tmp =
+      path + "." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1)) + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return UnavailableError(path + ": cannot create temporary file: " + Errno(errno));
   auto fail = [&](const std::string& step, int err) {

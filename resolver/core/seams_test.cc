@@ -20,8 +20,8 @@ namespace {
 
 using ::chantless::testing::FakeEnvironment;
 using ::chantless::testing::FakeFilesystem;
-using ::chantless::testing::StatusIs;
 using ::chantless::testing::StatusHasCode;
+using ::chantless::testing::StatusIs;
 using ::testing::HasSubstr;
 
 TEST(SecretTest, NeverPrintsItsValue) {
@@ -79,8 +79,8 @@ TEST(SystemFilesystemTest, MissingFileIsNotConfigured) {
 // A fresh directory under TEST_TMPDIR (or /tmp) for one test.
 std::string TempDir(const char* name) {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string dir = std::string(base != nullptr ? base : "/tmp") + "/" + name + "." +
-                    std::to_string(::getpid());
+  std::string dir =
+      std::string(base != nullptr ? base : "/tmp") + "/" + name + "." + std::to_string(::getpid());
   return dir;
 }
 

@@ -61,7 +61,7 @@ class FakeFilesystem : public Filesystem {
   void SetHomeDirectoryFallback(std::optional<std::string> home) { home_fallback_ = home; }
   int read_count(const std::string& path) const;
   int write_count(const std::string& path) const;
-  int lock_count(const std::string& path) const;  // successful LockFile calls
+  int lock_count(const std::string& path) const;                // successful LockFile calls
   std::optional<int> file_mode(const std::string& path) const;  // as last written
   bool locked(const std::string& path) const;
   // Whether `path` exists, and its contents ("" when it does not).
