@@ -51,6 +51,7 @@ parser_files() {
       echo resolver/http/credentials_json.cc resolver/core/time_util.cc ;;
     rfc3339_fuzzer) echo resolver/core/time_util.cc ;;
     profile_file_fuzzer) echo resolver/profile/profile_file_parser.cc ;;
+    ec2_credential_file_fuzzer) echo resolver/legacy/ec2_credentials_file_provider.cc ;;
     credential_process_output_fuzzer) echo resolver/process/credential_process.cc ;;
     metadata_listing_fuzzer) echo resolver/imds/imds_listing.cc ;;
     instance_identity_fuzzer) echo resolver/imds/instance_identity.cc ;;

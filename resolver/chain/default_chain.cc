@@ -1,4 +1,4 @@
-// The default chain: env → profile → container → IMDS.
+// The default chain: env → profile → ec2-credentials-file → boto-config → container → IMDS.
 #include "resolver/chain/default_chain.h"
 
 #include <vector>
@@ -6,6 +6,8 @@
 #include "resolver/container/container_provider.h"
 #include "resolver/env/environment_provider.h"
 #include "resolver/imds/imds_provider.h"
+#include "resolver/legacy/boto_config_provider.h"
+#include "resolver/legacy/ec2_credentials_file_provider.h"
 #include "resolver/profile/profile_provider.h"
 
 namespace chantless {
@@ -41,6 +43,8 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
       links.emplace_back(std::make_unique<EnvironmentProvider>(c));
     }
     links.emplace_back(std::make_unique<ProfileProvider>(c));
+    links.emplace_back(std::make_unique<Ec2CredentialsFileProvider>(c));
+    links.emplace_back(std::make_unique<BotoConfigProvider>(c));
     // The container provider answers kNotConfigured only when neither container URI variable is
     // set, so when one is set its answer ends the chain and IMDS is never tried.
     links.emplace_back(std::make_unique<ContainerProvider>(c));

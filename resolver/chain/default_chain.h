@@ -3,6 +3,8 @@
 // Order (the map of every rule: docs/behaviour.md):
 //   env             EnvironmentProvider (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / …)
 //   profile         ProfileProvider (credentials file keys, credential_process, config file keys)
+//   ec2-credentials-file  Ec2CredentialsFileProvider (AWS_CREDENTIAL_FILE, the EC2 tools' file)
+//   boto-config     BotoConfigProvider (BOTO_CONFIG, else /etc/boto.cfg then ~/.boto)
 //   container-role  ContainerProvider (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI)
 //   iam-role        ImdsProvider (EC2 instance metadata; AWS_EC2_METADATA_DISABLED=true skips it
 //                   with zero requests)

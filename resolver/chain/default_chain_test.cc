@@ -1,6 +1,7 @@
-// Tests for NewDefaultChain: the order env → profile → container → IMDS, "container decides", the
-// "no credentials" message naming every provider, zero requests when nothing is configured, and
-// no secret in the trace or explanation. Runs over FakeWorld (no process, file or socket).
+// Tests for NewDefaultChain: the order env → profile → ec2-credentials-file → boto-config →
+// container → IMDS, "container decides", the "no credentials" message naming every provider, zero
+// requests when nothing is configured, and no secret in the trace or explanation. Runs over
+// FakeWorld (no process, file or socket).
 #include "resolver/chain/default_chain.h"
 
 #include <string>
@@ -38,10 +39,11 @@ struct World : FakeWorld {
   }
 };
 
-TEST(DefaultChainTest, LinksAreEnvProfileContainerImdsInThatOrder) {
+TEST(DefaultChainTest, LinksAreInBotocoresOrder) {
   World world;
   auto chain = NewDefaultChain(world.context());
-  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "container-role", "iam-role"));
+  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "ec2-credentials-file",
+                                              "boto-config", "container-role", "iam-role"));
 }
 
 TEST(DefaultChainTest, NothingConfiguredListsEveryProviderWithZeroRequests) {
@@ -51,7 +53,8 @@ TEST(DefaultChainTest, NothingConfiguredListsEveryProviderWithZeroRequests) {
   StatusOr<Credentials> c = chain->Resolve(&explain);
   EXPECT_THAT(c, StatusIs(StatusCode::kNotConfigured,
                           AllOf(HasSubstr("Unable to locate credentials"), HasSubstr("env: "),
-                                HasSubstr("profile: "), HasSubstr("container-role: "),
+                                HasSubstr("profile: "), HasSubstr("ec2-credentials-file: "),
+                                HasSubstr("boto-config: "), HasSubstr("container-role: "),
                                 HasSubstr("iam-role: "))));
   EXPECT_THAT(world.http.requests(), IsEmpty());
   EXPECT_THAT(world.process.calls(), IsEmpty());
@@ -145,6 +148,46 @@ TEST(DefaultChainTest, ProfileCredentialProcessResolves) {
   EXPECT_EQ(c.provider, "custom-process");
   EXPECT_THAT(world.process.calls(), ElementsAre(std::vector<std::string>{"/opt/helper", "ok"}));
   world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
+  World world;
+  world.env.Set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/x");
+  world.env.Set("AWS_CREDENTIAL_FILE", "/home/u/ec2.creds");
+  world.fs.SetFile(
+      "/home/u/ec2.creds",
+      std::string("AWSAccessKeyId=AKIAFAKEEC2EXAMPLE\nAWSSecretKey=") + kFileSecret + "\n");
+  world.fs.SetFile("/home/u/.boto",
+                   std::string("[Credentials]\naws_access_key_id = AKIAFAKEBOTOEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  {
+    auto chain = NewDefaultChain(world.context());
+    ChainExplanation explain;
+    ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+    EXPECT_EQ(c.provider, "ec2-credentials-file");
+    EXPECT_EQ(c.access_key_id, "AKIAFAKEEC2EXAMPLE");
+    ASSERT_EQ(explain.attempts.size(), 3u);
+    world.ExpectNoSecrets(explain);
+  }
+  world.env.Unset("AWS_CREDENTIAL_FILE");
+  {
+    auto chain = NewDefaultChain(world.context());
+    ChainExplanation explain;
+    ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+    EXPECT_EQ(c.provider, "boto-config");
+    EXPECT_EQ(c.access_key_id, "AKIAFAKEBOTOEXAMPLE");
+    ASSERT_EQ(explain.attempts.size(), 4u);
+  }
+  EXPECT_THAT(world.http.requests(), IsEmpty());  // the container link was never reached
+  // The profile still wins over both.
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.provider, "shared-credentials-file");
 }
 
 TEST(DefaultChainTest, BrokenEnvironmentStopsTheChainNamingEnv) {

@@ -55,7 +55,8 @@ struct HttpResponse {
 //   kDeadlineExceeded  no response within request.timeout (connect, headers or body);
 //   kUnavailable       connection refused/reset, closed without a response;
 //   kInvalidResponse   a malformed response, a truncated body, a body over max_response_bytes;
-//   kInvalidConfiguration an endpoint that cannot be parsed.
+//   kInvalidConfiguration an endpoint or proxy that cannot be parsed, a CA bundle that cannot be
+//                      loaded.
 // Messages name the method, endpoint and path, never a header value. Redirects are not followed.
 // Implementations are thread-safe.
 class HttpClient {

@@ -25,11 +25,25 @@
 //   - A path with a space or control character, or a header name or value with a control character
 //     (CR/LF: header injection), is kInvalidConfiguration; the value is never quoted.
 //   - Redirects are never followed: a 302 is returned as a response.
-//   - https endpoints are verified against the system trust store (cpp-httplib's default: the
-//     certificate chain and the host name); a failure is kUnavailable saying so.
-//   - Proxies are never used: cpp-httplib reads no proxy environment variables and this class never
-//     calls set_proxy(), so HTTP(S)_PROXY cannot divert link-local credential traffic.
-//   - One keep-alive connection per endpoint, reused across calls.
+//   - https endpoints are always verified (the certificate chain and the host name): against
+//     request.ca_bundle_path when it is set (that PEM file only, not the system store), else
+//     against the system trust store (cpp-httplib's default). A verification failure is
+//     kUnavailable saying so. A bundle that does not exist, is not a readable regular file or holds
+//     no usable certificate is kInvalidConfiguration naming the path (callers add where the path
+//     came from: AWS_CA_BUNDLE or the profile's `ca_bundle`).
+//   - request.proxy (ParseHttpProxy below) is used only when a caller sets it: for STS, SSO and
+//     SSO-OIDC, from SelectProxy (proxy.h). IMDS and the container provider never set it, and
+//     cpp-httplib reads no proxy environment variable, so HTTP(S)_PROXY cannot divert link-local
+//     credential traffic. An https exchange is tunnelled with CONNECT host:port (TLS and its
+//     verification then run end to end with the target, through the tunnel); an http exchange is
+//     sent to the proxy with the absolute URL as its request target. Proxy credentials
+//     ("http://user:pass@proxy:3128") are sent as Proxy-Authorization: Basic, never shown: errors
+//     name the proxy as "http://host:port" and the target. An unreachable proxy is kUnavailable;
+//     a proxy that refuses the tunnel (any answer but 200 to CONNECT) is kUnavailable (cpp-httplib
+//     0.11.4 does not report the proxy's status, so the message says the proxy refused or closed
+//     the tunnel). The deadline and the watchdog cover the proxy's part as well.
+//   - One keep-alive connection per endpoint, CA bundle and proxy, reused across calls: requests
+//     that differ in any of the three never share a connection.
 //   - Error messages name the method, endpoint and path; never a header value or a body.
 //   - Nothing is traced here: callers (ImdsClient, the container provider) trace their requests.
 #ifndef CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_HTTPLIB_H_
@@ -58,6 +72,22 @@ struct HttpEndpoint {
 // accepted (AWS_EC2_METADATA_SERVICE_ENDPOINT is often written that way); any other path is not.
 // Errors: kInvalidConfiguration naming the endpoint and what is wrong with it.
 StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint);
+
+// A parsed HttpRequest::proxy: "http://[user[:password]@]host[:port][/]", or the same without
+// "http://" (botocore adds it, as requests does). The port defaults to 80; user and password are
+// percent-decoded. `display` is "http://host:port", for messages (never the credentials).
+struct HttpProxy {
+  std::string host;  // an IPv6 literal without brackets
+  int port = 80;
+  std::string username;
+  std::string password;  // a secret: never in a message
+  std::string display;
+};
+
+// Pure. Errors: kInvalidConfiguration naming the proxy by scheme, host and port only (never the
+// user-info): an https:// proxy (TLS to the proxy itself is not supported), another scheme, a
+// path, an empty or invalid host, an invalid port.
+StatusOr<HttpProxy> ParseHttpProxy(std::string_view proxy);
 
 // The request line and headers may carry nothing that could inject or split a line:
 //   path not starting with '/'                           kInvalidConfiguration;
@@ -115,7 +145,8 @@ class HttplibHttpClient : public HttpClient {
  private:
   struct Connection;  // one httplib client and the mutex guarding it
   class Watchdog;     // stops exchanges that outlive their deadline
-  Connection* ConnectionFor(const std::string& key, const HttpEndpoint& endpoint);
+  Connection* ConnectionFor(const std::string& key, const HttpEndpoint& endpoint,
+                            const std::string& ca_bundle_path, const HttpProxy* proxy);
 
   static Watchdog& SharedWatchdog();  // the process's one watchdog, started on first use
 
