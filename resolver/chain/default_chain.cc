@@ -1,4 +1,7 @@
-// The default chain: env → profile → container → IMDS.
+// The default chain, in botocore's order: env → assume-role → assume-role-with-web-identity →
+// (sso) → profile → container → IMDS. A role or web identity profile that fails stops the chain
+// with its error (anything but kNotConfigured does), so it never falls through to container or
+// IMDS credentials.
 #include "resolver/chain/default_chain.h"
 
 #include <vector>
@@ -6,7 +9,9 @@
 #include "resolver/container/container_provider.h"
 #include "resolver/env/environment_provider.h"
 #include "resolver/imds/imds_provider.h"
+#include "resolver/profile/assume_role_provider.h"
 #include "resolver/profile/profile_provider.h"
+#include "resolver/sts/web_identity_provider.h"
 
 namespace chantless {
 namespace {
@@ -40,6 +45,9 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
     } else {
       links.emplace_back(std::make_unique<EnvironmentProvider>(c));
     }
+    links.emplace_back(std::make_unique<AssumeRoleProvider>(c));
+    links.emplace_back(std::make_unique<WebIdentityProvider>(c));
+    // The sso link goes here, between web identity and the profile, as in botocore.
     links.emplace_back(std::make_unique<ProfileProvider>(c));
     // The container provider answers kNotConfigured only when neither container URI variable is
     // set, so when one is set its answer ends the chain and IMDS is never tried.

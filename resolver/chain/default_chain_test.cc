@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/sts/sts_test_bodies.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -38,10 +39,72 @@ struct World : FakeWorld {
   }
 };
 
-TEST(DefaultChainTest, LinksAreEnvProfileContainerImdsInThatOrder) {
+TEST(DefaultChainTest, LinksAreInBotocoresOrder) {
   World world;
   auto chain = NewDefaultChain(world.context());
-  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "container-role", "iam-role"));
+  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "assume-role", "assume-role-with-web-identity",
+                                              "profile", "container-role", "iam-role"));
+}
+
+TEST(DefaultChainTest, FailingRoleProfileStopsTheChainBeforeContainerAndImds) {
+  World world;
+  world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/creds");
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = "
+                   "nothere\n");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  StatusOr<Credentials> c = chain->Resolve(&explain);
+  EXPECT_THAT(c, StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("nothere")));
+  EXPECT_THAT(world.http.requests(), IsEmpty());
+  EXPECT_EQ(explain.attempts.back().name, "assume-role");
+}
+
+TEST(DefaultChainTest, RoleProfileResolvesThroughSts) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = "
+                   "base\n");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[base]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  world.http.Reply(200, testing::StsSuccessBody());
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "assume-role");
+  EXPECT_EQ(explain.attempts.back().requests, 1);
+  world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, EnvironmentKeysBeatARoleProfileSelectedByAwsProfile) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.env.Set("AWS_PROFILE", "role");
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                   "credential_source = Environment\n");
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.provider, "env");
+  EXPECT_THAT(world.http.requests(), IsEmpty());
+}
+
+TEST(DefaultChainTest, WebIdentityFromEnvironmentBeatsAStaticDefaultProfile) {
+  World world;
+  world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+  world.env.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/wi");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.CHAIN.JWT");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  world.http.Reply(200, testing::StsSuccessBody("ASIAFAKEWEBIDENTITY1", true));
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.provider, "assume-role-with-web-identity");
 }
 
 TEST(DefaultChainTest, NothingConfiguredListsEveryProviderWithZeroRequests) {
@@ -123,9 +186,11 @@ TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
   EXPECT_EQ(c.provider, "shared-credentials-file");
   EXPECT_EQ(c.secret_access_key.reveal(), kFileSecret);
-  ASSERT_EQ(explain.attempts.size(), 2u);
+  ASSERT_EQ(explain.attempts.size(), 4u);  // env, assume-role, web identity, profile
   EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
-  EXPECT_EQ(explain.attempts[1].method, "shared-credentials-file");
+  EXPECT_EQ(explain.attempts[1].outcome, ProviderAttempt::kSkipped);
+  EXPECT_EQ(explain.attempts[2].outcome, ProviderAttempt::kSkipped);
+  EXPECT_EQ(explain.attempts[3].method, "shared-credentials-file");
   world.ExpectNoSecrets(explain);
 }
 
