@@ -163,6 +163,18 @@ TEST_F(AssumeRoleProviderTest, SelfReferenceWithoutKeysIsALoop) {
               testing::StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("Infinite loop")));
 }
 
+TEST_F(AssumeRoleProviderTest, SourceChainsLongerThanTheCapAreRefused) {
+  std::string config = std::string("[default]\nrole_arn = ") + kRole + "\nsource_profile = p1\n";
+  for (int i = 1; i <= AssumeRoleProvider::kMaxSourceDepth + 2; ++i) {
+    config += "[profile p" + std::to_string(i) + "]\nrole_arn = " + kRole + "\nsource_profile = p" +
+              std::to_string(i + 1) + "\n";
+  }
+  Config(config);
+  EXPECT_THAT(Resolve(), testing::StatusIs(StatusCode::kInvalidConfiguration,
+                                           HasSubstr("source_profile chain longer than 32")));
+  EXPECT_TRUE(Requests().empty());
+}
+
 TEST_F(AssumeRoleProviderTest, BothSourcesAreAConfigurationError) {
   Config(std::string("[default]\nrole_arn = ") + kRole +
          "\nsource_profile = base\ncredential_source = Environment\n");
