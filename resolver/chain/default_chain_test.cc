@@ -7,6 +7,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/chain/credentials_cache.h"
 #include "resolver/sts/sts_test_bodies.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
@@ -90,6 +91,29 @@ TEST(DefaultChainTest, EnvironmentKeysBeatARoleProfileSelectedByAwsProfile) {
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
   EXPECT_EQ(c.provider, "env");
   EXPECT_THAT(world.http.requests(), IsEmpty());
+}
+
+TEST(DefaultChainTest, WebIdentityCredentialsAreRefreshedAheadOfExpiryWithTheRotatedToken) {
+  World world;
+  world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+  world.env.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/wi");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.FIRST.JWT");
+  world.http.Reply(200, testing::StsSuccessBody("ASIAFAKEWEBIDENTITY1", true));
+  world.http.Reply(200,
+                   testing::StsSuccessBody("ASIAFAKEWEBIDENTITY2", true, "2024-05-01T14:00:00Z"));
+  CredentialsCacheOptions options;
+  options.background_refresh = false;
+  options.jitter_seed = 7;
+  CredentialsCache cache(NewDefaultChain(world.context()), &world.clock, options);
+  ASSERT_OK_AND_ASSIGN(const Credentials* first, cache.Get());
+  EXPECT_EQ(first->access_key_id, "ASIAFAKEWEBIDENTITY1");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.ROTATED.JWT");
+  world.clock.Advance(std::chrono::minutes(55));  // 5 minutes left: past the refresh windows
+  cache.Tick();
+  ASSERT_OK_AND_ASSIGN(const Credentials* second, cache.Get());
+  EXPECT_EQ(second->access_key_id, "ASIAFAKEWEBIDENTITY2");
+  ASSERT_EQ(world.http.requests().size(), 2u);
+  EXPECT_THAT(world.http.requests()[1].body, HasSubstr("WebIdentityToken=eyJFAKE.ROTATED.JWT"));
 }
 
 TEST(DefaultChainTest, WebIdentityFromEnvironmentBeatsAStaticDefaultProfile) {
