@@ -183,6 +183,14 @@ StatusOr<StsAssumedRole> StsClient::AssumeRole(const AssumeRoleParams& params,
                         "(role chaining), and STS limits such sessions to 1 hour: set "
                         "duration_seconds to 3600 or less");
     }
+    if (sts_code == "InvalidClientTokenId" || sts_code == "UnrecognizedClientException" ||
+        sts_code == "ExpiredToken" || sts_code == "SignatureDoesNotMatch") {
+      return Status(answer.status().code(),
+                    answer.status().message() + "; STS refused the source credentials (from " +
+                        source.provider +
+                        "): expired, a wrong secret key, a clock far off, or a token from the "
+                        "global endpoint used in an opt-in region (regional STS avoids that)");
+    }
     return answer.status();
   }
   StatusOr<StsAssumedRole> role = ParseAssumeRoleResponse(*answer);

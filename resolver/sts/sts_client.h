@@ -18,7 +18,10 @@
 //   failures (exit 1), not configuration errors: the request was valid enough to send.
 // - Role chaining: when the source credentials were themselves assumed (`chained`), and STS
 //   refuses a DurationSeconds over 3600 with ValidationError, the message explains the one-hour
-//   limit of role chaining and names `duration_seconds`.
+//   limit of role chaining and names `duration_seconds`. InvalidClientTokenId,
+//   UnrecognizedClientException, ExpiredToken and SignatureDoesNotMatch name the source
+//   credentials' provider and the usual causes (a global-endpoint token in an opt-in region among
+//   them).
 // - Retries: AssumeRoleWithWebIdentity answered IDPCommunicationError or InvalidIdentityToken is
 //   tried again, kWebIdentityMaxAttempts in all, after a full-jitter backoff (kRetryBaseDelay ×
 //   2^attempt, at most kRetryMaxDelay) drawn from a NewJitterSeed() seed and slept through

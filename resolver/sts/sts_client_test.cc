@@ -173,6 +173,17 @@ TEST(StsClientTest, ChainedRoleOverOneHourIsExplained) {
   EXPECT_THAT(r.status().message(), Not(HasSubstr("set duration_seconds")));
 }
 
+TEST(StsClientTest, RefusedSourceCredentialsAreNamed) {
+  FakeWorld w;
+  w.http.Reply(403, StsErrorBody("InvalidClientTokenId",
+                                 "The security token included in the request is invalid."));
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  StatusOr<StsAssumedRole> r = client.AssumeRole(Params(), Source(true), false);
+  EXPECT_THAT(r.status().message(), HasSubstr("refused the source credentials (from "
+                                              "shared-credentials-file)"));
+  EXPECT_THAT(r.status().message(), HasSubstr("opt-in region"));
+}
+
 TEST(StsClientTest, InvalidParametersFailBeforeAnyRequest) {
   FakeWorld w;
   AssumeRoleParams p = Params();
