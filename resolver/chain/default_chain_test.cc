@@ -1,4 +1,5 @@
-// Tests for NewDefaultChain: the order env → profile → container → IMDS, "container decides", the
+// Tests for NewDefaultChain: the order env → assume-role → web identity → profile → container →
+// IMDS, a failing role profile stopping the chain, "container decides", the
 // "no credentials" message naming every provider, zero requests when nothing is configured, and
 // no secret in the trace or explanation. Runs over FakeWorld (no process, file or socket).
 #include "resolver/chain/default_chain.h"
