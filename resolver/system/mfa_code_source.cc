@@ -45,9 +45,17 @@ class TerminalGuard {
 
 StatusOr<Secret> TerminalMfaCodeSource::GetCode(std::string_view profile,
                                                 std::string_view mfa_serial) {
-  if (given_code_) return Secret(*given_code_);
+  if (given_code_ && !given_code_used_) {
+    given_code_used_ = true;
+    return Secret(*given_code_);
+  }
   const int fd = open(terminal_.c_str(), O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (fd < 0) {
+    if (given_code_used_) {
+      return InvalidConfigurationError(
+          "Cannot refresh credentials: MFA token required. " + WayOut(profile, mfa_serial) +
+          " (the --mfa-code given was used once already; a one-time code cannot be reused)");
+    }
     return InvalidConfigurationError(WayOut(profile, mfa_serial) + " (no terminal to prompt on: " +
                                      terminal_ + ": " + std::strerror(errno) + ")");
   }

@@ -2,8 +2,10 @@
 // `chantless resolve --mfa-code CODE`, else typed on the controlling terminal.
 //
 // Rules implemented (sts-sso-behaviour.md §1.3 "MFA when non-interactive"):
-// - A code given on the command line is returned as it is (the request check, sts_request.h,
-//   requires exactly 6 digits and never quotes it).
+// - A code given on the command line is returned as it is, once (the request check,
+//   sts_request.h, requires exactly 6 digits and never quotes it). A one-time code cannot serve a
+//   later refresh: the next call prompts on the terminal, or without one fails as botocore's
+//   RefreshWithMFAUnsupportedError ("Cannot refresh credentials: MFA token required.").
 // - Otherwise the prompt "Enter MFA code for <serial>: " is written to the terminal device
 //   (/dev/tty: it opens only when the process has a controlling terminal) and one line is read
 //   from it with echo off, as botocore's getpass. stdin is never read, so a pipe or a pager never
@@ -40,6 +42,7 @@ class TerminalMfaCodeSource : public MfaCodeSource {
 
  private:
   std::optional<std::string> given_code_;
+  bool given_code_used_ = false;
   std::string terminal_;
   std::chrono::milliseconds timeout_;
 };

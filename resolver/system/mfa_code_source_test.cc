@@ -68,6 +68,16 @@ TEST(TerminalMfaCodeSourceTest, GivenCodeIsReturnedWithoutATerminal) {
   EXPECT_EQ(code.reveal(), "123456");
 }
 
+TEST(TerminalMfaCodeSourceTest, GivenCodeServesOnceThenARefreshNeedsANewCode) {
+  TerminalMfaCodeSource source(std::string("654321"), "/nonexistent/tty");
+  ASSERT_OK(source.GetCode("dev", kSerial));
+  StatusOr<Secret> again = source.GetCode("dev", kSerial);
+  EXPECT_EQ(again.status().code(), StatusCode::kInvalidConfiguration);
+  EXPECT_THAT(again.status().message(),
+              HasSubstr("Cannot refresh credentials: MFA token required."));
+  EXPECT_THAT(again.status().message(), ::testing::Not(HasSubstr("654321")));
+}
+
 TEST(TerminalMfaCodeSourceTest, NoTerminalNamesProfileSerialAndTheWayOut) {
   TerminalMfaCodeSource source(std::nullopt, "/nonexistent/tty");
   StatusOr<Secret> code = source.GetCode("dev", kSerial);
