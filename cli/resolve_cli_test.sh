@@ -20,20 +20,23 @@ SECRETS=("$ENV_SECRET" "$FILE_SECRET" "$PROCESS_SECRET" "$PROCESS_TOKEN" "FAILED
 
 fail() { echo "FAIL [$CASE]: $*"; failures=$((failures + 1)); }
 
+# Put before `env -i` in run() (e.g. `setsid -w` to drop the controlling terminal).
+RUN_PREFIX=()
+
 # run HOME_DIR [VAR=value ...] -- ARGS...: sets $OUT, $ERR, $RC.
 run() {
   local home="$1"; shift
   local vars=()
   while [ "$1" != "--" ]; do vars+=("$1"); shift; done
   shift
-  env -i HOME="$home" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true "${vars[@]}" \
-    "$CHANTLESS" resolve "$@" >"$ROOT/out" 2>"$ROOT/err"
+  "${RUN_PREFIX[@]}" env -i HOME="$home" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true \
+    "${vars[@]}" "$CHANTLESS" resolve "$@" >"$ROOT/out" 2>"$ROOT/err" </dev/null
   RC=$?
   OUT="$(cat "$ROOT/out")"
   ERR="$(cat "$ROOT/err")"
   # The same run with --debug --explain: stderr must hold no secret either.
-  env -i HOME="$home" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true "${vars[@]}" \
-    "$CHANTLESS" resolve "$@" --debug --explain >/dev/null 2>"$ROOT/err_debug"
+  "${RUN_PREFIX[@]}" env -i HOME="$home" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true \
+    "${vars[@]}" "$CHANTLESS" resolve "$@" --debug --explain >/dev/null 2>"$ROOT/err_debug" </dev/null
   DEBUG_ERR="$(cat "$ROOT/err_debug")"
   for s in "${SECRETS[@]}"; do
     case "$ERR$DEBUG_ERR" in *"$s"*) fail "secret $s on stderr";; esac
@@ -190,6 +193,66 @@ cases=$((cases + 1))
 VERSION_OUT="$("$CHANTLESS" --version)"; RC=$?
 expect_rc 0
 case "$VERSION_OUT" in "chantless "?*) ;; *) fail "--version printed '$VERSION_OUT'";; esac
+# --- roles: the AWS CLI cache, --no-cache, MFA -----------------------------------------------------
+CACHED="$ROOT/cached"; mkdir -p "$CACHED/.aws/cli/cache"
+printf '%s\n' "eyJFAKE.CLI.TEST.TOKEN" >"$CACHED/token"
+# The AWS CLI's key for {"RoleArn": "arn:aws:iam::123456789012:role/wi"}.
+cat >"$CACHED/.aws/cli/cache/358ef18c54f6f4b723f0383e48a49f5cec693ec3.json" <<EOF2
+{"Credentials": {"AccessKeyId": "ASIAFAKECACHEDEXAMPLE", "SecretAccessKey": "$FILE_SECRET", "SessionToken": "FAKECACHEDTOKENEXAMPLE", "Expiration": "2099-05-01T13:00:00UTC"}}
+EOF2
+SECRETS+=("FAKECACHEDTOKENEXAMPLE" "eyJFAKE.CLI.TEST.TOKEN")
+
+CASE="web identity with an AWS CLI cache entry -> resolved from the cache, no request"
+run "$CACHED" AWS_WEB_IDENTITY_TOKEN_FILE="$CACHED/token" \
+  AWS_ROLE_ARN=arn:aws:iam::123456789012:role/wi AWS_ENDPOINT_URL_STS=http://127.0.0.1:9 \
+  -- --format env-no-export
+expect_rc 0
+case "$OUT" in *"AWS_ACCESS_KEY_ID=ASIAFAKECACHEDEXAMPLE"*) ;; *) fail "not from the cache: $OUT";; esac
+expect_debug_has "hit"
+
+CASE="--no-cache -> the cache is not read: STS (a closed loopback port) is called and fails"
+run "$CACHED" AWS_WEB_IDENTITY_TOKEN_FILE="$CACHED/token" \
+  AWS_ROLE_ARN=arn:aws:iam::123456789012:role/wi AWS_ENDPOINT_URL_STS=http://127.0.0.1:9 \
+  -- --no-cache
+expect_rc 1
+expect_err_has "STS AssumeRoleWithWebIdentity at http://127.0.0.1:9"
+expect_one_line_err
+
+MFA="$ROOT/mfa"; mkdir -p "$MFA/.aws"
+cat >"$MFA/.aws/config" <<'EOF2'
+[profile base]
+region = eu-west-1
+[profile mfa]
+role_arn = arn:aws:iam::123456789012:role/demo
+source_profile = base
+mfa_serial = arn:aws:iam::123456789012:mfa/tester
+EOF2
+printf '[base]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\naws_secret_access_key = %s\n' \
+  "$FILE_SECRET" >"$MFA/.aws/credentials"
+
+CASE="mfa_serial without a terminal or --mfa-code -> exit 2 at once, naming the way out"
+RUN_PREFIX=(setsid -w)
+run "$MFA" -- --profile mfa --no-cache
+RUN_PREFIX=()
+expect_rc 2
+expect_err_has 'profile "mfa"'
+expect_err_has "mfa_serial"
+expect_err_has "--mfa-code"
+
+CASE="--mfa-code without a value -> exit 2"
+run "$EMPTY" -- --mfa-code
+expect_rc 2
+
+CASE="--mfa-code with a malformed code -> exit 2 before any request, the code not quoted"
+run "$MFA" AWS_ENDPOINT_URL_STS=http://127.0.0.1:9 -- --profile mfa --no-cache --mfa-code 12ab
+expect_rc 2
+expect_err_has "TokenCode"
+case "$ERR" in *12ab*) fail "the code was quoted: $ERR";; esac
+
+CASE="--help lists the role flags"
+"$CHANTLESS" resolve --help >"$ROOT/help" 2>&1
+grep -q -- "--mfa-code" "$ROOT/help" || fail "--help lacks --mfa-code"
+grep -q -- "--no-cache" "$ROOT/help" || fail "--help lacks --no-cache"
 
 echo "$cases cases, $failures failures"
 [ "$failures" = 0 ]

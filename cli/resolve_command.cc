@@ -1,5 +1,7 @@
 // `chantless resolve [--profile P] [--format process|env|env-no-export|json] [--debug]
-// [--explain]`: resolve credentials through the default chain and print them.
+// [--explain] [--mfa-code CODE] [--no-cache]`: resolve credentials through the default chain and
+// print them. Role credentials go through the AWS CLI's cache (~/.aws/cli/cache) unless
+// --no-cache; an MFA code comes from --mfa-code, else a bounded prompt on the terminal.
 //
 // stdout: the credentials in the chosen format (default process), nothing else.
 // stderr: with --debug, botocore-style debug lines as the chain runs; with --explain, the chain's
@@ -20,7 +22,9 @@
 #include "nlohmann/json.hpp"
 #include "resolver/chain/chain.h"
 #include "resolver/chain/default_chain.h"
+#include "resolver/cli_cache/cli_cache_store.h"
 #include "resolver/core/time_util.h"
+#include "resolver/system/mfa_code_source.h"
 #include "resolver/system/system_world.h"
 
 namespace chantless {
@@ -31,12 +35,15 @@ using json = nlohmann::json;
 
 constexpr char kUsage[] =
     "usage: chantless resolve [--profile P] [--format process|env|env-no-export|json] [--debug] "
-    "[--explain]\n"
+    "[--explain] [--mfa-code CODE] [--no-cache]\n"
     "  --profile P  use profile P (wins over AWS_PROFILE and AWS_DEFAULT_PROFILE)\n"
     "  --format F   process (default; as `aws configure export-credentials`), env, env-no-export,\n"
     "               json (one line, with AccountId, AccountIdSource and Provider)\n"
     "  --debug      botocore-style debug lines on stderr\n"
     "  --explain    the chain's explanation as JSON on stderr\n"
+    "  --mfa-code CODE  the MFA code for a role profile with mfa_serial (else prompted on the\n"
+    "               terminal, never read from stdin)\n"
+    "  --no-cache   neither read nor write the AWS CLI's role credential cache ~/.aws/cli/cache\n"
     "exit: 0 resolved, 1 no credentials, 2 bad usage or configuration\n";
 
 // A JSON string as Python's json.dumps writes it (ensure_ascii): nlohmann's escaping with
@@ -119,7 +126,8 @@ std::optional<std::string> FormatCredentials(const Credentials& credentials,
 int RunResolve(const Args& args) {
   std::optional<std::string> profile;
   std::string format = "process";
-  bool debug = false, explain = false;
+  bool debug = false, explain = false, no_cache = false;
+  std::optional<std::string> mfa_code;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     auto value_of = [&](const std::string& flag, std::string* out) {
@@ -138,6 +146,16 @@ int RunResolve(const Args& args) {
       debug = true;
     } else if (arg == "--explain") {
       explain = true;
+    } else if (arg == "--no-cache") {
+      no_cache = true;
+    } else if (arg == "--mfa-code" || arg.rfind("--mfa-code=", 0) == 0) {
+      std::string value;
+      if (!value_of("--mfa-code", &value) || value.empty()) {
+        PrintError("--mfa-code needs the code");
+        std::fputs(kUsage, stderr);
+        return 2;
+      }
+      mfa_code = value;
     } else if (arg == "--profile" || arg.rfind("--profile=", 0) == 0) {
       std::string value;
       if (!value_of("--profile", &value) || value.empty()) {
@@ -165,7 +183,19 @@ int RunResolve(const Args& args) {
 
   DebugLogSink debug_log(stderr);
   SystemWorld world(profile, debug ? &debug_log : nullptr);
-  std::unique_ptr<Chain> chain = NewDefaultChain(world.context());
+  ProviderContext ctx = world.context();
+  // The AWS CLI's cache, shared with `aws`; off with --no-cache or when no home is known.
+  std::optional<CliCacheStore> cli_cache;
+  if (!no_cache && ctx.env != nullptr && ctx.fs != nullptr) {
+    StatusOr<std::string> dir = CliCacheStore::DefaultDirectory(*ctx.env, *ctx.fs);
+    if (dir.ok()) {
+      cli_cache.emplace(ctx.fs, *dir);
+      ctx.cli_cache = &*cli_cache;
+    }
+  }
+  TerminalMfaCodeSource mfa(mfa_code);
+  ctx.mfa = &mfa;
+  std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
   ChainExplanation explanation;
   StatusOr<Credentials> credentials = chain->Resolve(&explanation);
   if (explain) std::fprintf(stderr, "%s\n", explanation.ToJson().c_str());

@@ -1,4 +1,7 @@
-// The default chain: env → profile → ec2-credentials-file → boto-config → container → IMDS.
+// The default chain, in botocore's order: env → assume-role → assume-role-with-web-identity →
+// (sso) → profile → ec2-credentials-file → boto-config → container → IMDS. A role or web identity
+// profile that fails stops the chain with its error (anything but kNotConfigured does), so it never
+// falls through to container or IMDS credentials.
 #include "resolver/chain/default_chain.h"
 
 #include <vector>
@@ -8,7 +11,9 @@
 #include "resolver/imds/imds_provider.h"
 #include "resolver/legacy/boto_config_provider.h"
 #include "resolver/legacy/ec2_credentials_file_provider.h"
+#include "resolver/profile/assume_role_provider.h"
 #include "resolver/profile/profile_provider.h"
+#include "resolver/sts/web_identity_provider.h"
 
 namespace chantless {
 namespace {
@@ -42,6 +47,9 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
     } else {
       links.emplace_back(std::make_unique<EnvironmentProvider>(c));
     }
+    links.emplace_back(std::make_unique<AssumeRoleProvider>(c));
+    links.emplace_back(std::make_unique<WebIdentityProvider>(c));
+    // The sso link goes here, between web identity and the profile, as in botocore.
     links.emplace_back(std::make_unique<ProfileProvider>(c));
     links.emplace_back(std::make_unique<Ec2CredentialsFileProvider>(c));
     links.emplace_back(std::make_unique<BotoConfigProvider>(c));

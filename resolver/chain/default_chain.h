@@ -2,6 +2,12 @@
 //
 // Order (the map of every rule: docs/behaviour.md):
 //   env             EnvironmentProvider (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / …)
+//   assume-role     AssumeRoleProvider (the selected profile's role_arn with source_profile or
+//                   credential_source; resolver/profile/assume_role_provider.h)
+//   assume-role-with-web-identity
+//                   WebIdentityProvider (AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file;
+//                   resolver/sts/web_identity_provider.h)
+//   (sso belongs here, as in botocore)
 //   profile         ProfileProvider (credentials file keys, credential_process, config file keys)
 //   ec2-credentials-file  Ec2CredentialsFileProvider (AWS_CREDENTIAL_FILE, the EC2 tools' file)
 //   boto-config     BotoConfigProvider (BOTO_CONFIG, else /etc/boto.cfg then ~/.boto)
@@ -13,7 +19,9 @@
 // AWS_PROFILE / AWS_DEFAULT_PROFILE do not.
 // When a container URI variable is set (non-blank), the container provider decides: its answer,
 // success or failure, is final and IMDS is not tried (as the JS SDK, aws-sdk-cpp and aws-c-auth
-// do). The continue/stop rule itself lives only in Chain (chain.h).
+// do). A role or web identity profile that fails stops the chain with its error, so it never falls
+// through to container or IMDS credentials. The continue/stop rule itself lives only in Chain
+// (chain.h).
 #ifndef CHANTLESS_RESOLVER_CHAIN_DEFAULT_CHAIN_H_
 #define CHANTLESS_RESOLVER_CHAIN_DEFAULT_CHAIN_H_
 

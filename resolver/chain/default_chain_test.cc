@@ -1,13 +1,15 @@
-// Tests for NewDefaultChain: the order env → profile → ec2-credentials-file → boto-config →
-// container → IMDS, "container decides", the "no credentials" message naming every provider, zero
-// requests when nothing is configured, and no secret in the trace or explanation. Runs over
-// FakeWorld (no process, file or socket).
+// Tests for NewDefaultChain: botocore's order (env → assume-role → web identity → profile →
+// ec2-credentials-file → boto-config → container → IMDS), a failing role profile stopping the chain, "container decides", the
+// "no credentials" message naming every provider, zero requests when nothing is configured, and
+// no secret in the trace or explanation. Runs over FakeWorld (no process, file or socket).
 #include "resolver/chain/default_chain.h"
 
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/chain/credentials_cache.h"
+#include "resolver/sts/sts_test_bodies.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -42,8 +44,93 @@ struct World : FakeWorld {
 TEST(DefaultChainTest, LinksAreInBotocoresOrder) {
   World world;
   auto chain = NewDefaultChain(world.context());
-  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "ec2-credentials-file",
-                                              "boto-config", "container-role", "iam-role"));
+  EXPECT_THAT(chain->LinkNames(),
+              ElementsAre("env", "assume-role", "assume-role-with-web-identity", "profile",
+                          "ec2-credentials-file", "boto-config", "container-role", "iam-role"));
+}
+
+TEST(DefaultChainTest, FailingRoleProfileStopsTheChainBeforeContainerAndImds) {
+  World world;
+  world.env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/creds");
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = "
+                   "nothere\n");
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  StatusOr<Credentials> c = chain->Resolve(&explain);
+  EXPECT_THAT(c, StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("nothere")));
+  EXPECT_THAT(world.http.requests(), IsEmpty());
+  EXPECT_EQ(explain.attempts.back().name, "assume-role");
+}
+
+TEST(DefaultChainTest, RoleProfileResolvesThroughSts) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = "
+                   "base\n");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[base]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  world.http.Reply(200, testing::StsSuccessBody());
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
+  EXPECT_EQ(c.provider, "assume-role");
+  EXPECT_EQ(explain.attempts.back().requests, 1);
+  world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, EnvironmentKeysBeatARoleProfileSelectedByAwsProfile) {
+  World world;
+  world.env.Set("AWS_ACCESS_KEY_ID", "AKIAFAKEENVEXAMPLE");
+  world.env.Set("AWS_SECRET_ACCESS_KEY", kEnvSecret);
+  world.env.Set("AWS_PROFILE", "role");
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[profile role]\nrole_arn = arn:aws:iam::123456789012:role/r\n"
+                   "credential_source = Environment\n");
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.provider, "env");
+  EXPECT_THAT(world.http.requests(), IsEmpty());
+}
+
+TEST(DefaultChainTest, WebIdentityCredentialsAreRefreshedAheadOfExpiryWithTheRotatedToken) {
+  World world;
+  world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+  world.env.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/wi");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.FIRST.JWT");
+  world.http.Reply(200, testing::StsSuccessBody("ASIAFAKEWEBIDENTITY1", true));
+  world.http.Reply(200,
+                   testing::StsSuccessBody("ASIAFAKEWEBIDENTITY2", true, "2024-05-01T14:00:00Z"));
+  CredentialsCacheOptions options;
+  options.background_refresh = false;
+  options.jitter_seed = 7;
+  CredentialsCache cache(NewDefaultChain(world.context()), &world.clock, options);
+  ASSERT_OK_AND_ASSIGN(const Credentials* first, cache.Get());
+  EXPECT_EQ(first->access_key_id, "ASIAFAKEWEBIDENTITY1");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.ROTATED.JWT");
+  world.clock.Advance(std::chrono::minutes(55));  // 5 minutes left: past the refresh windows
+  cache.Tick();
+  ASSERT_OK_AND_ASSIGN(const Credentials* second, cache.Get());
+  EXPECT_EQ(second->access_key_id, "ASIAFAKEWEBIDENTITY2");
+  ASSERT_EQ(world.http.requests().size(), 2u);
+  EXPECT_THAT(world.http.requests()[1].body, HasSubstr("WebIdentityToken=eyJFAKE.ROTATED.JWT"));
+}
+
+TEST(DefaultChainTest, WebIdentityFromEnvironmentBeatsAStaticDefaultProfile) {
+  World world;
+  world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token");
+  world.env.Set("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/wi");
+  world.fs.SetFile("/var/run/token", "eyJFAKE.CHAIN.JWT");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[default]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  world.http.Reply(200, testing::StsSuccessBody("ASIAFAKEWEBIDENTITY1", true));
+  auto chain = NewDefaultChain(world.context());
+  ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(nullptr));
+  EXPECT_EQ(c.provider, "assume-role-with-web-identity");
 }
 
 TEST(DefaultChainTest, NothingConfiguredListsEveryProviderWithZeroRequests) {
@@ -126,9 +213,11 @@ TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
   EXPECT_EQ(c.provider, "shared-credentials-file");
   EXPECT_EQ(c.secret_access_key.reveal(), kFileSecret);
-  ASSERT_EQ(explain.attempts.size(), 2u);
+  ASSERT_EQ(explain.attempts.size(), 4u);  // env, assume-role, web identity, profile
   EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
-  EXPECT_EQ(explain.attempts[1].method, "shared-credentials-file");
+  EXPECT_EQ(explain.attempts[1].outcome, ProviderAttempt::kSkipped);
+  EXPECT_EQ(explain.attempts[2].outcome, ProviderAttempt::kSkipped);
+  EXPECT_EQ(explain.attempts[3].method, "shared-credentials-file");
   world.ExpectNoSecrets(explain);
 }
 

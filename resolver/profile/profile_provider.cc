@@ -106,6 +106,60 @@ class SkipKnownWarningsSink : public TraceSink {
 
 }  // namespace
 
+std::optional<StatusOr<Credentials>> ResolveProfileStaticKeys(const ProfileConfig& config,
+                                                              TraceSink* trace) {
+  if (auto found =
+          StaticKeys(config, ProfileFileKind::kCredentials, "shared-credentials-file", trace)) {
+    return found;
+  }
+  return StaticKeys(config, ProfileFileKind::kConfig, "config-file", trace);
+}
+
+StatusOr<Credentials> ResolveProfileKeys(const ProviderContext& ctx, const ProfileConfig& config) {
+  TraceInfo(ctx.trace, kTraceProvider, "Looking for credentials via: shared-credentials-file");
+  if (auto found =
+          StaticKeys(config, ProfileFileKind::kCredentials, "shared-credentials-file", ctx.trace)) {
+    if (found->ok()) {
+      TraceInfo(ctx.trace, kTraceProvider,
+                "Found credentials in shared credentials file: " + config.credentials_path());
+    }
+    return std::move(*found);
+  }
+
+  TraceInfo(ctx.trace, kTraceProvider, "Looking for credentials via: custom-process");
+  if (std::optional<ProfileSetting> process = config.Lookup("credential_process");
+      process && !IsBlank(process->value, kBlanksAndLineBreaks)) {
+    CHANTLESS_ASSIGN_OR_RETURN(Credentials credentials,
+                               RunCredentialProcess(ctx, process->value, process->where));
+    credentials.provider = kCredentialProcessProviderName;
+    // No AccountId in the output: the profile's `aws_account_id` (botocore 1.43, the Rust SDK).
+    if (!credentials.account_id) {
+      if (std::optional<ProfileSetting> account = config.Lookup("aws_account_id");
+          account && !IsBlank(account->value)) {
+        credentials.account_id = account->value;
+        credentials.account_id_source = account->where;
+      }
+    }
+    TraceInfo(ctx.trace, kTraceProvider,
+              "Found credentials from credential_process (" + process->where + ")");
+    return credentials;
+  }
+
+  TraceInfo(ctx.trace, kTraceProvider, "Looking for credentials via: config-file");
+  if (auto found = StaticKeys(config, ProfileFileKind::kConfig, "config-file", ctx.trace)) {
+    if (found->ok()) {
+      TraceInfo(ctx.trace, kTraceProvider,
+                "Credentials found in config file: " + config.config_path());
+    }
+    return std::move(*found);
+  }
+
+  return NotConfiguredError("profile '" + config.ProfileName() +
+                            "' has no aws_access_key_id/aws_secret_access_key or "
+                            "credential_process in " +
+                            config.credentials_path() + " or " + config.config_path());
+}
+
 std::string ProfileProvider::Name() const { return kTraceProvider; }
 
 StatusOr<Credentials> ProfileProvider::Resolve() {
@@ -126,53 +180,12 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
   std::string where;
   if (std::optional<std::string> method = UnsupportedMethod(*config, &where)) {
     std::string message = "profile '" + name + "' uses " + *method + " (" + where +
-                          "): assume-role/sso not supported yet";
+                          "): left to the " + *method + " provider";
     TraceInfo(ctx_.trace, kTraceProvider, message);
     return NotConfiguredError(message);
   }
 
-  TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: shared-credentials-file");
-  if (auto found = StaticKeys(*config, ProfileFileKind::kCredentials, "shared-credentials-file",
-                              ctx_.trace)) {
-    if (found->ok()) {
-      TraceInfo(ctx_.trace, kTraceProvider,
-                "Found credentials in shared credentials file: " + config->credentials_path());
-    }
-    return std::move(*found);
-  }
-
-  TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: custom-process");
-  if (std::optional<ProfileSetting> process = config->Lookup("credential_process");
-      process && !IsBlank(process->value, kBlanksAndLineBreaks)) {
-    CHANTLESS_ASSIGN_OR_RETURN(Credentials credentials,
-                               RunCredentialProcess(ctx_, process->value, process->where));
-    credentials.provider = kCredentialProcessProviderName;
-    // No AccountId in the output: the profile's `aws_account_id` (botocore 1.43, the Rust SDK).
-    if (!credentials.account_id) {
-      if (std::optional<ProfileSetting> account = config->Lookup("aws_account_id");
-          account && !IsBlank(account->value)) {
-        credentials.account_id = account->value;
-        credentials.account_id_source = account->where;
-      }
-    }
-    TraceInfo(ctx_.trace, kTraceProvider,
-              "Found credentials from credential_process (" + process->where + ")");
-    return credentials;
-  }
-
-  TraceInfo(ctx_.trace, kTraceProvider, "Looking for credentials via: config-file");
-  if (auto found = StaticKeys(*config, ProfileFileKind::kConfig, "config-file", ctx_.trace)) {
-    if (found->ok()) {
-      TraceInfo(ctx_.trace, kTraceProvider,
-                "Credentials found in config file: " + config->config_path());
-    }
-    return std::move(*found);
-  }
-
-  return NotConfiguredError("profile '" + name +
-                            "' has no aws_access_key_id/aws_secret_access_key or "
-                            "credential_process in " +
-                            config->credentials_path() + " or " + config->config_path());
+  return ResolveProfileKeys(ctx_, *config);
 }
 
 }  // namespace chantless

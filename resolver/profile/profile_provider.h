@@ -11,9 +11,8 @@
 // - The implicit "default" profile missing from both files: kNotConfigured.
 // - Profiles botocore would resolve with assume-role, assume-role-with-web-identity or sso (a
 //   `role_arn`, or `sso_account_id` / `sso_role_name`; botocore tries those providers before any
-//   static key) are kNotConfigured here, traced as "assume-role/sso not supported yet" (TODO: the
-//   assume-role and sso providers are missing); the chain then continues instead of returning
-//   different credentials than the AWS CLI would.
+//   static key) are kNotConfigured here, traced as left to that provider: the chain's earlier
+//   links (assume_role_provider.h, resolver/sts/web_identity_provider.h) own them.
 // - Then, in botocore's order (the first that applies wins):
 //   1. "shared-credentials-file": `aws_access_key_id` + `aws_secret_access_key` in the credentials
 //      file's section;
@@ -42,13 +41,25 @@
 #ifndef CHANTLESS_RESOLVER_PROFILE_PROFILE_PROVIDER_H_
 #define CHANTLESS_RESOLVER_PROFILE_PROFILE_PROVIDER_H_
 
+#include <optional>
 #include <string>
 
 #include "resolver/core/credentials.h"
 #include "resolver/core/provider.h"
 #include "resolver/core/status.h"
+#include "resolver/profile/profile_config.h"
 
 namespace chantless {
+
+// The steps of ProfileProvider::Resolve() after the role/SSO check — shared-credentials-file,
+// custom-process, config-file — for `config`, which may be a view of any profile of the loaded
+// files (a role's source profile). Errors as Resolve(); kNotConfigured when none applies.
+StatusOr<Credentials> ResolveProfileKeys(const ProviderContext& ctx, const ProfileConfig& config);
+
+// Static keys alone (the credentials file's section, else the config file's); nullopt when neither
+// file's section has a key. Used for a role profile that names itself as its source.
+std::optional<StatusOr<Credentials>> ResolveProfileStaticKeys(const ProfileConfig& config,
+                                                              TraceSink* trace);
 
 // Holds a copy of the context (whose seams the caller keeps alive). Keeps no state between calls;
 // Resolve() is thread-safe when the seams are.

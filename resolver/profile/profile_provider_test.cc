@@ -300,8 +300,8 @@ TEST_F(ProfileProviderTest, AssumeRoleProfileIsNotConfiguredAndTraced) {
   EXPECT_THAT(Resolve(), StatusIs(StatusCode::kNotConfigured,
                                   AllOf(HasSubstr("uses assume-role"),
                                         HasSubstr(std::string(kConfigPath) + ":2"),
-                                        HasSubstr("assume-role/sso not supported yet"))));
-  EXPECT_THAT(world_.TraceText(), HasSubstr("assume-role/sso not supported yet"));
+                                        HasSubstr("left to the assume-role provider"))));
+  EXPECT_THAT(world_.TraceText(), HasSubstr("left to the assume-role provider"));
 }
 
 TEST_F(ProfileProviderTest, WebIdentityProfileIsNotConfigured) {
