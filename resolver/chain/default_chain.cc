@@ -1,4 +1,4 @@
-// The default chain: env → profile → ec2-credentials-file → boto-config → container → IMDS.
+// The default chain: env → sso → profile → ec2-credentials-file → boto-config → container → IMDS.
 #include "resolver/chain/default_chain.h"
 
 #include <vector>
@@ -9,6 +9,7 @@
 #include "resolver/legacy/boto_config_provider.h"
 #include "resolver/legacy/ec2_credentials_file_provider.h"
 #include "resolver/profile/profile_provider.h"
+#include "resolver/sso/sso_provider.h"
 
 namespace chantless {
 namespace {
@@ -42,6 +43,10 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
     } else {
       links.emplace_back(std::make_unique<EnvironmentProvider>(c));
     }
+    // botocore's order puts assume-role and assume-role-with-web-identity between env and sso.
+    // An SSO profile's answer (credentials or an error) ends the chain: it never falls through to
+    // the container endpoint or IMDS.
+    links.emplace_back(std::make_unique<SsoProvider>(c));
     links.emplace_back(std::make_unique<ProfileProvider>(c));
     links.emplace_back(std::make_unique<Ec2CredentialsFileProvider>(c));
     links.emplace_back(std::make_unique<BotoConfigProvider>(c));

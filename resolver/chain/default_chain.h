@@ -2,6 +2,8 @@
 //
 // Order (the map of every rule: docs/behaviour.md):
 //   env             EnvironmentProvider (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / …)
+//   sso             SsoProvider (sso_account_id / sso_role_name profiles: IAM Identity Center);
+//                   an SSO profile's answer, success or failure, is final
 //   profile         ProfileProvider (credentials file keys, credential_process, config file keys)
 //   ec2-credentials-file  Ec2CredentialsFileProvider (AWS_CREDENTIAL_FILE, the EC2 tools' file)
 //   boto-config     BotoConfigProvider (BOTO_CONFIG, else /etc/boto.cfg then ~/.boto)

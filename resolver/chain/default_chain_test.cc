@@ -1,4 +1,4 @@
-// Tests for NewDefaultChain: the order env → profile → ec2-credentials-file → boto-config →
+// Tests for NewDefaultChain: the order env → sso → profile → ec2-credentials-file → boto-config →
 // container → IMDS, "container decides", the "no credentials" message naming every provider, zero
 // requests when nothing is configured, and no secret in the trace or explanation. Runs over
 // FakeWorld (no process, file or socket).
@@ -42,7 +42,7 @@ struct World : FakeWorld {
 TEST(DefaultChainTest, LinksAreInBotocoresOrder) {
   World world;
   auto chain = NewDefaultChain(world.context());
-  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "profile", "ec2-credentials-file",
+  EXPECT_THAT(chain->LinkNames(), ElementsAre("env", "sso", "profile", "ec2-credentials-file",
                                               "boto-config", "container-role", "iam-role"));
 }
 
@@ -126,9 +126,10 @@ TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
   EXPECT_EQ(c.provider, "shared-credentials-file");
   EXPECT_EQ(c.secret_access_key.reveal(), kFileSecret);
-  ASSERT_EQ(explain.attempts.size(), 2u);
+  ASSERT_EQ(explain.attempts.size(), 3u);
   EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
-  EXPECT_EQ(explain.attempts[1].method, "shared-credentials-file");
+  EXPECT_EQ(explain.attempts[1].outcome, ProviderAttempt::kSkipped);  // sso: not an SSO profile
+  EXPECT_EQ(explain.attempts[2].method, "shared-credentials-file");
   world.ExpectNoSecrets(explain);
 }
 
@@ -167,7 +168,7 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "ec2-credentials-file");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEEC2EXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 3u);
+    ASSERT_EQ(explain.attempts.size(), 4u);  // env, sso, profile, ec2-credentials-file
     world.ExpectNoSecrets(explain);
   }
   world.env.Unset("AWS_CREDENTIAL_FILE");
@@ -177,7 +178,7 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "boto-config");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEBOTOEXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 4u);
+    ASSERT_EQ(explain.attempts.size(), 5u);
   }
   EXPECT_THAT(world.http.requests(), IsEmpty());  // the container link was never reached
   // The profile still wins over both.
