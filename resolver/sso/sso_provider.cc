@@ -298,12 +298,17 @@ class Resolution {
     return fresh->access_token;
   }
 
+  // Where sso_region was set: the profile line, else (sso_session profiles) the session's.
+  std::string SsoRegionWhere() const {
+    std::string where = profile_.Where("sso_region");
+    return where.empty() ? s_.where : where;
+  }
+
   // Sends `request` to the endpoint of `service`; traces it as `step`.
   StatusOr<HttpResponse> Send(EndpointService service, const std::string& step,
                               const std::string& action, HttpRequest request) {
-    CHANTLESS_ASSIGN_OR_RETURN(
-        EndpointSelection endpoint,
-        SelectSsoEndpoint(inputs_, service, s_.region, profile_.Where("sso_region")));
+    CHANTLESS_ASSIGN_OR_RETURN(EndpointSelection endpoint,
+                               SelectSsoEndpoint(inputs_, service, s_.region, SsoRegionWhere()));
     for (const std::string& w : endpoint.warnings) TraceWarning(ctx_.trace, kProviderName, w);
     TraceStep(ctx_.trace, step, action + " endpoint " + endpoint.url + ": " + endpoint.why);
     CHANTLESS_ASSIGN_OR_RETURN(std::optional<CaBundleSelection> ca,

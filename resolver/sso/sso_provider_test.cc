@@ -142,6 +142,8 @@ TEST_F(SsoProviderTest, SessionProfileReadsTheSessionsTokenFile) {
   EXPECT_EQ(c.access_key_id, "ASIAEXAMPLESSOROLE");
   ASSERT_EQ(w_.http.requests().size(), 1u);
   EXPECT_EQ(w_.fs.write_count(kSessionTokenPath), 0);
+  // The trace says where sso_region came from: the [sso-session] section.
+  EXPECT_THAT(w_.TraceText(), HasSubstr("sso_region (sso_session my-sso"));
 }
 
 TEST_F(SsoProviderTest, MissingTokenFileNamesThePathAndTheLoginCommand) {
