@@ -45,9 +45,9 @@ transcript() {
 EOF
 }
 
-role_exchange() {
+role_exchange() {  # TOKEN [TIMES]
   cat <<EOF
-{"id": "get-role-credentials", "family": "sso",
+{"id": "get-role-credentials", "family": "sso", "repeat": {"min": ${2:-1}, "max": ${2:-1}},
  "request": {"method": "GET", "path": "/federation/credentials",
              "query": "role_name=ReadOnly&account_id=123456789012",
              "headers": {"x-amz-sso_bearer_token": "$1"}},
@@ -104,16 +104,22 @@ EOF
 }
 
 resolve() {
-  env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true AWS_PROFILE=dev \
-    AWS_ENDPOINT_URL_SSO="http://127.0.0.1:${PORTAL_PORT:-9}" \
-    AWS_ENDPOINT_URL_SSO_OIDC="http://127.0.0.1:${OIDC_PORT:-9}" \
-    "$CHANTLESS" resolve --format json --debug --explain >"$ROOT/out" 2>"$ROOT/err"
-  RC=$?
+  resolve_to "$ROOT/out" "$ROOT/err"
   OUT="$(cat "$ROOT/out")"
   ERR="$(cat "$ROOT/err")"
   for s in "${SECRETS[@]}"; do
     case "$ERR" in *"$s"*) fail "secret ${s:0:8}… on stderr";; esac
   done
+}
+
+# resolve_to OUT_FILE ERR_FILE: one `chantless resolve`; sets RC.
+resolve_to() {
+  env -i HOME="$HOME_DIR" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true AWS_PROFILE=dev \
+    AWS_ENDPOINT_URL_SSO="http://127.0.0.1:${PORTAL_PORT:-9}" \
+    AWS_ENDPOINT_URL_SSO_OIDC="http://127.0.0.1:${OIDC_PORT:-9}" \
+    "$CHANTLESS" resolve --format json --debug --explain >"$1" 2>"$2"
+  RC=$?
+  return "$RC"
 }
 
 expect_rc() { [ "$RC" = "$1" ] || fail "exit code $RC, want $1; stderr: $ERR"; }
@@ -160,6 +166,28 @@ grep -q "$OLD_TOKEN" "$TOKEN_FILE" && fail "the token file still holds the old t
 [ "$(stat -c %a "$TOKEN_FILE")" = 600 ] || fail "token file mode $(stat -c %a "$TOKEN_FILE")"
 [ -e "$TOKEN_FILE.lock" ] || fail "no lock file beside the token file"
 
+CASE="two processes refreshing at once -> one CreateToken (file lock), both use the new token"
+new_home "$(token_json "$OLD_TOKEN" "$(now_plus '+2 minutes')")"
+transcript "$(create_token_exchange)" >"$ROOT/t3-oidc.json"
+transcript "$(role_exchange "$NEW_TOKEN" 2)" >"$ROOT/t3-portal.json"
+serve oidc3 "$ROOT/t3-oidc.json"
+OIDC_PORT="$PORT"
+serve portal3 "$ROOT/t3-portal.json"
+PORTAL_PORT="$PORT"
+resolve_to "$ROOT/out-a" "$ROOT/err-a" &
+pid_a=$!
+resolve_to "$ROOT/out-b" "$ROOT/err-b"
+RC_B=$RC
+wait "$pid_a"
+RC_A=$?
+[ "$RC_A" = 0 ] || fail "first process exit $RC_A: $(cat "$ROOT/err-a")"
+[ "$RC_B" = 0 ] || fail "second process exit $RC_B: $(cat "$ROOT/err-b")"
+expect_verdict_pass
+grep -q "$NEW_TOKEN" "$TOKEN_FILE" || fail "the token file lacks the new token"
+for s in "${SECRETS[@]}"; do
+  grep -qF -- "$s" "$ROOT/err-a" "$ROOT/err-b" && fail "secret ${s:0:8}… on stderr"
+done
+
 CASE="no token file -> exit 2, the login command, no request"
 new_home ""
 PORTAL_PORT=""
@@ -173,4 +201,4 @@ if [ "$failures" -ne 0 ]; then
   echo "$failures failure(s)"
   exit 1
 fi
-echo "sso resolve cli: 3 cases passed"
+echo "sso resolve cli: 4 cases passed"
