@@ -9,6 +9,7 @@
 #include "resolver/cli_cache/cli_cache.h"
 #include "resolver/cli_cache/cli_cache_store.h"
 #include "resolver/core/ascii.h"
+#include "resolver/core/expiry.h"
 #include "resolver/core/time_util.h"
 #include "resolver/core/trace.h"
 #include "resolver/endpoints/endpoints.h"
@@ -151,7 +152,11 @@ class Resolution {
     CHANTLESS_ASSIGN_OR_RETURN(SsoRoleCredentials role, GetRoleCredentials(token));
     Credentials credentials = role.ToCredentials(s_.account_id, kProviderName);
     credentials.account_id_source = profile_.Where("sso_account_id");
+    CHANTLESS_RETURN_IF_ERROR(CheckExpiry(credentials.expiration, ctx_.clock->Now(),
+                                          "SSO GetRoleCredentials " + last_url_, ctx_.trace,
+                                          kProviderName));
     if (ctx_.cli_cache != nullptr) StoreCliCache(cli_file, role);
+    TraceInfo(ctx_.trace, kProviderName, "Found credentials from sso (" + s_.where + ")");
     return credentials;
   }
 

@@ -400,6 +400,16 @@ TEST_F(SsoProviderTest, MalformedReplyIsInvalidResponse) {
               testing::StatusIs(StatusCode::kInvalidResponse, HasSubstr(kPortal)));
 }
 
+TEST_F(SsoProviderTest, ExpiredRoleCredentialsAreRefusedByTheExpiryRule) {
+  w_.fs.SetFile(kSessionTokenPath, TokenFile("sso-EXAMPLE-access-token", "2024-05-01T20:00:00Z"));
+  // 1714561200000 ms is 2024-05-01T11:00:00Z, an hour before the clock.
+  w_.http.Reply(200,
+                R"({"roleCredentials":{"accessKeyId":"ASIAEXAMPLESSOROLE","secretAccessKey":"x",)"
+                R"("sessionToken":"y","expiration":1714561200000}})");
+  EXPECT_THAT(ResolveProfile("dev").status(),
+              testing::StatusIs(StatusCode::kInvalidResponse, HasSubstr("2024-05-01T11:00:00Z")));
+}
+
 TEST_F(SsoProviderTest, PortalEndpointOverrideKeepsItsPath) {
   w_.env.Set("AWS_ENDPOINT_URL_SSO", "http://127.0.0.1:8080/base/");
   w_.fs.SetFile(kSessionTokenPath, TokenFile("sso-EXAMPLE-access-token", "2024-05-01T20:00:00Z"));
