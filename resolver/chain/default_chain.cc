@@ -1,5 +1,5 @@
-// The default chain, in botocore's order: env → assume-role → assume-role-with-web-identity →
-// (sso) → profile → ec2-credentials-file → boto-config → container → IMDS. A role or web identity
+// The default chain, in botocore's order: env → assume-role → assume-role-with-web-identity → sso →
+// profile → ec2-credentials-file → boto-config → container → IMDS. A role, web identity or SSO
 // profile that fails stops the chain with its error (anything but kNotConfigured does), so it never
 // falls through to container or IMDS credentials.
 #include "resolver/chain/default_chain.h"
@@ -13,6 +13,7 @@
 #include "resolver/legacy/ec2_credentials_file_provider.h"
 #include "resolver/profile/assume_role_provider.h"
 #include "resolver/profile/profile_provider.h"
+#include "resolver/sso/sso_provider.h"
 #include "resolver/sts/web_identity_provider.h"
 
 namespace chantless {
@@ -49,7 +50,9 @@ std::unique_ptr<Chain> NewDefaultChain(const ProviderContext& ctx) {
     }
     links.emplace_back(std::make_unique<AssumeRoleProvider>(c));
     links.emplace_back(std::make_unique<WebIdentityProvider>(c));
-    // The sso link goes here, between web identity and the profile, as in botocore.
+    // An SSO profile's answer (credentials or an error) ends the chain: it never falls through to
+    // the container endpoint or IMDS.
+    links.emplace_back(std::make_unique<SsoProvider>(c));
     links.emplace_back(std::make_unique<ProfileProvider>(c));
     links.emplace_back(std::make_unique<Ec2CredentialsFileProvider>(c));
     links.emplace_back(std::make_unique<BotoConfigProvider>(c));

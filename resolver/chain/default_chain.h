@@ -7,7 +7,8 @@
 //   assume-role-with-web-identity
 //                   WebIdentityProvider (AWS_WEB_IDENTITY_TOKEN_FILE / web_identity_token_file;
 //                   resolver/sts/web_identity_provider.h)
-//   (sso belongs here, as in botocore)
+//   sso             SsoProvider (sso_account_id / sso_role_name profiles: IAM Identity Center);
+//                   an SSO profile's answer, success or failure, is final
 //   profile         ProfileProvider (credentials file keys, credential_process, config file keys)
 //   ec2-credentials-file  Ec2CredentialsFileProvider (AWS_CREDENTIAL_FILE, the EC2 tools' file)
 //   boto-config     BotoConfigProvider (BOTO_CONFIG, else /etc/boto.cfg then ~/.boto)

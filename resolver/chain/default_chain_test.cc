@@ -1,7 +1,8 @@
-// Tests for NewDefaultChain: botocore's order (env → assume-role → web identity → profile →
-// ec2-credentials-file → boto-config → container → IMDS), a failing role profile stopping the chain, "container decides", the
-// "no credentials" message naming every provider, zero requests when nothing is configured, and
-// no secret in the trace or explanation. Runs over FakeWorld (no process, file or socket).
+// Tests for NewDefaultChain: botocore's order (env → assume-role → web identity → sso → profile →
+// ec2-credentials-file → boto-config → container → IMDS), a failing role profile stopping the
+// chain, "container decides", the "no credentials" message naming every provider, zero requests
+// when nothing is configured, and no secret in the trace or explanation. Runs over FakeWorld (no
+// process, file or socket).
 #include "resolver/chain/default_chain.h"
 
 #include <string>
@@ -45,7 +46,7 @@ TEST(DefaultChainTest, LinksAreInBotocoresOrder) {
   World world;
   auto chain = NewDefaultChain(world.context());
   EXPECT_THAT(chain->LinkNames(),
-              ElementsAre("env", "assume-role", "assume-role-with-web-identity", "profile",
+              ElementsAre("env", "assume-role", "assume-role-with-web-identity", "sso", "profile",
                           "ec2-credentials-file", "boto-config", "container-role", "iam-role"));
 }
 
@@ -213,11 +214,12 @@ TEST(DefaultChainTest, ProfileStaticKeysResolveWhenEnvIsEmpty) {
   ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
   EXPECT_EQ(c.provider, "shared-credentials-file");
   EXPECT_EQ(c.secret_access_key.reveal(), kFileSecret);
-  ASSERT_EQ(explain.attempts.size(), 4u);  // env, assume-role, web identity, profile
+  ASSERT_EQ(explain.attempts.size(), 5u);  // env, assume-role, web identity, sso, profile
   EXPECT_EQ(explain.attempts[0].outcome, ProviderAttempt::kSkipped);
   EXPECT_EQ(explain.attempts[1].outcome, ProviderAttempt::kSkipped);
   EXPECT_EQ(explain.attempts[2].outcome, ProviderAttempt::kSkipped);
-  EXPECT_EQ(explain.attempts[3].method, "shared-credentials-file");
+  EXPECT_EQ(explain.attempts[3].outcome, ProviderAttempt::kSkipped);  // sso: not an SSO profile
+  EXPECT_EQ(explain.attempts[4].method, "shared-credentials-file");
   world.ExpectNoSecrets(explain);
 }
 
@@ -256,7 +258,7 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "ec2-credentials-file");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEEC2EXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 3u);
+    ASSERT_EQ(explain.attempts.size(), 4u);  // env, sso, profile, ec2-credentials-file
     world.ExpectNoSecrets(explain);
   }
   world.env.Unset("AWS_CREDENTIAL_FILE");
@@ -266,7 +268,7 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "boto-config");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEBOTOEXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 4u);
+    ASSERT_EQ(explain.attempts.size(), 5u);
   }
   EXPECT_THAT(world.http.requests(), IsEmpty());  // the container link was never reached
   // The profile still wins over both.

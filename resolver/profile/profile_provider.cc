@@ -179,6 +179,14 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
 
   std::string where;
   if (std::optional<std::string> method = UnsupportedMethod(*config, &where)) {
+    // An SSO profile is the "sso" link's (resolver/sso/sso_provider.h), which comes before this one
+    // and stops the chain with its answer; botocore's shared-credentials-file never sees it either.
+    if (*method == "sso") {
+      std::string message = "profile '" + name + "' uses sso (" + where +
+                            "): resolved by the sso provider, not by the profile provider";
+      TraceInfo(ctx_.trace, kTraceProvider, message);
+      return NotConfiguredError(message);
+    }
     std::string message = "profile '" + name + "' uses " + *method + " (" + where +
                           "): left to the " + *method + " provider";
     TraceInfo(ctx_.trace, kTraceProvider, message);

@@ -316,7 +316,9 @@ TEST_F(ProfileProviderTest, SsoProfileIsNotConfigured) {
   world_.fs.SetFile(kConfigPath,
                     "[default]\nsso_session = corp\nsso_account_id = 123456789012\n"
                     "sso_role_name = Admin\n[sso-session corp]\nsso_region = us-east-1\n");
-  EXPECT_THAT(Resolve(), StatusIs(StatusCode::kNotConfigured, HasSubstr("uses sso")));
+  EXPECT_THAT(Resolve(),
+              StatusIs(StatusCode::kNotConfigured,
+                       AllOf(HasSubstr("uses sso"), HasSubstr("resolved by the sso provider"))));
 }
 
 TEST_F(ProfileProviderTest, ProfileOverrideSelectsTheProfile) {

@@ -5,6 +5,7 @@
 
 #include "nlohmann/json.hpp"
 #include "resolver/cli_cache/python_json.h"
+#include "resolver/cli_cache/sha1.h"
 #include "resolver/core/ascii.h"
 
 namespace chantless {
@@ -160,6 +161,24 @@ StatusOr<SsoOidcToken> DecodeCreateTokenResponse(std::string_view body) {
   if (refresh_token) out.refresh_token = Secret(std::move(*refresh_token));
   if (id_token) out.id_token = Secret(std::move(*id_token));
   return out;
+}
+
+}  // namespace chantless
+
+namespace chantless {
+
+std::string SsoCliCacheFileName(std::string_view account_id, std::string_view role_name,
+                                std::string_view session_name, std::string_view start_url) {
+  // Keys in sort_keys order: accountId < roleName < sessionName < startUrl.
+  std::string args = "{\"accountId\":" + PythonJsonString(account_id) +
+                     ",\"roleName\":" + PythonJsonString(role_name);
+  if (!session_name.empty()) {
+    args += ",\"sessionName\":" + PythonJsonString(session_name);
+  } else {
+    args += ",\"startUrl\":" + PythonJsonString(start_url);
+  }
+  args += "}";
+  return Sha1Hex(args) + ".json";
 }
 
 }  // namespace chantless

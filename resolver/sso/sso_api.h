@@ -66,6 +66,13 @@ struct SsoOidcToken {
 
 StatusOr<SsoOidcToken> DecodeCreateTokenResponse(std::string_view body);
 
+// The file name the AWS CLI v2 gives an SSO role's credentials in ~/.aws/cli/cache (its
+// SSOCredentialFetcher._create_cache_key): sha1(json.dumps({"accountId", "roleName", and
+// "sessionName" for sso_session profiles or "startUrl" for legacy ones}, sort_keys=True,
+// separators=(',', ':'))) in lower-case hex, plus ".json". `session_name` empty: legacy profile.
+std::string SsoCliCacheFileName(std::string_view account_id, std::string_view role_name,
+                                std::string_view session_name, std::string_view start_url);
+
 }  // namespace chantless
 
 #endif  // CHANTLESS_RESOLVER_SSO_SSO_API_H_

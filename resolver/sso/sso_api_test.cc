@@ -157,5 +157,22 @@ INSTANTIATE_TEST_SUITE_P(
             "SSO-OIDC CreateToken response: field \"idToken\" is a number, expected a string"}),
     [](const ::testing::TestParamInfo<BadReply>& info) { return info.param.name; });
 
+// Vectors computed by python3 with the AWS CLI v2's SSOCredentialFetcher._create_cache_key:
+// sha1(json.dumps(args, sort_keys=True, separators=(',', ':')).encode('utf-8')).hexdigest().
+TEST(SsoCliCacheFileNameTest, MatchesTheAwsCliV2KeyForSessionProfiles) {
+  EXPECT_EQ(SsoCliCacheFileName("123456789012", "ReadOnly", "my-sso", "https://ignored/start"),
+            "31b260dab331b2af063485cea75f7b8b3cf54c71.json");
+}
+
+TEST(SsoCliCacheFileNameTest, MatchesTheAwsCliV2KeyForLegacyProfiles) {
+  EXPECT_EQ(SsoCliCacheFileName("123456789012", "ReadOnly", "", "https://d-abc.awsapps.com/start"),
+            "3890165ffddea9e83b2f4055ff0ff1cc108ba63a.json");
+}
+
+TEST(SsoCliCacheFileNameTest, EscapesAsPythonDoes) {
+  EXPECT_EQ(SsoCliCacheFileName("123456789012", "R\xc3\xb4le", "s\"1", ""),
+            "54dc7b3587271aeb88fc0fd681aebf7d084e6d70.json");
+}
+
 }  // namespace
 }  // namespace chantless
