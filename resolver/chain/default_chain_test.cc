@@ -258,7 +258,8 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "ec2-credentials-file");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEEC2EXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 4u);  // env, sso, profile, ec2-credentials-file
+    // env, assume-role, web identity, sso, profile, ec2-credentials-file
+    ASSERT_EQ(explain.attempts.size(), 6u);
     world.ExpectNoSecrets(explain);
   }
   world.env.Unset("AWS_CREDENTIAL_FILE");
@@ -268,7 +269,7 @@ TEST(DefaultChainTest, LegacyLinksComeAfterTheProfileAndBeforeTheContainer) {
     ASSERT_OK_AND_ASSIGN(Credentials c, chain->Resolve(&explain));
     EXPECT_EQ(c.provider, "boto-config");
     EXPECT_EQ(c.access_key_id, "AKIAFAKEBOTOEXAMPLE");
-    ASSERT_EQ(explain.attempts.size(), 5u);
+    ASSERT_EQ(explain.attempts.size(), 7u);
   }
   EXPECT_THAT(world.http.requests(), IsEmpty());  // the container link was never reached
   // The profile still wins over both.
