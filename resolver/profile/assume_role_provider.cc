@@ -15,6 +15,7 @@
 #include "resolver/imds/imds_provider.h"
 #include "resolver/profile/profile_config.h"
 #include "resolver/profile/profile_provider.h"
+#include "resolver/sso/sso_provider.h"
 #include "resolver/sts/sts_cli_cache.h"
 #include "resolver/sts/sts_client.h"
 #include "resolver/sts/sts_request.h"
@@ -237,10 +238,9 @@ class RoleResolver {
     if (!IsNotConfigured(web.status())) return web;
     if (NonBlank(view, "sso_account_id") || NonBlank(view, "sso_role_name") ||
         NonBlank(view, "sso_session") || NonBlank(view, "sso_start_url")) {
-      // Integration point: SSO source profiles resolve through ResolveSsoCredentials
-      // (resolver/sso/sso_provider.h) once that provider is in this build.
-      return InternalError("profile \"" + source_name + "\" (source of profile \"" + name +
-                           "\") uses SSO, which this build cannot use as a role source yet");
+      // An SSO source profile: its role credentials (token cache, refresh, GetRoleCredentials)
+      // sign the AssumeRole call.
+      return ResolveSsoCredentials(ctx_, view);
     }
     StatusOr<Credentials> keys = ResolveProfileKeys(ctx_, view);
     if (!IsNotConfigured(keys.status())) return keys;

@@ -374,9 +374,8 @@ TEST_F(AssumeRoleProviderTest, SourceProfileWithCredentialSourceWithoutRoleIsAcc
   EXPECT_THAT(w_.TraceText(), HasSubstr("botocore would reject it"));
 }
 
-// SSO as a source profile. Enabled once the SSO provider (resolver/sso/sso_provider.h,
-// ResolveSsoCredentials) is linked into the assume-role provider.
-TEST_F(AssumeRoleProviderTest, DISABLED_SourceProfileWithSso) {
+// SSO as a source profile: the portal's role credentials sign the AssumeRole call.
+TEST_F(AssumeRoleProviderTest, SourceProfileWithSso) {
   Config(std::string("[default]\nrole_arn = ") + kRole +
          "\nsource_profile = sso\n[profile sso]\nsso_start_url = https://d-abc.awsapps.com/start\n"
          "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\n");
@@ -397,13 +396,14 @@ TEST_F(AssumeRoleProviderTest, DISABLED_SourceProfileWithSso) {
               HasSubstr("Credential=ASIAFAKESSOROLE00001/"));
 }
 
-TEST_F(AssumeRoleProviderTest, SsoSourceProfileIsReportedUntilSsoIsLinked) {
+TEST_F(AssumeRoleProviderTest, SsoSourceProfileWithoutATokenFailsWithTheLoginCommand) {
   Config(std::string("[default]\nrole_arn = ") + kRole +
-         "\nsource_profile = sso\n[profile sso]\nsso_account_id = 123456789012\n"
-         "sso_role_name = Dev\n");
+         "\nsource_profile = sso\n[profile sso]\nsso_start_url = https://d-abc.awsapps.com/start\n"
+         "sso_region = us-east-1\nsso_account_id = 123456789012\nsso_role_name = Dev\n");
   StatusOr<Credentials> r = Resolve();
   EXPECT_FALSE(r.ok());
-  EXPECT_THAT(r.status().message(), HasSubstr("profile \"sso\""));
+  EXPECT_THAT(r.status().message(), HasSubstr("aws sso login --profile sso"));
+  EXPECT_TRUE(Requests().empty());
 }
 
 TEST_F(AssumeRoleProviderTest, AccessDeniedIsAServiceErrorWithoutSecrets) {
