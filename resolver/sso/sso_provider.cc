@@ -14,6 +14,7 @@
 #include "resolver/core/trace.h"
 #include "resolver/endpoints/endpoints.h"
 #include "resolver/http/http_client.h"
+#include "resolver/http/proxy.h"
 #include "resolver/sso/sso_api.h"
 #include "resolver/sso/sso_config.h"
 #include "resolver/sso/sso_token.h"
@@ -319,6 +320,12 @@ class Resolution {
     CHANTLESS_ASSIGN_OR_RETURN(std::optional<CaBundleSelection> ca,
                                SelectAndCheckCaBundle(inputs_, *ctx_.fs));
     if (ca) request.ca_bundle_path = ca->path;
+    request.proxy = SelectProxy(*ctx_.env, endpoint.url);
+    if (!request.proxy.empty()) {
+      // The variable's name only: a proxy URL may hold a user and password.
+      TraceStep(ctx_.trace, step,
+                action + " through the proxy from " + SelectProxySource(*ctx_.env, endpoint.url));
+    }
     std::string prefix;
     SplitUrl(endpoint.url, &request.endpoint, &prefix);
     request.path = prefix + request.path;

@@ -135,6 +135,16 @@ TEST_F(SsoProviderTest, LegacyProfileCallsGetRoleCredentialsWithTheCachedToken) 
   ExpectNoSecrets(OkStatus());
 }
 
+TEST_F(SsoProviderTest, PortalRequestGoesThroughTheHttpsProxy) {
+  w_.env.Set("HTTPS_PROXY", "http://proxy.corp.example:3128");
+  w_.fs.SetFile(kLegacyTokenPath, TokenFile("sso-EXAMPLE-access-token", "2024-05-01T20:00:00Z",
+                                            /*refreshable=*/false));
+  w_.http.Reply(200, kRoleReply);
+  ASSERT_OK(ResolveProfile("legacy"));
+  EXPECT_EQ(w_.http.requests()[0].proxy, "http://proxy.corp.example:3128");
+  EXPECT_THAT(w_.TraceText(), HasSubstr("proxy from HTTPS_PROXY"));
+}
+
 TEST_F(SsoProviderTest, SessionProfileReadsTheSessionsTokenFile) {
   w_.fs.SetFile(kSessionTokenPath, TokenFile("sso-EXAMPLE-access-token", "2024-05-01T20:00:00Z"));
   w_.http.Reply(200, kRoleReply);

@@ -9,6 +9,7 @@
 #include "resolver/core/jitter_seed.h"
 #include "resolver/core/trace.h"
 #include "resolver/endpoints/endpoints.h"
+#include "resolver/http/proxy.h"
 #include "resolver/sigv4/sigv4_signer.h"
 
 namespace chantless {
@@ -92,6 +93,12 @@ StatusOr<StsClient::Target> StsClient::SelectTarget() {
     host.resize(host.size() - default_port.size());
   }
   target.host = AsciiLower(host);
+  target.proxy = SelectProxy(*ctx_.env, url);
+  if (!target.proxy.empty()) {
+    // The variable's name only: a proxy URL may hold a user and password.
+    TraceInfo(ctx_.trace, trace_provider_,
+              "STS through the proxy from " + SelectProxySource(*ctx_.env, url));
+  }
   return target;
 }
 
@@ -103,6 +110,7 @@ StatusOr<std::string> StsClient::Exchange(const Target& target, const std::strin
   request.timeout = kRequestTimeout;
   request.max_response_bytes = kMaxResponseBytes;
   request.ca_bundle_path = target.ca_bundle_path;
+  request.proxy = target.proxy;
 
   const MonoTime start = ctx_.clock->MonotonicNow();
   StatusOr<HttpResponse> res = ctx_.http->Send(request);

@@ -84,6 +84,7 @@ class StsClient {
     std::string url;       // for messages
     std::string signing_region;
     std::string ca_bundle_path;
+    std::string proxy;  // SelectProxy: HTTPS_PROXY / NO_PROXY and their lower-case forms
   };
   StatusOr<Target> SelectTarget();
   // One exchange; on an STS error answer, `*sts_code` is set to STS's Code.

@@ -77,6 +77,29 @@ TEST(StsClientTest, SessionTokenOfTheSourceIsSentAndSigned) {
               HasSubstr("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token,"));
 }
 
+TEST(StsClientTest, HttpsProxyIsUsedAndItsCredentialsNeverTraced) {
+  FakeWorld w;
+  w.env.Set("AWS_REGION", "eu-west-1");
+  w.env.Set("HTTPS_PROXY", "http://user:proxy-password@proxy.corp.example:3128");
+  w.http.Reply(200, StsSuccessBody());
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  ASSERT_OK(client.AssumeRole(Params(), Source(false), false));
+  EXPECT_EQ(w.http.requests()[0].proxy, "http://user:proxy-password@proxy.corp.example:3128");
+  EXPECT_THAT(w.TraceText(), HasSubstr("proxy from HTTPS_PROXY"));
+  EXPECT_THAT(w.TraceText(), Not(HasSubstr("proxy-password")));
+}
+
+TEST(StsClientTest, NoProxyBypassesTheProxyForSts) {
+  FakeWorld w;
+  w.env.Set("AWS_REGION", "eu-west-1");
+  w.env.Set("https_proxy", "http://proxy.corp.example:3128");
+  w.env.Set("no_proxy", "localhost,.amazonaws.com");
+  w.http.Reply(200, StsSuccessBody());
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  ASSERT_OK(client.AssumeRole(Params(), Source(false), false));
+  EXPECT_TRUE(w.http.requests()[0].proxy.empty());
+}
+
 TEST(StsClientTest, NoRegionUsesTheGlobalEndpointSignedUsEast1) {
   FakeWorld w;
   w.http.Reply(200, StsSuccessBody());
