@@ -28,6 +28,11 @@ bool IsWebIdentityRetryable(const std::string& code) {
   return code == "IDPCommunicationError" || code == "InvalidIdentityToken";
 }
 
+bool IsThrottling(const std::string& code) {
+  return code == "Throttling" || code == "ThrottlingException" || code == "RequestLimitExceeded" ||
+         code == "TooManyRequestsException" || code == "RequestThrottled";
+}
+
 }  // namespace
 
 StsClient::StsClient(const ProviderContext& ctx, const ProfileConfig* selected,
@@ -103,7 +108,8 @@ StatusOr<StsClient::Target> StsClient::SelectTarget() {
 }
 
 StatusOr<std::string> StsClient::Exchange(const Target& target, const std::string& action,
-                                          HttpRequest request, std::string* sts_code) {
+                                          HttpRequest request, Outcome* outcome) {
+  *outcome = Outcome{};
   request.method = "POST";
   request.endpoint = target.endpoint;
   request.path = target.path;
@@ -136,13 +142,14 @@ StatusOr<std::string> StsClient::Exchange(const Target& target, const std::strin
   if (!res.ok()) {
     return res.status().WithContext("STS " + action + " at " + target.url);
   }
+  outcome->http_status = res->status;
   if (res->status == 200) return std::move(res->body);
 
   std::string message =
       "STS " + action + " at " + target.url + " failed: HTTP " + std::to_string(res->status);
   StatusOr<StsError> error = ParseStsErrorResponse(res->body);
   if (error.ok()) {
-    *sts_code = error->code;
+    outcome->sts_code = error->code;
     message += " " + error->code;
     if (error->message) message += ": " + *error->message;
     if (error->request_id) message += " (request id " + *error->request_id + ")";
@@ -160,28 +167,43 @@ StatusOr<StsAssumedRole> StsClient::AssumeRole(const AssumeRoleParams& params,
   CHANTLESS_ASSIGN_OR_RETURN(std::string body, AssumeRoleRequestBody(params));
   CHANTLESS_ASSIGN_OR_RETURN(Target target, SelectTarget());
 
-  SigningInput input;
-  input.method = "POST";
-  input.host = target.host;
-  input.path = target.path;
-  input.headers = {{"Content-Type", kStsFormContentType}};
-  input.body = body;
-  input.region = target.signing_region;
-  input.service = "sts";
-  input.time = ctx_.clock->Now();
-  SigningKeys keys{source.access_key_id, source.secret_access_key, source.session_token};
-  StatusOr<SignedRequest> signed_request = Signer().Sign(input, keys);
-  if (!signed_request.ok()) {
-    return signed_request.status().WithContext("signing STS AssumeRole with the " +
-                                               source.provider + " credentials");
+  Outcome outcome;
+  StatusOr<std::string> answer = InternalError("STS AssumeRole was not sent");
+  for (int attempt = 1;; ++attempt) {
+    SigningInput input;
+    input.method = "POST";
+    input.host = target.host;
+    input.path = target.path;
+    input.headers = {{"Content-Type", kStsFormContentType}};
+    input.body = body;
+    input.region = target.signing_region;
+    input.service = "sts";
+    input.time = ctx_.clock->Now();
+    SigningKeys keys{source.access_key_id, source.secret_access_key, source.session_token};
+    StatusOr<SignedRequest> signed_request = Signer().Sign(input, keys);
+    if (!signed_request.ok()) {
+      return signed_request.status().WithContext("signing STS AssumeRole with the " +
+                                                 source.provider + " credentials");
+    }
+    HttpRequest request;
+    request.headers = {{"Content-Type", kStsFormContentType}};
+    for (const auto& header : signed_request->headers) request.headers.push_back(header);
+    request.body = body;
+    answer = Exchange(target, kAssumeRole, std::move(request), &outcome);
+    if (answer.ok() || !Retryable(answer.status(), outcome, /*web_identity=*/false)) break;
+    if (attempt >= kMaxAttempts) {
+      answer = Status(answer.status().code(), answer.status().message() + " (after " +
+                                                  std::to_string(attempt) + " attempts)");
+      break;
+    }
+    Backoff(
+        attempt, kAssumeRole,
+        outcome.sts_code.empty()
+            ? std::string(outcome.http_status == 0 ? "no answer"
+                                                   : "HTTP " + std::to_string(outcome.http_status))
+            : outcome.sts_code);
   }
-
-  HttpRequest request;
-  request.headers = {{"Content-Type", kStsFormContentType}};
-  for (const auto& header : signed_request->headers) request.headers.push_back(header);
-  request.body = std::move(body);
-  std::string sts_code;
-  StatusOr<std::string> answer = Exchange(target, kAssumeRole, std::move(request), &sts_code);
+  const std::string& sts_code = outcome.sts_code;
   if (!answer.ok()) {
     if (chained && sts_code == "ValidationError" && params.duration_seconds &&
         *params.duration_seconds > 3600) {
@@ -216,32 +238,48 @@ StatusOr<StsAssumedRole> StsClient::AssumeRoleWithWebIdentity(
     HttpRequest request;
     request.headers = {{"Content-Type", kStsFormContentType}};
     request.body = std::move(body);
-    std::string sts_code;
+    Outcome outcome;
     StatusOr<std::string> answer =
-        Exchange(target, kAssumeRoleWithWebIdentity, std::move(request), &sts_code);
+        Exchange(target, kAssumeRoleWithWebIdentity, std::move(request), &outcome);
     if (answer.ok()) {
       StatusOr<StsAssumedRole> role = ParseAssumeRoleWithWebIdentityResponse(*answer);
       if (!role.ok()) return role.status().WithContext(target.url);
       role->credentials.provider = "assume-role-with-web-identity";
       return role;
     }
-    if (!IsWebIdentityRetryable(sts_code)) return answer.status();
-    if (attempt >= kWebIdentityMaxAttempts) {
+    if (!Retryable(answer.status(), outcome, /*web_identity=*/true)) return answer.status();
+    if (attempt >= kMaxAttempts) {
       return Status(answer.status().code(), answer.status().message() + " (after " +
                                                 std::to_string(attempt) + " attempts)");
     }
-    // Full jitter: uniform in [0, min(max, base * 2^(attempt-1))].
-    jitter_state_ = SplitMix64(jitter_state_ + 0x9e3779b97f4a7c15ULL);
-    const auto cap = std::min<std::chrono::milliseconds>(
-        kRetryMaxDelay, kRetryBaseDelay * (int64_t{1} << (attempt - 1)));
-    const auto delay = std::chrono::milliseconds(
-        static_cast<int64_t>(jitter_state_ % static_cast<uint64_t>(cap.count() + 1)));
-    TraceInfo(ctx_.trace, trace_provider_,
-              "STS answered " + sts_code + " (attempt " + std::to_string(attempt) + " of " +
-                  std::to_string(kWebIdentityMaxAttempts) + "); retrying in " +
-                  std::to_string(delay.count()) + " ms");
-    ctx_.clock->SleepFor(delay);
+    Backoff(
+        attempt, kAssumeRoleWithWebIdentity,
+        outcome.sts_code.empty()
+            ? std::string(outcome.http_status == 0 ? "no answer"
+                                                   : "HTTP " + std::to_string(outcome.http_status))
+            : outcome.sts_code);
   }
+}
+
+bool StsClient::Retryable(const Status& answer, const Outcome& outcome, bool web_identity) {
+  if (web_identity && IsWebIdentityRetryable(outcome.sts_code)) return true;
+  if (IsThrottling(outcome.sts_code)) return true;
+  if (outcome.http_status >= 500) return true;
+  return outcome.http_status == 0 && answer.code() == StatusCode::kUnavailable;
+}
+
+void StsClient::Backoff(int attempt, const std::string& action, const std::string& why) {
+  // Full jitter: uniform in [0, min(max, base * 2^(attempt-1))].
+  jitter_state_ = SplitMix64(jitter_state_ + 0x9e3779b97f4a7c15ULL);
+  const auto cap = std::min<std::chrono::milliseconds>(
+      kRetryMaxDelay, kRetryBaseDelay * (int64_t{1} << (attempt - 1)));
+  const auto delay = std::chrono::milliseconds(
+      static_cast<int64_t>(jitter_state_ % static_cast<uint64_t>(cap.count() + 1)));
+  TraceInfo(ctx_.trace, trace_provider_,
+            "STS " + action + " answered " + why + " (attempt " + std::to_string(attempt) + " of " +
+                std::to_string(kMaxAttempts) + "); retrying in " + std::to_string(delay.count()) +
+                " ms");
+  ctx_.clock->SleepFor(delay);
 }
 
 }  // namespace chantless

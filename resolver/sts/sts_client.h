@@ -22,10 +22,15 @@
 //   UnrecognizedClientException, ExpiredToken and SignatureDoesNotMatch name the source
 //   credentials' provider and the usual causes (a global-endpoint token in an opt-in region among
 //   them).
-// - Retries: AssumeRoleWithWebIdentity answered IDPCommunicationError or InvalidIdentityToken is
-//   tried again, kWebIdentityMaxAttempts in all, after a full-jitter backoff (kRetryBaseDelay ×
-//   2^attempt, at most kRetryMaxDelay) drawn from a NewJitterSeed() seed and slept through
-//   ctx.clock; the token is read again before every attempt. Nothing else is retried.
+// - Retries (kMaxAttempts in all, after a full-jitter backoff of kRetryBaseDelay × 2^attempt, at
+//   most kRetryMaxDelay, drawn from a NewJitterSeed() seed and slept through ctx.clock), as
+//   botocore's standard retry mode and the design's table: transient answers for both calls —
+//   Throttling, ThrottlingException, RequestLimitExceeded, TooManyRequestsException, any 5xx, a
+//   connection refused or reset before an answer (kUnavailable from the HttpClient; a timeout is
+//   not retried, so the worst case stays one request timeout plus the backoff) — and, for
+//   AssumeRoleWithWebIdentity only, IDPCommunicationError and InvalidIdentityToken (the IdP's
+//   keys were unreachable). AssumeRole is signed again and the web identity token read again
+//   before every attempt. Nothing else is retried: AccessDenied, ValidationError, ExpiredToken…
 // - Trace (provider as given): one kRequest event per exchange (method, endpoint, path, status,
 //   elapsed, the Action in `step`), the endpoint choice, every retry. Never a header value, a body,
 //   a token or a signature.
@@ -56,7 +61,7 @@ class StsClient {
  public:
   static constexpr std::chrono::milliseconds kRequestTimeout{10000};
   static constexpr size_t kMaxResponseBytes = 64 * 1024;
-  static constexpr int kWebIdentityMaxAttempts = 3;
+  static constexpr int kMaxAttempts = 3;
   static constexpr std::chrono::milliseconds kRetryBaseDelay{200};
   static constexpr std::chrono::milliseconds kRetryMaxDelay{2000};
 
@@ -87,9 +92,18 @@ class StsClient {
     std::string proxy;  // SelectProxy: HTTPS_PROXY / NO_PROXY and their lower-case forms
   };
   StatusOr<Target> SelectTarget();
-  // One exchange; on an STS error answer, `*sts_code` is set to STS's Code.
+  // What one exchange ended with, for the retry decision.
+  struct Outcome {
+    std::string sts_code;  // STS's Code of an error answer, else ""
+    int http_status = 0;   // 0: no answer (transport failure)
+  };
+  // One exchange; on an error answer, `*outcome` says what STS answered.
   StatusOr<std::string> Exchange(const Target& target, const std::string& action,
-                                 HttpRequest request, std::string* sts_code);
+                                 HttpRequest request, Outcome* outcome);
+  // True when the failure `answer` with `outcome` is worth another attempt (rules above).
+  static bool Retryable(const Status& answer, const Outcome& outcome, bool web_identity);
+  // Traces the retry and sleeps the jittered backoff before attempt `attempt + 1`.
+  void Backoff(int attempt, const std::string& action, const std::string& why);
 
   ProviderContext ctx_;
   const ProfileConfig* selected_;

@@ -217,6 +217,52 @@ TEST(StsClientTest, InvalidParametersFailBeforeAnyRequest) {
   EXPECT_TRUE(w.http.requests().empty());
 }
 
+TEST(StsClientTest, ThrottlingIsRetriedAndTheRetryIsSignedAgain) {
+  FakeWorld w;
+  w.env.Set("AWS_REGION", "eu-west-1");
+  w.http.Reply(400, StsErrorBody("Throttling", "Rate exceeded"));
+  w.http.Reply(200, StsSuccessBody());
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  ASSERT_OK_AND_ASSIGN(StsAssumedRole role, client.AssumeRole(Params(), Source(false), false));
+  EXPECT_EQ(role.credentials.access_key_id, "ASIAFAKEASSUMEDROLE01");
+  const std::vector<HttpRequest> all = w.http.requests();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_TRUE(FindHeader(all[1].headers, "Authorization").has_value());
+  ASSERT_EQ(w.clock.sleeps().size(), 1u);
+  EXPECT_LE(w.clock.sleeps()[0], StsClient::kRetryBaseDelay);
+  EXPECT_THAT(w.TraceText(), HasSubstr("answered Throttling (attempt 1 of 3)"));
+}
+
+TEST(StsClientTest, ServerErrorsAndRefusedConnectionsAreRetriedBounded) {
+  FakeWorld w;
+  w.http.Reply(503, "<html>busy</html>");
+  w.http.Fail(UnavailableError("connection refused"));
+  w.http.Reply(500, StsErrorBody("InternalFailure", "oops"));
+  w.http.Reply(200, StsSuccessBody());
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  StatusOr<StsAssumedRole> r = client.AssumeRole(Params(), Source(false), false);
+  EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(r.status().message(), HasSubstr("HTTP 500 InternalFailure"));
+  EXPECT_THAT(r.status().message(), HasSubstr("after 3 attempts"));
+  EXPECT_EQ(w.http.requests().size(), 3u);
+  EXPECT_EQ(w.clock.sleeps().size(), 2u);
+}
+
+TEST(StsClientTest, AccessDeniedAndTimeoutsAreNotRetried) {
+  FakeWorld w;
+  w.http.Reply(403, StsErrorBody("AccessDenied", "not authorized"));
+  StsClient client(w.context(), nullptr, "assume-role", 7);
+  EXPECT_FALSE(client.AssumeRole(Params(), Source(false), false).ok());
+  EXPECT_EQ(w.http.requests().size(), 1u);
+  FakeWorld t;
+  t.http.Fail(DeadlineExceededError("no answer within 10 s"));
+  StsClient slow(t.context(), nullptr, "assume-role", 7);
+  EXPECT_EQ(slow.AssumeRole(Params(), Source(false), false).status().code(),
+            StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(t.http.requests().size(), 1u);
+  EXPECT_TRUE(t.clock.sleeps().empty());
+}
+
 TEST(StsClientTest, WebIdentityIsUnsignedAndReadsTheTokenEachAttempt) {
   FakeWorld w;
   w.env.Set("AWS_REGION", "us-west-2");
