@@ -6,6 +6,7 @@
 #include <set>
 
 #include "nlohmann/json.hpp"
+#include "replay/sigv4_verify.h"
 #include "resolver/core/ascii.h"
 #include "resolver/core/time_util.h"
 
@@ -177,6 +178,8 @@ std::string_view OutcomeKindName(OutcomeKind kind) {
       return "token_rejected";
     case OutcomeKind::kUnmatched:
       return "unmatched";
+    case OutcomeKind::kSignatureRejected:
+      return "signature_rejected";
   }
   return "unmatched";
 }
@@ -340,6 +343,12 @@ std::string Verdict::ToText() const {
     out += "  unconsumed: " + u.id + " (" + std::to_string(u.consumed) + " of " +
            std::to_string(u.required) + " required)\n";
   }
+  for (const SignatureRejection& r : signature_rejections) {
+    out += "  signature rejected: " + r.id + ": ";
+    // Indent the canonical request that may follow.
+    for (char c : r.reason) out += c == '\n' ? std::string("\n      ") : std::string(1, c);
+    out += "\n";
+  }
   for (const Miss& m : unexpected) {
     out += "  unexpected: " + m.method + " " + Quote(m.target) +
            (m.nearest_id.empty() ? "" : "; nearest: " + m.nearest_id) + "\n";
@@ -359,6 +368,10 @@ std::string Verdict::ToJson() const {
   }
   j["unexpected"] = Json::array();
   for (const Miss& m : unexpected) j["unexpected"].push_back(MissJson(m));
+  j["signature_rejections"] = Json::array();
+  for (const SignatureRejection& r : signature_rejections) {
+    j["signature_rejections"].push_back({{"id", r.id}, {"reason", r.reason}});
+  }
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -485,6 +498,28 @@ Outcome Engine::Handle(const ReplayRequest& request) {
     return out;
   };
 
+  if (e.sigv4 == SigV4Check::kVerify) {
+    SigV4Result check = VerifySigV4(transcript_.sigv4_keys, request.method, request.host,
+                                    request.target, request.headers, request.body);
+    if (!check.ok) {
+      out.kind = OutcomeKind::kSignatureRejected;
+      out.reason = check.reason;
+      std::string message =
+          check.code == "SignatureDoesNotMatch"
+              ? "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method."
+          : check.code == "InvalidClientTokenId"
+              ? "The security token included in the request is invalid."
+              : "The request signature is incomplete or missing.";
+      out.response.status = 403;
+      out.response.headers = {{"Content-Type", "text/xml"}};
+      out.response.body =
+          StsErrorXml(check.code, message + " (chantless replay: " + check.reason + ")");
+      signature_rejections_.push_back({e.id, check.reason});
+      return out;
+    }
+  }
+
   std::string token;
   if (e.imds_token == ImdsTokenRole::kMint) {
     if (FindHeader(request.headers, "X-Forwarded-For")) {
@@ -545,7 +580,8 @@ Verdict Engine::GetVerdict() const {
       v.unconsumed.push_back({e.id, consumed_[i], e.RequiredCount()});
     }
   }
-  v.ok = v.unconsumed.empty() && v.unexpected.empty();
+  v.signature_rejections = signature_rejections_;
+  v.ok = v.unconsumed.empty() && v.unexpected.empty() && v.signature_rejections.empty();
   return v;
 }
 

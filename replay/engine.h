@@ -14,6 +14,9 @@
 //   else a fresh token valid for TTL seconds on the replay clock. "require": missing, unknown or
 //   expired token → 401; "accept": a token sent must be valid. Refusals do not consume the
 //   exchange;
+// - "sigv4": "verify" exchanges: the request's SigV4 signature is recomputed with the transcript's
+//   sigv4_keys (replay/sigv4_verify.h); a wrong one is refused with STS's 403 ErrorResponse and
+//   fails the verdict, without consuming the exchange;
 // - recorded times in rebase.json_fields are shifted by anchor - recorded_at + shifts;
 // - the verdict passes when every exchange reached its required count and nothing was unexpected.
 // No header value (tokens, Authorization) ever appears in an outcome reason, a miss or a verdict.
@@ -57,9 +60,12 @@ enum class OutcomeKind {
   kServed,         // an exchange matched: send `response` (enacting `fault` if set)
   kTokenRejected,  // the IMDS token rules refused it: send `response` (400/401/403)
   kUnmatched,      // nothing matched: `miss` explains; `response` is a 404 diagnostic
+  // A "sigv4": "verify" exchange matched but the signature did not verify: `response` is STS's
+  // 403 ErrorResponse XML, `reason` the first difference. The exchange is not consumed.
+  kSignatureRejected,
 };
 
-// "served", "token_rejected", "unmatched".
+// "served", "token_rejected", "unmatched", "signature_rejected".
 std::string_view OutcomeKindName(OutcomeKind kind);
 
 struct Outcome {
@@ -69,8 +75,9 @@ struct Outcome {
   // close_without_response fault has no response (status 0).
   HttpResponse response;
   std::optional<Fault> fault;
-  std::string reason;  // token_rejected: why ("token TTL header missing"); unmatched: summary
-  Miss miss;           // unmatched only
+  // token_rejected / signature_rejected: why ("token TTL header missing"); unmatched: summary
+  std::string reason;
+  Miss miss;  // unmatched only
 };
 
 struct Verdict {
@@ -79,15 +86,21 @@ struct Verdict {
     int consumed = 0;
     int required = 0;
   };
+  struct SignatureRejection {
+    std::string id;      // the exchange
+    std::string reason;  // the first difference (never a secret)
+  };
   bool ok = true;
   int requests = 0;
   int token_rejections = 0;
   std::vector<Unconsumed> unconsumed;
   std::vector<Miss> unexpected;
+  std::vector<SignatureRejection> signature_rejections;  // each fails the verdict
 
   // Multi-line, for people: "verdict: FAIL (3 requests)\n  unconsumed: credentials (0 of 1)\n…".
   std::string ToText() const;
-  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[…]} (one line).
+  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[…],
+  //  "signature_rejections":[{"id","reason"}]} (one line).
   std::string ToJson() const;
 };
 
@@ -150,6 +163,7 @@ class Engine {
   int requests_ = 0;
   int token_rejections_ = 0;
   std::vector<Miss> unexpected_;
+  std::vector<Verdict::SignatureRejection> signature_rejections_;
 };
 
 // Whether a request sent to `request_host` may match an exchange recorded for `recorded_host`:

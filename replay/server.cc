@@ -181,6 +181,14 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
     res.set_content("", "text/plain");
     return;
   }
+  if (out.kind == OutcomeKind::kSignatureRejected) {
+    // The log line keeps to the first line of the reason (the canonical request follows).
+    Log(event, req.method, req.target, out.exchange_id, out.response.status,
+        out.reason.substr(0, out.reason.find('\n')));
+    res.status = out.response.status;
+    res.set_content(out.response.body, "text/xml");
+    return;
+  }
   Respond(req, out, res);
 }
 

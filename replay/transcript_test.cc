@@ -363,6 +363,56 @@ TEST(TranscriptTest, RejectsAMalformedHost) {
   }
 }
 
+TEST(TranscriptTest, LoadsAndRoundTripsSigV4KeysAndVerifyExchanges) {
+  ASSERT_OK_AND_ASSIGN(
+      Transcript t,
+      LoadTranscript(
+          WithExchange(R"({"id": "a", "sigv4": "verify", "request": {"path": "/"}, "response": {}},
+                          {"id": "b", "sigv4": "ignore", "request": {"path": "/"}, "response": {}})",
+                       R"("sigv4_keys": [{"access_key_id": "AKIAIOSFODNN7FAKEKEY",
+                           "secret_access_key": "fake/secret"},
+                          {"access_key_id": "ASIAIOSFODNN7FAKEKEY", "secret_access_key": "s2",
+                           "session_token": "IQoJFAKETOKEN"}],)"),
+          "x.json"));
+  ASSERT_EQ(t.sigv4_keys.size(), 2u);
+  EXPECT_EQ(t.sigv4_keys[1].session_token.reveal(), "IQoJFAKETOKEN");
+  EXPECT_EQ(t.exchanges[0].sigv4, SigV4Check::kVerify);
+  EXPECT_EQ(t.exchanges[1].sigv4, SigV4Check::kIgnore);
+  std::string text = SerializeTranscript(t);
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(text, "serialized"));
+  EXPECT_EQ(again, t);
+  EXPECT_EQ(SerializeTranscript(again), text);
+}
+
+TEST(TranscriptTest, RejectsVerifyWithoutKeysAndBadKeysWithoutQuotingSecrets) {
+  ExpectRejected(WithExchange(R"({"id": "a", "sigv4": "verify", "request": {"path": "/"},
+                                  "response": {}})"),
+                 "$.exchanges[0].sigv4");
+  ExpectRejected(WithExchange(R"({"id": "a", "sigv4": "sometimes", "request": {"path": "/"},
+                                  "response": {}})"),
+                 "$.exchanges[0].sigv4");
+  const std::string exchange = R"({"id": "a", "request": {"path": "/"}, "response": {}})";
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A/B",
+                                            "secret_access_key": "s"}],)"),
+                 "$.sigv4_keys[0].access_key_id");
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                            "secret_access_key": ""}],)"),
+                 "$.sigv4_keys[0].secret_access_key");
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                            "secret_access_key": "x", "extra": 1}],)"),
+                 "$.sigv4_keys[0].extra");
+  ExpectRejected(
+      WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A", "secret_access_key": "x1"},
+                                            {"access_key_id": "A", "secret_access_key": "x2"}],)"),
+      "$.sigv4_keys[1].access_key_id");
+  StatusOr<Transcript> bad =
+      LoadTranscript(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                 "secret_access_key": 12345678}],)"),
+                     "x.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), ::testing::Not(HasSubstr("12345678")));
+}
+
 TEST(TranscriptTest, SerializesBinaryTextBodiesAsBase64) {
   ASSERT_OK_AND_ASSIGN(Transcript t, LoadTranscriptFile(kTestdata));
   t.exchanges[1].response->body = std::string("\xc3\x28", 2);  // invalid UTF-8
