@@ -68,6 +68,7 @@ std::unique_ptr<ConnectionServer> MakeCore(const ServerOptions& options) {
   core.port = options.port;
   core.max_connections = options.max_connections;
   core.idle_timeout = options.idle_timeout;
+  core.tls_context = options.tls_context;
   return std::make_unique<ConnectionServer>(core);
 }
 
@@ -156,6 +157,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
 
   ReplayRequest request;
   request.host = req.get_header_value("Host");
+  if (request.host.empty() && connection != nullptr) request.host = connection->sni();
   request.method = req.method;
   request.target = req.target;
   request.body = req.body;
