@@ -25,6 +25,11 @@
 // IMDS/container exchanges. The port file then holds two lines, the plain port then the TLS port;
 // the start-up lines say how to trust the CA (AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE),
 // and the summary names both ports.
+//
+// --hosts-file F writes the /etc/hosts lines that send the transcript's hosts to 127.0.0.1 (for a
+// private namespace: tools/in_namespace.sh; never the machine's /etc/hosts), and --client-env F a
+// shell-sourceable environment (replay/client_setup.h) with F.config and F.credentials beside it;
+// both are written before the port file, so a script that waits for the port file finds them.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -41,6 +46,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "replay/client_setup.h"
 #include "replay/engine.h"
 #include "replay/server.h"
 #include "replay/tls_setup.h"
@@ -55,7 +61,8 @@ constexpr char kUsage[] =
     "usage: chantless serve <transcript.json> [--port N] [--port-file F] [--bind HOST] [--strict]\n"
     "                       [--log-json] [--now RFC3339] [--shift SECONDS]\n"
     "                       [--max-connections N] [--idle-timeout SECONDS]\n"
-    "                       [--tls [--tls-port N] (--ca-out F | --tls-cert F --tls-key F)]\n";
+    "                       [--tls [--tls-port N] (--ca-out F | --tls-cert F --tls-key F)]\n"
+    "                       [--hosts-file F] [--client-env F]\n";
 
 int Usage(const std::string& problem) {
   std::fprintf(stderr, "chantless serve: %s\n%s", problem.c_str(), kUsage);
@@ -106,6 +113,8 @@ struct ServeConfig {
   std::string ca_out;
   std::string tls_cert;
   std::string tls_key;
+  std::string hosts_file;
+  std::string client_env;
   replay::ServerOptions server_options;
   replay::EngineOptions engine_options;
 };
@@ -127,6 +136,9 @@ std::string ApplyValueOption(const std::string& a, const std::string& v, ServeCo
   } else if (a == "--tls-port") {
     if (!ParseInt(v, 0, 65535, &n)) return "--tls-port needs 0..65535";
     c->tls_port = int(n);
+  } else if (a == "--hosts-file" || a == "--client-env") {
+    if (v.empty()) return a + " needs a path";
+    (a == "--hosts-file" ? c->hosts_file : c->client_env) = v;
   } else if (a == "--ca-out" || a == "--tls-cert" || a == "--tls-key") {
     if (v.empty()) return a + " needs a path";
     (a == "--ca-out" ? c->ca_out : a == "--tls-cert" ? c->tls_cert : c->tls_key) = v;
@@ -150,8 +162,9 @@ std::string ApplyValueOption(const std::string& a, const std::string& v, ServeCo
 // Parses the command line into `c`; returns -1 to go on, else the exit code (usage, --help).
 int ParseServeArgs(const Args& args, ServeConfig* c) {
   static const char* const kWithValue[] = {
-      "--port",  "--max-connections", "--idle-timeout", "--port-file", "--bind",   "--now",
-      "--shift", "--tls-port",        "--ca-out",       "--tls-cert",  "--tls-key"};
+      "--port",    "--max-connections", "--idle-timeout", "--port-file", "--bind",
+      "--now",     "--shift",           "--tls-port",     "--ca-out",    "--tls-cert",
+      "--tls-key", "--hosts-file",      "--client-env"};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -290,6 +303,31 @@ int RunServe(const Args& args) {
       std::fprintf(stderr, "chantless serve: TLS listener: %s\n",
                    tls_port.status().message().c_str());
       server.Stop();
+      return 2;
+    }
+  }
+  if (!config.hosts_file.empty() &&
+      !WriteFileAtomically(config.hosts_file,
+                           replay::HostsFileText(engine.transcript(), server_options.bind))) {
+    std::fprintf(stderr, "chantless serve: cannot write --hosts-file %s\n",
+                 config.hosts_file.c_str());
+    server.Stop();
+    if (tls_server) tls_server->Stop();
+    return 2;
+  }
+  if (!config.client_env.empty()) {
+    replay::ClientSetupInputs inputs;
+    inputs.bind = server_options.bind;
+    inputs.http_port = *port;
+    inputs.https_port = tls_server ? tls_server->port() : 0;
+    inputs.ca_path = config.ca_out;
+    inputs.config_path = config.client_env + ".config";
+    inputs.credentials_path = config.client_env + ".credentials";
+    Status written = replay::WriteClientFiles(engine.transcript(), inputs, config.client_env);
+    if (!written.ok()) {
+      std::fprintf(stderr, "chantless serve: --client-env: %s\n", written.message().c_str());
+      server.Stop();
+      if (tls_server) tls_server->Stop();
       return 2;
     }
   }
