@@ -346,8 +346,9 @@ int RunServe(const Args& args) {
   std::fprintf(stderr, "chantless serve: %s on %s (verdict: GET /__chantless/verdict)\n",
                name.c_str(), where.c_str());
   if (tls_server) {
-    std::string names;
+    std::string names;  // "a, b, " (followed by the fixed names) or empty
     for (const std::string& h : hosts) names += h + ", ";
+    const std::string routed = names.empty() ? "" : names.substr(0, names.size() - 2) + " ";
     if (config.tls_cert.empty()) {
       std::fprintf(stderr,
                    "chantless serve: TLS certificate for %slocalhost, 127.0.0.1 and ::1, from a "
@@ -360,7 +361,7 @@ int RunServe(const Args& args) {
       std::fprintf(stderr,
                    "chantless serve: route %sto 127.0.0.1 in a private namespace "
                    "(tools/in_namespace.sh) rather than the machine's /etc/hosts\n",
-                   names.c_str());
+                   routed.c_str());
     }
   }
 

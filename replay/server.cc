@@ -53,7 +53,7 @@ std::string FormatLogLine(bool json, const std::string& event, const std::string
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   std::string line = event;
-  line.resize(std::max<size_t>(line.size(), 15), ' ');
+  line.resize(std::max<size_t>(line.size() + 1, 15), ' ');
   line += method + " " + target + " -> " + (status ? std::to_string(status) : "no response");
   if (!exchange.empty()) line += " [" + exchange + "]";
   if (!detail.empty()) line += " " + detail;
@@ -109,14 +109,24 @@ StatusOr<int> Server::Start() {
   http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
-  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  // One catch-all route per method rather than a pre-routing handler: httplib runs the
+  // pre-routing handler before it reads the request body, and the engine matches bodies (an STS
+  // form, an SSO JSON document); unread, a body would also be taken for the next request on the
+  // connection. (HEAD goes to the GET route.)
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     if (req.path == kVerdictPath && req.method == "GET") {
       ServeVerdict(req, res);
     } else {
       Handle(req, res);
     }
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  };
+  const std::string any = ".*";
+  http_->Get(any, handler);
+  http_->Post(any, handler);
+  http_->Put(any, handler);
+  http_->Patch(any, handler);
+  http_->Delete(any, handler);
+  http_->Options(any, handler);
   StatusOr<int> port = http_->Start();
   if (!port.ok()) {
     return UnavailableError(

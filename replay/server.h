@@ -2,8 +2,9 @@
 // (AWS CLI, botocore, JS SDK) and for the resolver over real sockets. `chantless serve` wraps it.
 //
 // Rules it implements:
-// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all handler
-//   (set_pre_routing_handler) hands every request to the Engine and enacts its Outcome;
+// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all route per method
+//   (GET/HEAD, POST, PUT, PATCH, DELETE, OPTIONS; after httplib has read the body) hands every
+//   request to the Engine and enacts its Outcome;
 // - unmatched requests: 404 (599 when `strict`) with the engine's diagnostic body (nearest recorded
 //   exchange and a field diff);
 // - faults are enacted for real: delays sleep (interrupted by Stop) on the thread serving that
