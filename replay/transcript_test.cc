@@ -268,6 +268,11 @@ Transcript RandomTranscript(std::mt19937* rng) {
   if (pick(2)) t.imds_tokens = ImdsTokenPolicy{pick(2) == 1};
   for (int i = pick(3); i > 0; --i) t.rebase.json_fields.push_back("F" + std::to_string(i));
   t.rebase.shift = std::chrono::seconds(pick(100000) - 50000);
+  for (int i = pick(3); i > 0; --i) {
+    t.sigv4_keys.push_back(SigV4Key{"AKIA" + std::to_string(i) + text(token_chars, 6),
+                                    Secret("s" + text(printable, 10)),
+                                    Secret(pick(2) ? "t" + text(token_chars, 5) : "")});
+  }
   for (int i = 0, n = 1 + pick(6); i < n; ++i) {
     Exchange e;
     e.id = "x" + std::to_string(i) + text(token_chars, 4);
@@ -288,6 +293,7 @@ Transcript RandomTranscript(std::mt19937* rng) {
     e.repeat.max = 1 + pick(5);
     e.repeat.min = pick(e.repeat.max + 1);
     e.optional = pick(2) == 1;
+    if (!t.sigv4_keys.empty() && pick(2)) e.sigv4 = SigV4Check::kVerify;
     int fault = pick(8);  // 0..5 a fault kind, else none
     bool writes_nothing = fault == 2 || fault == 3;
     if (!writes_nothing && (e.imds_token != ImdsTokenRole::kMint || pick(2))) {
