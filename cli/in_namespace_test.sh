@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tools/in_namespace.sh end to end: botocore (python3) resolves the assume-role profile that
+# tools/in_namespace.sh end to end: botocore (python3), the AWS CLI v2 and the JS SDK v3 resolve the assume-role profile that
 # `chantless serve --client-env` derives from fixtures/sts/assume-role.json, over HTTPS on
 # sts.us-west-2.amazonaws.com:443 inside a private namespace, SigV4-verified: the verdict passes.
 # With the source secret altered, the replay refuses the signature (403 SignatureDoesNotMatch) and
@@ -31,6 +31,28 @@ fail=0
 [ "$rc" -eq 0 ] || { echo "FAIL: exit $rc, expected 0"; fail=1; }
 grep -q "resolved ASIAQEXAMPLEASSUMED1" <<<"$out" || { echo "FAIL: botocore did not resolve the assumed role"; fail=1; }
 grep -q "verdict: PASS (1 requests" <<<"$out" || { echo "FAIL: no passing verdict"; fail=1; }
+
+# The AWS CLI v2 and the JS SDK v3 (when installed) resolve the same profile.
+if [ -x /usr/bin/aws ]; then
+  out="$("$IN_NAMESPACE" --chantless "$CHANTLESS" "$TRANSCRIPT" -- /usr/bin/aws configure export-credentials 2>&1)"
+  rc=$?
+  echo "$out"
+  [ "$rc" -eq 0 ] && grep -q '"AccessKeyId": "ASIAQEXAMPLEASSUMED1"' <<<"$out" &&
+    grep -q "verdict: PASS" <<<"$out" || { echo "FAIL: aws-cli (exit $rc)"; fail=1; }
+else
+  echo "SKIPPED aws-cli: /usr/bin/aws is not installed"
+fi
+JS="$(dirname "$0")/../interop/js_resolve.mjs"
+if [ -n "${CHANTLESS_NPM_DIR:-}" ] && [ -d "$CHANTLESS_NPM_DIR/node_modules/@aws-sdk/credential-providers" ] &&
+  command -v node >/dev/null && [ -f "$JS" ]; then
+  out="$("$IN_NAMESPACE" --chantless "$CHANTLESS" "$TRANSCRIPT" -- node "$JS" 2>&1)"
+  rc=$?
+  echo "$out"
+  [ "$rc" -eq 0 ] && grep -q '"AccessKeyId":"ASIAQEXAMPLEASSUMED1"' <<<"$out" &&
+    grep -q "verdict: PASS" <<<"$out" || { echo "FAIL: js-sdk (exit $rc)"; fail=1; }
+else
+  echo "SKIPPED js-sdk: the JS SDK v3 is not installed (CHANTLESS_NPM_DIR)"
+fi
 
 # A client signing with another secret is refused and fails the verdict.
 cat >"$TMP/tamper.sh" <<'SH'

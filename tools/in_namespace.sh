@@ -11,7 +11,8 @@
 # interface, so nothing past 127.0.0.1 is reachable): `chantless serve <transcript> --tls
 # --tls-port 443 --ca-out … --hosts-file … --client-env …` starts; the hosts file is bind-mounted
 # over /etc/hosts; the command runs with the client environment sourced (AWS_CONFIG_FILE,
-# AWS_PROFILE, AWS_CA_BUNDLE, …: replay/client_setup.h); then the server is stopped and its
+# AWS_PROFILE, AWS_CA_BUNDLE, …: replay/client_setup.h) and HOME set to a private empty directory
+# (no client cache leaks in or out); then the server is stopped and its
 # verdict printed. Exit status: the command's when it failed, else the verdict's (0 pass, 1 fail).
 # Exit 77 (skipped) with a reason when the namespace cannot be made (no unshare, no privilege).
 set -euo pipefail
@@ -79,7 +80,13 @@ fi
 mount --bind "$WORK/hosts" /etc/hosts
 
 rc=0
+mkdir -p "$WORK/home"
 (
+  # A private, empty HOME: no client cache (~/.aws/cli/cache, ~/.aws/sso/cache) leaks in from the
+  # user or out to them (an assumed role cached by the AWS CLI would otherwise skip the replay on
+  # the next run). pyenv keeps finding its interpreters.
+  if [ -z "${PYENV_ROOT:-}" ] && [ -d "${HOME:-/nonexistent}/.pyenv" ]; then export PYENV_ROOT="$HOME/.pyenv"; fi
+  export HOME="$WORK/home"
   # shellcheck disable=SC1091
   . "$WORK/client.env"
   "$@"
