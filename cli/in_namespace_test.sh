@@ -39,6 +39,11 @@ if [ -x /usr/bin/aws ]; then
   echo "$out"
   [ "$rc" -eq 0 ] && grep -q '"AccessKeyId": "ASIAQEXAMPLEASSUMED1"' <<<"$out" &&
     grep -q "verdict: PASS" <<<"$out" || { echo "FAIL: aws-cli (exit $rc)"; fail=1; }
+  # The recorded XML Expiration (recorded_at + 1 h) is rebased to the replay's clock.
+  # (the hour of now + 1 h, or of a minute earlier when an hour boundary passed meanwhile)
+  grep -q -e "\"Expiration\": \"$(date -u -d '+1 hour' +%Y-%m-%dT%H)" \
+    -e "\"Expiration\": \"$(date -u -d '+59 minutes' +%Y-%m-%dT%H)" <<<"$out" ||
+    { echo "FAIL: the XML Expiration was not rebased to now + 1 h"; fail=1; }
 else
   echo "SKIPPED aws-cli: /usr/bin/aws is not installed"
 fi

@@ -335,6 +335,35 @@ std::string RebaseJsonTimes(const std::string& body, const std::vector<std::stri
   return out;
 }
 
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& fields,
+                           std::chrono::seconds offset) {
+  if (fields.empty()) return body;
+  std::string_view head = StripAsciiWhitespace(body);
+  if (head.empty() || head[0] != '<') return body;
+  std::string out = body;
+  for (const std::string& field : fields) {
+    const std::string open = "<" + field + ">";
+    const std::string close = "</" + field + ">";
+    size_t pos = 0;
+    while ((pos = out.find(open, pos)) != std::string::npos) {
+      const size_t at = pos + open.size();
+      const size_t end = out.find(close, at);
+      if (end == std::string::npos) break;
+      StatusOr<WallTime> t =
+          ParseRfc3339(StripAsciiWhitespace(std::string_view(out).substr(at, end - at)));
+      pos = end + close.size();
+      if (!t.ok()) continue;
+      const int64_t when = std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch().count() +
+                           int64_t(offset.count());
+      if (when <= -kMaxEpochSeconds || when >= kMaxEpochSeconds) continue;
+      std::string rebased = FormatRfc3339(WallTime(std::chrono::seconds(when)));
+      out.replace(at, end - at, rebased);
+      pos = at + rebased.size() + close.size();
+    }
+  }
+  return out;
+}
+
 std::string Verdict::ToText() const {
   std::string out = std::string("verdict: ") + (ok ? "PASS" : "FAIL") + " (" +
                     std::to_string(requests) + " requests, " + std::to_string(token_rejections) +
@@ -385,7 +414,9 @@ Engine::Engine(Transcript transcript, EngineOptions options)
             transcript_.rebase.shift + options.shift;
   for (const Exchange& e : transcript_.exchanges) {
     rebased_bodies_.push_back(
-        e.response ? RebaseJsonTimes(e.response->body, transcript_.rebase.json_fields, offset_)
+        e.response ? RebaseXmlTimes(
+                         RebaseJsonTimes(e.response->body, transcript_.rebase.json_fields, offset_),
+                         transcript_.rebase.json_fields, offset_)
                    : std::string());
   }
   consumed_.assign(transcript_.exchanges.size(), 0);

@@ -17,7 +17,8 @@
 // - "sigv4": "verify" exchanges: the request's SigV4 signature is recomputed with the transcript's
 //   sigv4_keys (replay/sigv4_verify.h); a wrong one is refused with STS's 403 ErrorResponse and
 //   fails the verdict, without consuming the exchange;
-// - recorded times in rebase.json_fields are shifted by anchor - recorded_at + shifts;
+// - recorded times in rebase.json_fields (JSON members, or XML elements of an XML body) are
+//   shifted by anchor - recorded_at + shifts;
 // - the verdict passes when every exchange reached its required count and nothing was unexpected.
 // No header value (tokens, Authorization) ever appears in an outcome reason, a miss or a verdict.
 #ifndef CHANTLESS_REPLAY_ENGINE_H_
@@ -184,6 +185,12 @@ bool BodiesMatch(std::string_view content_type, const std::string& recorded,
 // Decodes an application/x-www-form-urlencoded body into name/value pairs in order ('+' is a
 // space, %XX a byte; a malformed escape is kept as written).
 std::vector<std::pair<std::string, std::string>> ParseFormBody(std::string_view body);
+
+// The same for XML bodies (STS's): the text of every element named in `fields` (`<Expiration>…
+// </Expiration>`, no attributes) that is an RFC 3339 time. Bodies that do not start with '<' come
+// back unchanged.
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& fields,
+                           std::chrono::seconds offset);
 
 // Splits "/a/b?x=1" into {"/a/b", "x=1"}.
 std::pair<std::string, std::string> SplitTarget(const std::string& target);

@@ -300,6 +300,29 @@ TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
             R"({"Expiration": "soon"})");
 }
 
+TEST(RebaseXmlTimesTest, RebasesNamedElementsOfXmlBodiesOnly) {
+  const std::string xml =
+      "<R><Credentials><Expiration>2024-05-01T13:00:00Z</Expiration><AccessKeyId>A</AccessKeyId>"
+      "</Credentials><Other>2024-05-01T13:00:00Z</Other><Expiration>soon</Expiration></R>";
+  EXPECT_EQ(
+      RebaseXmlTimes(xml, {"Expiration"}, std::chrono::hours(2)),
+      "<R><Credentials><Expiration>2024-05-01T15:00:00Z</Expiration><AccessKeyId>A</AccessKeyId>"
+      "</Credentials><Other>2024-05-01T13:00:00Z</Other><Expiration>soon</Expiration></R>");
+  EXPECT_EQ(RebaseXmlTimes("{\"Expiration\": 1}", {"Expiration"}, std::chrono::hours(2)),
+            "{\"Expiration\": 1}");
+}
+
+TEST_F(EngineTest, RebasesAnStsXmlExpiration) {
+  EngineOptions options = OnClock(&clock_);
+  options.now = *ParseRfc3339("2030-01-01T00:00:00Z");
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/"},
+      "response": {"body": "<Credentials><Expiration>2024-05-01T13:00:00Z</Expiration></Credentials>"}})",
+                     R"("rebase": {"json_fields": ["Expiration"]},)"),
+                options);
+  EXPECT_EQ(engine.Handle(Req("POST", "/")).response.body,
+            "<Credentials><Expiration>2030-01-01T01:00:00Z</Expiration></Credentials>");
+}
+
 TEST(RebaseJsonTimesTest, LeavesTimesThatWouldLeaveTheRepresentableRange) {
   const std::chrono::seconds far(int64_t{300} * 365 * 24 * 3600);
   EXPECT_EQ(RebaseJsonTimes(R"({"Expiration": "2024-05-01T12:00:00Z"})", {"Expiration"}, far),
