@@ -165,6 +165,7 @@ Json MissJson(const Miss& m) {
   j["target"] = m.target;
   j["nearest"] = m.nearest_id;
   j["diff"] = m.diff;
+  if (!m.host.empty()) j["host"] = m.host;
   return j;
 }
 
@@ -380,6 +381,7 @@ std::string Verdict::ToText() const {
   }
   for (const Miss& m : unexpected) {
     out += "  unexpected: " + m.method + " " + Quote(m.target) +
+           (m.host.empty() ? "" : " on " + Quote(m.host)) +
            (m.nearest_id.empty() ? "" : "; nearest: " + m.nearest_id) + "\n";
     for (const std::string& d : m.diff) out += "    " + d + "\n";
   }
@@ -450,6 +452,7 @@ std::optional<size_t> Engine::FindMatch(const ReplayRequest& request, const std:
 Miss Engine::Explain(const ReplayRequest& request, const std::string& path,
                      const std::string& query) const {
   Miss miss;
+  miss.host = request.host;
   miss.method = request.method;
   miss.target = request.target;
   int best = -1;

@@ -51,6 +51,7 @@ struct ReplayRequest {
 
 // A request that matched nothing, with the nearest recorded exchange and what differs from it.
 struct Miss {
+  std::string host;  // as the front end knew it; empty when unknown
   std::string method;
   std::string target;
   std::string nearest_id;         // empty when the transcript has no exchange at all
@@ -100,7 +101,8 @@ struct Verdict {
 
   // Multi-line, for people: "verdict: FAIL (3 requests)\n  unconsumed: credentials (0 of 1)\n…".
   std::string ToText() const;
-  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[…],
+  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[{"method","target",
+  //  "nearest","diff",("host" when known)}],
   //  "signature_rejections":[{"id","reason"}]} (one line).
   std::string ToJson() const;
 };

@@ -389,6 +389,10 @@ TEST_F(EngineTest, MatchesTheExchangeHostWhenOneIsRecorded) {
   Outcome miss = engine.Handle(other);
   EXPECT_EQ(miss.kind, OutcomeKind::kUnmatched);
   EXPECT_THAT(miss.miss.diff, ElementsAre(HasSubstr("host: recorded")));
+  EXPECT_EQ(miss.miss.host, "sts.eu-west-1.amazonaws.com");
+  EXPECT_THAT(engine.GetVerdict().ToText(),
+              HasSubstr("unexpected: GET \"/\" on \"sts.eu-west-1.amazonaws.com\"; nearest: "));
+  EXPECT_THAT(engine.GetVerdict().ToJson(), HasSubstr(R"("host":"sts.eu-west-1.amazonaws.com")"));
   ReplayRequest east = Req("GET", "/");
   east.host = "sts.us-east-1.amazonaws.com:8443";  // the port is compared only when both name one
   EXPECT_EQ(engine.Handle(east).exchange_id, "east");
