@@ -190,6 +190,73 @@ TEST_F(ServeCommandTest, LogJsonAlsoWritesTheSummaryAsAJsonLineWithoutAnEventKey
   EXPECT_EQ(summaries, 1) << out;
 }
 
+TEST_F(ServeCommandTest, TlsOptionsAreCheckedTogether) {
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--tls"}), 2);  // no --ca-out
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--ca-out", TempPath("ca.pem")}), 2);
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--tls", "--tls-cert", "c.pem"}), 2);
+  EXPECT_EQ(RunServe({"replay/testdata/imdsv2.json", "--tls", "--tls-cert", "/no/such.pem",
+                      "--tls-key", "/no/such.key"}),
+            2);
+}
+
+// A transcript with a plain IMDS token exchange and an STS exchange on its regional host.
+std::string WriteMixedTranscript() {
+  const std::string path = TempPath("mixed.json");
+  std::ofstream(path) << R"({"format": "chantless-transcript", "version": 1, "name": "mixed",
+    "docs": "IMDS over http, STS over https.", "recorded_at": "2024-05-01T12:00:00Z",
+    "exchanges": [
+      {"id": "token", "request": {"method": "PUT", "path": "/latest/api/token"},
+       "imds_token": "mint"},
+      {"id": "sts", "family": "sts", "host": "sts.us-west-2.amazonaws.com",
+       "request": {"method": "POST", "path": "/"}, "response": {"body": "<ok/>"}}]})";
+  return path;
+}
+
+TEST_F(ServeCommandTest, TlsServesEveryHostOfTheTranscriptBesidePlainHttp) {
+  const std::string transcript = WriteMixedTranscript();
+  const std::string port_file = TempPath("port-tls");
+  const std::string ca = TempPath("tls-ca.pem");
+  std::remove(port_file.c_str());
+  ::testing::internal::CaptureStderr();
+  auto run = std::async(std::launch::async, [&] {
+    return RunServe({transcript, "--port-file", port_file, "--tls", "--ca-out", ca});
+  });
+  int http_port = WaitForPort(port_file);
+  int https_port = 0;
+  for (int i = 0; i < 100 && https_port == 0; ++i) {
+    std::ifstream in(port_file);
+    int first = 0;
+    in >> first >> https_port;
+  }
+  ASSERT_GT(http_port, 0);
+  ASSERT_GT(https_port, 0);
+  httplib::Client plain("127.0.0.1", http_port);
+  auto token = plain.Put("/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "60"}}, "",
+                         "text/plain");
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->status, 200);
+  httplib::SSLClient secure("127.0.0.1", https_port);
+  secure.set_ca_cert_path(ca.c_str());
+  secure.enable_server_certificate_verification(true);
+  auto sts = secure.Post("/", {{"Host", "sts.us-west-2.amazonaws.com"}}, "", "text/plain");
+  ASSERT_TRUE(sts) << httplib::to_string(sts.error());
+  EXPECT_EQ(sts->body, "<ok/>");
+  kill(getpid(), SIGTERM);
+  EXPECT_EQ(run.get(), 0);
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("https://127.0.0.1:" + std::to_string(https_port) + "/"), std::string::npos)
+      << err;
+  EXPECT_NE(err.find("export AWS_CA_BUNDLE=" + ca), std::string::npos) << err;
+  EXPECT_NE(err.find("served 2 requests on 2 connections (http port " + std::to_string(http_port) +
+                     ", https port " + std::to_string(https_port) + ")"),
+            std::string::npos)
+      << err;
+  std::ifstream ca_in(ca);
+  std::string first_line;
+  std::getline(ca_in, first_line);
+  EXPECT_EQ(first_line, "-----BEGIN CERTIFICATE-----");
+}
+
 }  // namespace
 }  // namespace cli
 }  // namespace chantless

@@ -7,6 +7,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/err.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -129,8 +130,28 @@ ConnectionStream::ConnectionStream(int fd, int read_timeout_ms)
   AddressOf(fd, /*peer=*/false, local_ip_, local_port_);
 }
 
+ConnectionStream::~ConnectionStream() {
+  if (ssl_ != nullptr) SSL_free(ssl_);
+}
+
+bool ConnectionStream::AcceptTls(SSL_CTX* context) {
+  ssl_ = SSL_new(context);
+  if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return false;
+  int rc;
+  do {
+    rc = SSL_accept(ssl_);
+  } while (rc <= 0 && SSL_get_error(ssl_, rc) == SSL_ERROR_SYSCALL && errno == EINTR);
+  if (rc != 1) {
+    ERR_clear_error();
+    dead_ = true;
+    return false;
+  }
+  if (const char* name = SSL_get_servername(ssl_, TLSEXT_NAMETYPE_host_name)) sni_ = name;
+  return true;
+}
+
 bool ConnectionStream::is_readable() const {
-  if (begin_ < end_) return true;
+  if (has_buffered_input()) return true;
   pollfd p{fd_, POLLIN, 0};
   return poll(&p, 1, read_timeout_ms_) > 0;
 }
@@ -140,10 +161,23 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (begin_ == end_) {
     if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
     ssize_t n;
-    do {
-      n = recv(fd_, in_, sizeof in_, 0);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return n == 0 ? 0 : -1;
+    if (ssl_ != nullptr) {
+      int rc;
+      do {
+        rc = SSL_read(ssl_, in_, int(sizeof in_));
+      } while (rc <= 0 && SSL_get_error(ssl_, rc) == SSL_ERROR_SYSCALL && errno == EINTR);
+      if (rc <= 0) {
+        const int error = SSL_get_error(ssl_, rc);
+        ERR_clear_error();
+        return error == SSL_ERROR_ZERO_RETURN ? 0 : -1;
+      }
+      n = rc;
+    } else {
+      do {
+        n = recv(fd_, in_, sizeof in_, 0);
+      } while (n < 0 && errno == EINTR);
+      if (n <= 0) return n == 0 ? 0 : -1;
+    }
     begin_ = 0;
     end_ = size_t(n);
   }
@@ -163,6 +197,19 @@ ssize_t ConnectionStream::write(const char* ptr, size_t size) {
 bool ConnectionStream::Flush() {
   size_t sent = 0;
   while (!dead_ && sent < out_.size()) {
+    if (ssl_ != nullptr) {
+      // The serving threads block SIGPIPE (ConnectionServer::Start), so OpenSSL's write to a
+      // closed socket fails instead of killing the process.
+      const int rc = SSL_write(ssl_, out_.data() + sent, int(out_.size() - sent));
+      if (rc <= 0) {
+        if (SSL_get_error(ssl_, rc) == SSL_ERROR_SYSCALL && errno == EINTR) continue;
+        ERR_clear_error();
+        dead_ = true;
+        break;
+      }
+      sent += size_t(rc);
+      continue;
+    }
     ssize_t n = send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -391,6 +438,10 @@ void ConnectionServer::AcceptReady() {
   accepted_.fetch_add(1);
   std::unique_ptr<Connection> c = AdmitConnection(fd);
   if (c == nullptr) return;
+  if (options_.tls_context != nullptr && !c->stream.AcceptTls(options_.tls_context)) {
+    CloseConnection(std::move(c));
+    return;
+  }
   ServeRequests(c.get(), kFirstRequestWaitMs);
   if (c->done) {
     CloseConnection(std::move(c));

@@ -21,11 +21,19 @@
 //   `max_connections` open connections: when a new connection would exceed it, the connection
 //   idle the longest is closed first (and the new one when none is idle);
 // - TCP_NODELAY on every connection; a listen backlog of SOMAXCONN;
+// - TLS when `tls_context` is set: httplib's SSLServer owns its own accept loop and cannot be
+// driven
+//   by this core, so the core wraps each accepted socket with OpenSSL itself. The handshake runs
+//   on the thread that accepted the connection (bounded by the read timeout), then the
+//   ConnectionStream reads and writes through SSL_read/SSL_write; everything else (epoll set, idle
+//   list, cap, faults on the raw socket) is the same for both. A connection with decrypted bytes
+//   still buffered in OpenSSL is served on, never parked (epoll only sees the socket);
 // - Stop() ends idle connections at once and interrupts nothing else but the waits.
 // Only .cc files include this header (it includes httplib.h).
 #ifndef CHANTLESS_REPLAY_CONNECTION_SERVER_H_
 #define CHANTLESS_REPLAY_CONNECTION_SERVER_H_
 
+#include <openssl/ssl.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -59,6 +67,16 @@ namespace replay {
 class ConnectionStream final : public httplib::Stream {
  public:
   ConnectionStream(int fd, int read_timeout_ms);
+  ~ConnectionStream() override;
+  ConnectionStream(const ConnectionStream&) = delete;
+  ConnectionStream& operator=(const ConnectionStream&) = delete;
+
+  // Runs the server side of a TLS handshake on the (blocking) socket; from then on reads and
+  // writes go through TLS. False when the handshake fails (the connection is to be closed).
+  bool AcceptTls(SSL_CTX* context);
+  bool tls() const { return ssl_ != nullptr; }
+  // The server name the client asked for in its TLS ClientHello (SNI); empty without TLS or SNI.
+  const std::string& sni() const { return sni_; }
 
   bool is_readable() const override;
   bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
@@ -77,8 +95,11 @@ class ConnectionStream final : public httplib::Stream {
   void ResetOnClose();
   bool reset() const { return reset_; }
   bool dead() const { return dead_; }
-  // Bytes of the next request already read from the socket (a pipelined request).
-  bool has_buffered_input() const { return begin_ < end_; }
+  // Bytes of the next request already read from the socket (a pipelined request), here or
+  // decrypted inside OpenSSL.
+  bool has_buffered_input() const {
+    return begin_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0);
+  }
 
   bool carried_request = false;  // for the handler's own bookkeeping (Server::connections())
 
@@ -87,6 +108,8 @@ class ConnectionStream final : public httplib::Stream {
 
   int fd_;
   int read_timeout_ms_;  // the server's read timeout (the SO_RCVTIMEO set on the socket)
+  SSL* ssl_ = nullptr;   // owned; set by AcceptTls
+  std::string sni_;
   bool dead_ = false;
   bool reset_ = false;
   char in_[4096];
@@ -107,6 +130,9 @@ struct ConnectionServerOptions {
   // Threads waiting for events at start; more are started while all are busy, up to max_threads.
   int min_threads = 4;
   int max_threads = 128;
+  // When set, every connection speaks TLS with this context (certificate and key loaded). Not
+  // owned; must outlive the server.
+  SSL_CTX* tls_context = nullptr;
 };
 
 // Thread-safety: set the handlers and call Start()/Stop() from one thread; handlers run on the

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "nlohmann/json.hpp"
+#include "replay/sigv4_verify.h"
 #include "resolver/core/ascii.h"
 #include "resolver/core/time_util.h"
 
@@ -164,6 +165,7 @@ Json MissJson(const Miss& m) {
   j["target"] = m.target;
   j["nearest"] = m.nearest_id;
   j["diff"] = m.diff;
+  if (!m.host.empty()) j["host"] = m.host;
   return j;
 }
 
@@ -177,6 +179,8 @@ std::string_view OutcomeKindName(OutcomeKind kind) {
       return "token_rejected";
     case OutcomeKind::kUnmatched:
       return "unmatched";
+    case OutcomeKind::kSignatureRejected:
+      return "signature_rejected";
   }
   return "unmatched";
 }
@@ -377,34 +381,30 @@ std::string RebaseJsonEpochMs(const std::string& body, const std::vector<std::st
   return out;
 }
 
-std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& elements,
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& fields,
                            std::chrono::seconds offset) {
+  if (fields.empty()) return body;
+  std::string_view head = StripAsciiWhitespace(body);
+  if (head.empty() || head[0] != '<') return body;
   std::string out = body;
-  for (const std::string& element : elements) {
-    const std::string open = "<" + element + ">";
-    const std::string close = "</" + element + ">";
+  for (const std::string& field : fields) {
+    const std::string open = "<" + field + ">";
+    const std::string close = "</" + field + ">";
     size_t pos = 0;
     while ((pos = out.find(open, pos)) != std::string::npos) {
-      size_t begin = pos + open.size();
-      size_t end = out.find(close, begin);
+      const size_t at = pos + open.size();
+      const size_t end = out.find(close, at);
       if (end == std::string::npos) break;
-      std::string_view text =
-          StripAsciiWhitespace(std::string_view(out).substr(begin, end - begin), kAsciiWhitespace);
-      StatusOr<WallTime> t = ParseRfc3339(text);
-      if (!t.ok()) {
-        pos = end + close.size();
-        continue;
-      }
+      StatusOr<WallTime> t =
+          ParseRfc3339(StripAsciiWhitespace(std::string_view(out).substr(at, end - at)));
+      pos = end + close.size();
+      if (!t.ok()) continue;
       const int64_t when = std::chrono::floor<std::chrono::seconds>(*t).time_since_epoch().count() +
                            int64_t(offset.count());
-      if (when <= -kMaxEpochSeconds || when >= kMaxEpochSeconds) {
-        pos = end + close.size();
-        continue;
-      }
-      size_t text_begin = static_cast<size_t>(text.data() - out.data());
+      if (when <= -kMaxEpochSeconds || when >= kMaxEpochSeconds) continue;
       std::string rebased = FormatRfc3339(WallTime(std::chrono::seconds(when)));
-      out.replace(text_begin, text.size(), rebased);
-      pos = out.find(close, text_begin) + close.size();
+      out.replace(at, end - at, rebased);
+      pos = at + rebased.size() + close.size();
     }
   }
   return out;
@@ -415,6 +415,8 @@ std::string RebaseTimes(const std::string& body, const RebasePolicy& policy,
   if (policy.empty()) return body;
   std::string out = RebaseJsonTimes(body, policy.json_fields, offset);
   out = RebaseJsonEpochMs(out, policy.json_epoch_ms_fields, offset);
+  // json_fields name XML elements too (STS's <Expiration>); xml_elements name only XML ones.
+  out = RebaseXmlTimes(out, policy.json_fields, offset);
   return RebaseXmlTimes(out, policy.xml_elements, offset);
 }
 
@@ -426,8 +428,15 @@ std::string Verdict::ToText() const {
     out += "  unconsumed: " + u.id + " (" + std::to_string(u.consumed) + " of " +
            std::to_string(u.required) + " required)\n";
   }
+  for (const SignatureRejection& r : signature_rejections) {
+    out += "  signature rejected: " + r.id + ": ";
+    // Indent the canonical request that may follow.
+    for (char c : r.reason) out += c == '\n' ? std::string("\n      ") : std::string(1, c);
+    out += "\n";
+  }
   for (const Miss& m : unexpected) {
     out += "  unexpected: " + m.method + " " + Quote(m.target) +
+           (m.host.empty() ? "" : " on " + Quote(m.host)) +
            (m.nearest_id.empty() ? "" : "; nearest: " + m.nearest_id) + "\n";
     for (const std::string& d : m.diff) out += "    " + d + "\n";
   }
@@ -445,6 +454,10 @@ std::string Verdict::ToJson() const {
   }
   j["unexpected"] = Json::array();
   for (const Miss& m : unexpected) j["unexpected"].push_back(MissJson(m));
+  j["signature_rejections"] = Json::array();
+  for (const SignatureRejection& r : signature_rejections) {
+    j["signature_rejections"].push_back({{"id", r.id}, {"reason", r.reason}});
+  }
   return j.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
@@ -491,6 +504,7 @@ std::optional<size_t> Engine::FindMatch(const ReplayRequest& request, const std:
 Miss Engine::Explain(const ReplayRequest& request, const std::string& path,
                      const std::string& query) const {
   Miss miss;
+  miss.host = request.host;
   miss.method = request.method;
   miss.target = request.target;
   int best = -1;
@@ -570,6 +584,28 @@ Outcome Engine::Handle(const ReplayRequest& request) {
     return out;
   };
 
+  if (e.sigv4 == SigV4Check::kVerify) {
+    SigV4Result check = VerifySigV4(transcript_.sigv4_keys, request.method, request.host,
+                                    request.target, request.headers, request.body);
+    if (!check.ok) {
+      out.kind = OutcomeKind::kSignatureRejected;
+      out.reason = check.reason;
+      std::string message =
+          check.code == "SignatureDoesNotMatch"
+              ? "The request signature we calculated does not match the signature you provided. "
+                "Check your AWS Secret Access Key and signing method."
+          : check.code == "InvalidClientTokenId"
+              ? "The security token included in the request is invalid."
+              : "The request signature is incomplete or missing.";
+      out.response.status = 403;
+      out.response.headers = {{"Content-Type", "text/xml"}};
+      out.response.body =
+          StsErrorXml(check.code, message + " (chantless replay: " + check.reason + ")");
+      signature_rejections_.push_back({e.id, check.reason});
+      return out;
+    }
+  }
+
   std::string token;
   if (e.imds_token == ImdsTokenRole::kMint) {
     if (FindHeader(request.headers, "X-Forwarded-For")) {
@@ -630,7 +666,8 @@ Verdict Engine::GetVerdict() const {
       v.unconsumed.push_back({e.id, consumed_[i], e.RequiredCount()});
     }
   }
-  v.ok = v.unconsumed.empty() && v.unexpected.empty();
+  v.signature_rejections = signature_rejections_;
+  v.ok = v.unconsumed.empty() && v.unexpected.empty() && v.signature_rejections.empty();
   return v;
 }
 

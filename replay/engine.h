@@ -14,7 +14,11 @@
 //   else a fresh token valid for TTL seconds on the replay clock. "require": missing, unknown or
 //   expired token → 401; "accept": a token sent must be valid. Refusals do not consume the
 //   exchange;
-// - recorded times in rebase.json_fields are shifted by anchor - recorded_at + shifts;
+// - "sigv4": "verify" exchanges: the request's SigV4 signature is recomputed with the transcript's
+//   sigv4_keys (replay/sigv4_verify.h); a wrong one is refused with STS's 403 ErrorResponse and
+//   fails the verdict, without consuming the exchange;
+// - recorded times in rebase.json_fields (JSON members, or XML elements of an XML body) are
+//   shifted by anchor - recorded_at + shifts;
 // - the verdict passes when every exchange reached its required count and nothing was unexpected.
 // No header value (tokens, Authorization) ever appears in an outcome reason, a miss or a verdict.
 #ifndef CHANTLESS_REPLAY_ENGINE_H_
@@ -47,6 +51,7 @@ struct ReplayRequest {
 
 // A request that matched nothing, with the nearest recorded exchange and what differs from it.
 struct Miss {
+  std::string host;  // as the front end knew it; empty when unknown
   std::string method;
   std::string target;
   std::string nearest_id;         // empty when the transcript has no exchange at all
@@ -57,9 +62,12 @@ enum class OutcomeKind {
   kServed,         // an exchange matched: send `response` (enacting `fault` if set)
   kTokenRejected,  // the IMDS token rules refused it: send `response` (400/401/403)
   kUnmatched,      // nothing matched: `miss` explains; `response` is a 404 diagnostic
+  // A "sigv4": "verify" exchange matched but the signature did not verify: `response` is STS's
+  // 403 ErrorResponse XML, `reason` the first difference. The exchange is not consumed.
+  kSignatureRejected,
 };
 
-// "served", "token_rejected", "unmatched".
+// "served", "token_rejected", "unmatched", "signature_rejected".
 std::string_view OutcomeKindName(OutcomeKind kind);
 
 struct Outcome {
@@ -69,8 +77,9 @@ struct Outcome {
   // close_without_response fault has no response (status 0).
   HttpResponse response;
   std::optional<Fault> fault;
-  std::string reason;  // token_rejected: why ("token TTL header missing"); unmatched: summary
-  Miss miss;           // unmatched only
+  // token_rejected / signature_rejected: why ("token TTL header missing"); unmatched: summary
+  std::string reason;
+  Miss miss;  // unmatched only
 };
 
 struct Verdict {
@@ -79,15 +88,22 @@ struct Verdict {
     int consumed = 0;
     int required = 0;
   };
+  struct SignatureRejection {
+    std::string id;      // the exchange
+    std::string reason;  // the first difference (never a secret)
+  };
   bool ok = true;
   int requests = 0;
   int token_rejections = 0;
   std::vector<Unconsumed> unconsumed;
   std::vector<Miss> unexpected;
+  std::vector<SignatureRejection> signature_rejections;  // each fails the verdict
 
   // Multi-line, for people: "verdict: FAIL (3 requests)\n  unconsumed: credentials (0 of 1)\n…".
   std::string ToText() const;
-  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[…]} (one line).
+  // {"ok":…,"requests":…,"token_rejections":…,"unconsumed":[…],"unexpected":[{"method","target",
+  //  "nearest","diff",("host" when known)}],
+  //  "signature_rejections":[{"id","reason"}]} (one line).
   std::string ToJson() const;
 };
 
@@ -150,6 +166,7 @@ class Engine {
   int requests_ = 0;
   int token_rejections_ = 0;
   std::vector<Miss> unexpected_;
+  std::vector<Verdict::SignatureRejection> signature_rejections_;
 };
 
 // Whether a request sent to `request_host` may match an exchange recorded for `recorded_host`:
@@ -171,6 +188,12 @@ bool BodiesMatch(std::string_view content_type, const std::string& recorded,
 // space, %XX a byte; a malformed escape is kept as written).
 std::vector<std::pair<std::string, std::string>> ParseFormBody(std::string_view body);
 
+// The same for XML bodies (STS's): the text of every element named in `fields` (`<Expiration>…
+// </Expiration>`, no attributes) that is an RFC 3339 time. Bodies that do not start with '<' come
+// back unchanged.
+std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& fields,
+                           std::chrono::seconds offset);
+
 // Splits "/a/b?x=1" into {"/a/b", "x=1"}.
 std::pair<std::string, std::string> SplitTarget(const std::string& target);
 
@@ -183,12 +206,8 @@ std::string RebaseJsonTimes(const std::string& body, const std::vector<std::stri
 std::string RebaseJsonEpochMs(const std::string& body, const std::vector<std::string>& fields,
                               std::chrono::seconds offset);
 
-// Rewrites the RFC 3339 text of every `<element>` named in `elements` ("<Expiration>…
-// </Expiration>", STS) to FormatRfc3339(value + offset); text that is not a time is left alone.
-std::string RebaseXmlTimes(const std::string& body, const std::vector<std::string>& elements,
-                           std::chrono::seconds offset);
-
-// All three, as `policy` lists them.
+// All of them, as `policy` lists them: json_fields in JSON and XML bodies, json_epoch_ms_fields,
+// xml_elements.
 std::string RebaseTimes(const std::string& body, const RebasePolicy& policy,
                         std::chrono::seconds offset);
 

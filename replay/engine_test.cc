@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/core/time_util.h"
+#include "resolver/sigv4/sigv4_signer.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -18,6 +19,7 @@ namespace {
 
 using ::chantless::testing::FakeClock;
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -341,6 +343,29 @@ TEST(RebaseJsonTimesTest, KeepsFormattingAndIgnoresNonJson) {
             R"({"Expiration": "soon"})");
 }
 
+TEST(RebaseXmlTimesTest, RebasesNamedElementsOfXmlBodiesOnly) {
+  const std::string xml =
+      "<R><Credentials><Expiration>2024-05-01T13:00:00Z</Expiration><AccessKeyId>A</AccessKeyId>"
+      "</Credentials><Other>2024-05-01T13:00:00Z</Other><Expiration>soon</Expiration></R>";
+  EXPECT_EQ(
+      RebaseXmlTimes(xml, {"Expiration"}, std::chrono::hours(2)),
+      "<R><Credentials><Expiration>2024-05-01T15:00:00Z</Expiration><AccessKeyId>A</AccessKeyId>"
+      "</Credentials><Other>2024-05-01T13:00:00Z</Other><Expiration>soon</Expiration></R>");
+  EXPECT_EQ(RebaseXmlTimes("{\"Expiration\": 1}", {"Expiration"}, std::chrono::hours(2)),
+            "{\"Expiration\": 1}");
+}
+
+TEST_F(EngineTest, RebasesAnStsXmlExpiration) {
+  EngineOptions options = OnClock(&clock_);
+  options.now = *ParseRfc3339("2030-01-01T00:00:00Z");
+  Engine engine(Make(R"({"id": "a", "request": {"method": "POST", "path": "/"},
+      "response": {"body": "<Credentials><Expiration>2024-05-01T13:00:00Z</Expiration></Credentials>"}})",
+                     R"("rebase": {"json_fields": ["Expiration"]},)"),
+                options);
+  EXPECT_EQ(engine.Handle(Req("POST", "/")).response.body,
+            "<Credentials><Expiration>2030-01-01T01:00:00Z</Expiration></Credentials>");
+}
+
 TEST(RebaseJsonTimesTest, LeavesTimesThatWouldLeaveTheRepresentableRange) {
   const std::chrono::seconds far(int64_t{300} * 365 * 24 * 3600);
   EXPECT_EQ(RebaseJsonTimes(R"({"Expiration": "2024-05-01T12:00:00Z"})", {"Expiration"}, far),
@@ -407,6 +432,10 @@ TEST_F(EngineTest, MatchesTheExchangeHostWhenOneIsRecorded) {
   Outcome miss = engine.Handle(other);
   EXPECT_EQ(miss.kind, OutcomeKind::kUnmatched);
   EXPECT_THAT(miss.miss.diff, ElementsAre(HasSubstr("host: recorded")));
+  EXPECT_EQ(miss.miss.host, "sts.eu-west-1.amazonaws.com");
+  EXPECT_THAT(engine.GetVerdict().ToText(),
+              HasSubstr("unexpected: GET \"/\" on \"sts.eu-west-1.amazonaws.com\"; nearest: "));
+  EXPECT_THAT(engine.GetVerdict().ToJson(), HasSubstr(R"("host":"sts.eu-west-1.amazonaws.com")"));
   ReplayRequest east = Req("GET", "/");
   east.host = "sts.us-east-1.amazonaws.com:8443";  // the port is compared only when both name one
   EXPECT_EQ(engine.Handle(east).exchange_id, "east");
@@ -489,6 +518,71 @@ TEST_F(EngineTest, FormBodyParsing) {
                           std::make_pair(std::string("b"), std::string("x y+z")),
                           std::make_pair(std::string("c"), std::string("")),
                           std::make_pair(std::string("d"), std::string("%zz"))));
+}
+
+// Signs POST / on sts.us-east-1.amazonaws.com with chantless's signer.
+ReplayRequest SignedPost(const std::string& secret, const std::string& body) {
+  SigningInput input;
+  input.host = "sts.us-east-1.amazonaws.com";
+  input.headers = {{"Content-Type", "application/x-www-form-urlencoded"}};
+  input.body = body;
+  input.region = "us-east-1";
+  input.time = std::chrono::system_clock::from_time_t(1714564800);
+  SigV4Signer signer;
+  StatusOr<SignedRequest> s =
+      signer.Sign(input, SigningKeys{"AKIAIOSFODNN7FAKEKEY", Secret(secret), Secret()});
+  EXPECT_TRUE(s.ok()) << s.status();
+  ReplayRequest r = Post("sts.us-east-1.amazonaws.com", body, "application/x-www-form-urlencoded");
+  for (const auto& h : s->headers) r.headers.push_back(h);
+  return r;
+}
+
+constexpr char kVerifiedSts[] = R"({"id": "assume", "host": "sts.us-east-1.amazonaws.com",
+    "sigv4": "verify",
+    "request": {"method": "POST", "path": "/", "body": "Action=AssumeRole&Version=2011-06-15"},
+    "response": {"body": "<AssumeRoleResponse/>"}})";
+constexpr char kFakeKeys[] = R"("sigv4_keys": [{"access_key_id": "AKIAIOSFODNN7FAKEKEY",
+    "secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKESECRET"}],)";
+
+TEST_F(EngineTest, VerifiesTheSignatureOfAVerifyExchange) {
+  Engine engine(Make(kVerifiedSts, kFakeKeys), OnClock(&clock_));
+  Outcome out = engine.Handle(SignedPost("wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKESECRET",
+                                         "Version=2011-06-15&Action=AssumeRole"));
+  EXPECT_EQ(out.kind, OutcomeKind::kServed) << out.reason;
+  EXPECT_TRUE(engine.GetVerdict().ok) << engine.GetVerdict().ToText();
+}
+
+TEST_F(EngineTest, RefusesAWrongSignatureWithSts403AndFailsTheVerdict) {
+  Engine engine(Make(kVerifiedSts, kFakeKeys), OnClock(&clock_));
+  Outcome out = engine.Handle(
+      SignedPost("wrong-fake-secret-for-the-test", "Version=2011-06-15&Action=AssumeRole"));
+  EXPECT_EQ(out.kind, OutcomeKind::kSignatureRejected);
+  EXPECT_EQ(out.exchange_id, "assume");
+  EXPECT_EQ(out.response.status, 403);
+  EXPECT_THAT(out.response.body, HasSubstr("<Code>SignatureDoesNotMatch</Code>"));
+  EXPECT_THAT(out.reason, HasSubstr("the server's canonical request is:"));
+  Verdict v = engine.GetVerdict();
+  EXPECT_FALSE(v.ok);
+  ASSERT_EQ(v.signature_rejections.size(), 1u);
+  EXPECT_EQ(v.signature_rejections[0].id, "assume");
+  EXPECT_THAT(v.ToText(), HasSubstr("signature rejected: assume: the signature differs"));
+  EXPECT_THAT(v.ToJson(), HasSubstr(R"("signature_rejections":[{"id":"assume")"));
+  EXPECT_THAT(v.ToText() + v.ToJson() + out.response.body,
+              Not(AnyOf(HasSubstr("FAKESECRET"), HasSubstr("wrong-fake-secret"))));
+  // Not consumed: a correctly signed retry is served.
+  EXPECT_EQ(engine
+                .Handle(SignedPost("wJalrXUtnFEMI/K7MDENG/bPxRfiCYFAKESECRET",
+                                   "Action=AssumeRole&Version=2011-06-15"))
+                .kind,
+            OutcomeKind::kServed);
+}
+
+TEST_F(EngineTest, WithoutVerifyTheSignatureIsNotLookedAt) {
+  Engine engine(Make(R"({"id": "assume", "request": {"method": "POST", "path": "/",
+                          "headers": {"Authorization": "AWS4-HMAC-SHA256 Credential=recorded"}},
+                         "response": {}})"),
+                OnClock(&clock_));
+  EXPECT_EQ(engine.Handle(SignedPost("any-fake-secret", "")).kind, OutcomeKind::kServed);
 }
 
 }  // namespace

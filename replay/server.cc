@@ -53,7 +53,7 @@ std::string FormatLogLine(bool json, const std::string& event, const std::string
     return j.dump(-1, ' ', false, Json::error_handler_t::replace);
   }
   std::string line = event;
-  line.resize(std::max<size_t>(line.size(), 15), ' ');
+  line.resize(std::max<size_t>(line.size() + 1, 15), ' ');
   line += method + " " + target + " -> " + (status ? std::to_string(status) : "no response");
   if (!exchange.empty()) line += " [" + exchange + "]";
   if (!detail.empty()) line += " " + detail;
@@ -68,6 +68,7 @@ std::unique_ptr<ConnectionServer> MakeCore(const ServerOptions& options) {
   core.port = options.port;
   core.max_connections = options.max_connections;
   core.idle_timeout = options.idle_timeout;
+  core.tls_context = options.tls_context;
   return std::make_unique<ConnectionServer>(core);
 }
 
@@ -108,14 +109,24 @@ StatusOr<int> Server::Start() {
   http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
-  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+  // One catch-all route per method rather than a pre-routing handler: httplib runs the
+  // pre-routing handler before it reads the request body, and the engine matches bodies (an STS
+  // form, an SSO JSON document); unread, a body would also be taken for the next request on the
+  // connection. (HEAD goes to the GET route.)
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
     if (req.path == kVerdictPath && req.method == "GET") {
       ServeVerdict(req, res);
     } else {
       Handle(req, res);
     }
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  };
+  const std::string any = ".*";
+  http_->Get(any, handler);
+  http_->Post(any, handler);
+  http_->Put(any, handler);
+  http_->Patch(any, handler);
+  http_->Delete(any, handler);
+  http_->Options(any, handler);
   StatusOr<int> port = http_->Start();
   if (!port.ok()) {
     return UnavailableError(
@@ -156,6 +167,7 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
 
   ReplayRequest request;
   request.host = req.get_header_value("Host");
+  if (request.host.empty() && connection != nullptr) request.host = connection->sni();
   request.method = req.method;
   request.target = req.target;
   request.body = req.body;
@@ -179,6 +191,14 @@ void Server::Handle(const httplib::Request& req, httplib::Response& res) {
     Log(event, req.method, req.target, out.exchange_id, out.response.status, out.reason);
     res.status = out.response.status;
     res.set_content("", "text/plain");
+    return;
+  }
+  if (out.kind == OutcomeKind::kSignatureRejected) {
+    // The log line keeps to the first line of the reason (the canonical request follows).
+    Log(event, req.method, req.target, out.exchange_id, out.response.status,
+        out.reason.substr(0, out.reason.find('\n')));
+    res.status = out.response.status;
+    res.set_content(out.response.body, "text/xml");
     return;
   }
   Respond(req, out, res);

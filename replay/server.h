@@ -2,8 +2,9 @@
 // (AWS CLI, botocore, JS SDK) and for the resolver over real sockets. `chantless serve` wraps it.
 //
 // Rules it implements:
-// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all handler
-//   (set_pre_routing_handler) hands every request to the Engine and enacts its Outcome;
+// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all route per method
+//   (GET/HEAD, POST, PUT, PATCH, DELETE, OPTIONS; after httplib has read the body) hands every
+//   request to the Engine and enacts its Outcome;
 // - unmatched requests: 404 (599 when `strict`) with the engine's diagnostic body (nearest recorded
 //   exchange and a field diff);
 // - faults are enacted for real: delays sleep (interrupted by Stop) on the thread serving that
@@ -19,6 +20,8 @@
 // - httplib's keep-alive rules (1000 requests per connection), an idle connection closed after
 //   `idle_timeout` (2 s by default); Stop() ends idle keep-alive connections at once;
 // - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
+// - HTTPS when `tls_context` is set, on the same connection core (TLS wraps the accepted socket);
+//   `chantless serve --tls` runs one plain and one TLS Server on the same engine;
 // - GET /__chantless/verdict answers the verdict JSON to loopback peers only (403 otherwise);
 // - one log line per exchange through `log` (human or JSON), never a header value;
 // - counters, readable from any thread at any time: accepted_connections() counts every TCP
@@ -34,6 +37,8 @@
 // Only the .cc includes httplib.h.
 #ifndef CHANTLESS_REPLAY_SERVER_H_
 #define CHANTLESS_REPLAY_SERVER_H_
+
+#include <openssl/types.h>
 
 #include <atomic>
 #include <chrono>
@@ -64,6 +69,9 @@ struct ServerOptions {
   int max_connections = 4096;
   // A keep-alive connection without a request for this long is closed.
   std::chrono::milliseconds idle_timeout{2000};
+  // When set, the listener speaks TLS (replay/tls_setup.h makes the context; not owned, must
+  // outlive the server). The request's host is its Host header, else the TLS SNI name.
+  SSL_CTX* tls_context = nullptr;
   // Receives one line (no trailing newline) per request; may be called from several threads at
   // once. Empty: no log.
   std::function<void(const std::string&)> log;

@@ -606,6 +606,22 @@ TEST_F(ServerTest, RoutesByTheHostHeader) {
   EXPECT_EQ(BodyOf(east.bytes), "east");
 }
 
+TEST_F(ServerTest, MatchesRequestBodiesAndKeepsTheConnectionUsable) {
+  Serve(R"({"id": "form", "request": {"method": "POST", "path": "/",
+              "body": "Action=AssumeRole&Version=2011-06-15"}, "response": {"body": "ok"}},
+           {"id": "next", "request": {"path": "/next"}, "response": {"body": "next"}})");
+  httplib::Client client("127.0.0.1", port_);
+  client.set_keep_alive(true);
+  auto form = client.Post("/", "Version=2011-06-15&Action=AssumeRole",
+                          "application/x-www-form-urlencoded; charset=utf-8");
+  ASSERT_TRUE(form);
+  EXPECT_EQ(form->body, "ok");
+  auto next = client.Get("/next");
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "next");
+  EXPECT_TRUE(engine_->GetVerdict().ok) << engine_->GetVerdict().ToText();
+}
+
 }  // namespace
 }  // namespace replay
 }  // namespace chantless

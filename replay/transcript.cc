@@ -319,7 +319,7 @@ class Loader {
                                    const std::optional<ImdsTokenPolicy>& policy) const {
     CHANTLESS_RETURN_IF_ERROR(CheckFields(j, path,
                                           {"id", "family", "host", "request", "response",
-                                           "imds_token", "repeat", "optional", "fault"}));
+                                           "imds_token", "repeat", "optional", "fault", "sigv4"}));
     Exchange e;
     CHANTLESS_ASSIGN_OR_RETURN(e.id, String(j, path, "id", true));
     if (e.id.empty()) return Error(path + ".id", "empty id");
@@ -412,6 +412,14 @@ class Loader {
       e.repeat.max = int(mx);
     }
     CHANTLESS_ASSIGN_OR_RETURN(e.optional, Bool(j, path, "optional", false));
+    if (j.contains("sigv4")) {
+      CHANTLESS_ASSIGN_OR_RETURN(std::string check, String(j, path, "sigv4", true));
+      if (check == "verify") {
+        e.sigv4 = SigV4Check::kVerify;
+      } else if (check != "ignore") {
+        return Error(path + ".sigv4", "expected \"verify\" or \"ignore\"");
+      }
+    }
     return e;
   }
 
@@ -420,7 +428,7 @@ class Loader {
     if (root.is_discarded()) return Error("$", "not valid JSON (" + SyntaxErrorPlace(text) + ")");
     CHANTLESS_RETURN_IF_ERROR(CheckFields(root, "$",
                                           {"format", "version", "name", "docs", "recorded_at",
-                                           "imds_tokens", "rebase", "exchanges"}));
+                                           "imds_tokens", "rebase", "sigv4_keys", "exchanges"}));
     Transcript t;
     CHANTLESS_ASSIGN_OR_RETURN(std::string format, String(root, "$", "format", true));
     if (format != kFormatName) {
@@ -491,6 +499,38 @@ class Loader {
       t.rebase.shift = std::chrono::seconds(shift);
     }
 
+    auto keys = root.find("sigv4_keys");
+    if (keys != root.end()) {
+      if (!keys->is_array()) return Error("$.sigv4_keys", "expected an array of objects");
+      for (size_t i = 0; i < keys->size(); ++i) {
+        std::string p = "$.sigv4_keys[" + std::to_string(i) + "]";
+        const Json& k = (*keys)[i];
+        CHANTLESS_RETURN_IF_ERROR(
+            CheckFields(k, p, {"access_key_id", "secret_access_key", "session_token"}));
+        SigV4Key key;
+        CHANTLESS_ASSIGN_OR_RETURN(key.access_key_id, String(k, p, "access_key_id", true));
+        if (key.access_key_id.empty()) return Error(p + ".access_key_id", "empty");
+        for (char c : key.access_key_id) {
+          if (c == '/' || uint8_t(c) <= ' ' || c == 127 || c == ',') {
+            return Error(p + ".access_key_id", "'/', ',', space or control character");
+          }
+        }
+        for (const SigV4Key& seen : t.sigv4_keys) {
+          if (seen.access_key_id == key.access_key_id) {
+            return Error(p + ".access_key_id", "duplicate access key id");
+          }
+        }
+        // Values of secrets are never quoted in errors.
+        CHANTLESS_ASSIGN_OR_RETURN(std::string secret, String(k, p, "secret_access_key", true));
+        if (secret.empty()) return Error(p + ".secret_access_key", "empty");
+        key.secret_access_key = Secret(std::move(secret));
+        CHANTLESS_ASSIGN_OR_RETURN(std::string token, String(k, p, "session_token", false));
+        if (HasControlChar(token)) return Error(p + ".session_token", "control character");
+        key.session_token = Secret(std::move(token));
+        t.sigv4_keys.push_back(std::move(key));
+      }
+    }
+
     auto exchanges = root.find("exchanges");
     if (exchanges == root.end()) return Error("$.exchanges", "missing required field");
     if (!exchanges->is_array()) return Error("$.exchanges", "expected an array");
@@ -500,6 +540,9 @@ class Loader {
       std::string p = "$.exchanges[" + std::to_string(i) + "]";
       CHANTLESS_ASSIGN_OR_RETURN(Exchange e, ParseExchange((*exchanges)[i], p, t.imds_tokens));
       if (!ids.insert(e.id).second) return Error(p + ".id", "duplicate id \"" + e.id + "\"");
+      if (e.sigv4 == SigV4Check::kVerify && t.sigv4_keys.empty()) {
+        return Error(p + ".sigv4", "\"verify\" needs the keys handed out in $.sigv4_keys");
+      }
       t.exchanges.push_back(std::move(e));
     }
     return t;
@@ -529,6 +572,10 @@ std::string_view ImdsTokenRoleName(ImdsTokenRole role) {
       return "require";
   }
   return "none";
+}
+
+std::string_view SigV4CheckName(SigV4Check check) {
+  return check == SigV4Check::kVerify ? "verify" : "ignore";
 }
 
 std::string_view FaultKindName(FaultKind kind) {
@@ -580,6 +627,17 @@ std::string SerializeTranscript(const Transcript& t) {
   if (!t.rebase.xml_elements.empty()) rebase["xml_elements"] = t.rebase.xml_elements;
   rebase["shift_seconds"] = int64_t(t.rebase.shift.count());
   root["rebase"] = std::move(rebase);
+  if (!t.sigv4_keys.empty()) {  // written only when set: older files stay canonical
+    Json keys = Json::array();
+    for (const SigV4Key& k : t.sigv4_keys) {
+      Json key = Json::object();
+      key["access_key_id"] = k.access_key_id;
+      key["secret_access_key"] = k.secret_access_key.reveal();
+      if (!k.session_token.empty()) key["session_token"] = k.session_token.reveal();
+      keys.push_back(std::move(key));
+    }
+    root["sigv4_keys"] = std::move(keys);
+  }
   Json exchanges = Json::array();
   for (const Exchange& e : t.exchanges) {
     Json x = Json::object();
@@ -631,6 +689,7 @@ std::string SerializeTranscript(const Transcript& t) {
     } else {
       x["fault"] = nullptr;
     }
+    if (e.sigv4 == SigV4Check::kVerify) x["sigv4"] = std::string(SigV4CheckName(e.sigv4));
     exchanges.push_back(std::move(x));
   }
   root["exchanges"] = std::move(exchanges);

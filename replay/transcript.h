@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "resolver/core/clock.h"
+#include "resolver/core/secret.h"
 #include "resolver/core/status.h"
 #include "resolver/http/http_client.h"
 
@@ -110,6 +111,28 @@ struct Repeat {
   bool operator==(const Repeat& o) const { return min == o.min && max == o.max; }
 };
 
+// Whether the replay checks an exchange's SigV4 signature.
+enum class SigV4Check {
+  kIgnore,  // the Authorization header is not looked at (a SigV4 one is never compared)
+  kVerify,  // recompute the signature with the transcript's sigv4_keys; refuse a wrong one (403)
+};
+
+// "ignore", "verify".
+std::string_view SigV4CheckName(SigV4Check check);
+
+// Fake keys a transcript handed out (in an STS response, a credentials file the replay writes):
+// the replay verifies signatures made with them.
+struct SigV4Key {
+  std::string access_key_id;  // non-empty, no '/' or whitespace
+  Secret secret_access_key;   // non-empty
+  Secret session_token;       // empty: any (or no) X-Amz-Security-Token is accepted
+
+  bool operator==(const SigV4Key& o) const {
+    return access_key_id == o.access_key_id && secret_access_key == o.secret_access_key &&
+           session_token == o.session_token;
+  }
+};
+
 struct Exchange {
   std::string id;                  // unique within the transcript, non-empty
   std::string family = "default";  // strict order within a family, none across families
@@ -124,6 +147,7 @@ struct Exchange {
   Repeat repeat;
   bool optional = false;  // the verdict does not require it to be consumed
   std::optional<Fault> fault;
+  SigV4Check sigv4 = SigV4Check::kIgnore;  // kVerify needs Transcript::sigv4_keys
 
   // How many times the verdict requires it.
   int RequiredCount() const { return optional ? 0 : repeat.min; }
@@ -169,12 +193,13 @@ struct Transcript {
   WallTime recorded_at;
   std::optional<ImdsTokenPolicy> imds_tokens;  // absent: no exchange defaults to token checks
   RebasePolicy rebase;
-  std::vector<Exchange> exchanges;  // non-empty
+  std::vector<SigV4Key> sigv4_keys;  // unique access key ids
+  std::vector<Exchange> exchanges;   // non-empty
 
   bool operator==(const Transcript& o) const {
     return version == o.version && name == o.name && docs == o.docs &&
            recorded_at == o.recorded_at && imds_tokens == o.imds_tokens && rebase == o.rebase &&
-           exchanges == o.exchanges;
+           sigv4_keys == o.sigv4_keys && exchanges == o.exchanges;
   }
 };
 

@@ -268,6 +268,11 @@ Transcript RandomTranscript(std::mt19937* rng) {
   if (pick(2)) t.imds_tokens = ImdsTokenPolicy{pick(2) == 1};
   for (int i = pick(3); i > 0; --i) t.rebase.json_fields.push_back("F" + std::to_string(i));
   t.rebase.shift = std::chrono::seconds(pick(100000) - 50000);
+  for (int i = pick(3); i > 0; --i) {
+    t.sigv4_keys.push_back(SigV4Key{"AKIA" + std::to_string(i) + text(token_chars, 6),
+                                    Secret("s" + text(printable, 10)),
+                                    Secret(pick(2) ? "t" + text(token_chars, 5) : "")});
+  }
   for (int i = 0, n = 1 + pick(6); i < n; ++i) {
     Exchange e;
     e.id = "x" + std::to_string(i) + text(token_chars, 4);
@@ -288,6 +293,7 @@ Transcript RandomTranscript(std::mt19937* rng) {
     e.repeat.max = 1 + pick(5);
     e.repeat.min = pick(e.repeat.max + 1);
     e.optional = pick(2) == 1;
+    if (!t.sigv4_keys.empty() && pick(2)) e.sigv4 = SigV4Check::kVerify;
     int fault = pick(8);  // 0..5 a fault kind, else none
     bool writes_nothing = fault == 2 || fault == 3;
     if (!writes_nothing && (e.imds_token != ImdsTokenRole::kMint || pick(2))) {
@@ -361,6 +367,56 @@ TEST(TranscriptTest, RejectsAMalformedHost) {
                                 R"(", "request": {"path": "/"}, "response": {}})"),
                    "$.exchanges[0].host");
   }
+}
+
+TEST(TranscriptTest, LoadsAndRoundTripsSigV4KeysAndVerifyExchanges) {
+  ASSERT_OK_AND_ASSIGN(
+      Transcript t,
+      LoadTranscript(
+          WithExchange(R"({"id": "a", "sigv4": "verify", "request": {"path": "/"}, "response": {}},
+                          {"id": "b", "sigv4": "ignore", "request": {"path": "/"}, "response": {}})",
+                       R"("sigv4_keys": [{"access_key_id": "AKIAIOSFODNN7FAKEKEY",
+                           "secret_access_key": "fake/secret"},
+                          {"access_key_id": "ASIAIOSFODNN7FAKEKEY", "secret_access_key": "s2",
+                           "session_token": "IQoJFAKETOKEN"}],)"),
+          "x.json"));
+  ASSERT_EQ(t.sigv4_keys.size(), 2u);
+  EXPECT_EQ(t.sigv4_keys[1].session_token.reveal(), "IQoJFAKETOKEN");
+  EXPECT_EQ(t.exchanges[0].sigv4, SigV4Check::kVerify);
+  EXPECT_EQ(t.exchanges[1].sigv4, SigV4Check::kIgnore);
+  std::string text = SerializeTranscript(t);
+  ASSERT_OK_AND_ASSIGN(Transcript again, LoadTranscript(text, "serialized"));
+  EXPECT_EQ(again, t);
+  EXPECT_EQ(SerializeTranscript(again), text);
+}
+
+TEST(TranscriptTest, RejectsVerifyWithoutKeysAndBadKeysWithoutQuotingSecrets) {
+  ExpectRejected(WithExchange(R"({"id": "a", "sigv4": "verify", "request": {"path": "/"},
+                                  "response": {}})"),
+                 "$.exchanges[0].sigv4");
+  ExpectRejected(WithExchange(R"({"id": "a", "sigv4": "sometimes", "request": {"path": "/"},
+                                  "response": {}})"),
+                 "$.exchanges[0].sigv4");
+  const std::string exchange = R"({"id": "a", "request": {"path": "/"}, "response": {}})";
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A/B",
+                                            "secret_access_key": "s"}],)"),
+                 "$.sigv4_keys[0].access_key_id");
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                            "secret_access_key": ""}],)"),
+                 "$.sigv4_keys[0].secret_access_key");
+  ExpectRejected(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                            "secret_access_key": "x", "extra": 1}],)"),
+                 "$.sigv4_keys[0].extra");
+  ExpectRejected(
+      WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A", "secret_access_key": "x1"},
+                                            {"access_key_id": "A", "secret_access_key": "x2"}],)"),
+      "$.sigv4_keys[1].access_key_id");
+  StatusOr<Transcript> bad =
+      LoadTranscript(WithExchange(exchange, R"("sigv4_keys": [{"access_key_id": "A",
+                                 "secret_access_key": 12345678}],)"),
+                     "x.json");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), ::testing::Not(HasSubstr("12345678")));
 }
 
 TEST(TranscriptTest, SerializesBinaryTextBodiesAsBase64) {

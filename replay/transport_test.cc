@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/sigv4/sigv4_signer.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -195,6 +196,45 @@ TEST_F(TransportTest, MatchesTheHostOfTheRequestEndpoint) {
   right.endpoint = "https://sts.us-east-1.amazonaws.com";
   ASSERT_OK_AND_ASSIGN(HttpResponse hit, transport_->Send(right));
   EXPECT_EQ(hit.body, "ok");
+}
+
+TEST_F(TransportTest, VerifiesSigV4AgainstTheEndpointHost) {
+  StatusOr<Transcript> t = LoadTranscript(
+      R"({"format": "chantless-transcript", "version": 1, "name": "t", "docs": "d",
+          "recorded_at": "2024-05-01T12:00:00Z",
+          "sigv4_keys": [{"access_key_id": "AKIAIOSFODNN7EXAMPLE", "secret_access_key": "fake"}],
+          "exchanges": [{"id": "sts", "host": "sts.us-east-1.amazonaws.com", "sigv4": "verify",
+                         "request": {"method": "POST", "path": "/"},
+                         "response": {"body": "ok"}, "repeat": {"min": 1, "max": 2}}]})",
+      "test");
+  ASSERT_OK(t.status());
+  engine_ = std::make_unique<Engine>(*t, OnClock(&clock_));
+  transport_ = std::make_unique<Transport>(engine_.get(), &clock_);
+  auto signed_request = [](const std::string& host, const std::string& secret) {
+    SigningInput input;
+    input.host = host;
+    input.body = "Action=GetCallerIdentity";
+    input.region = "us-east-1";
+    input.time = std::chrono::system_clock::from_time_t(1714564800);
+    SigV4Signer signer;
+    StatusOr<SignedRequest> s =
+        signer.Sign(input, SigningKeys{"AKIAIOSFODNN7EXAMPLE", Secret(secret), Secret()});
+    EXPECT_TRUE(s.ok());
+    HttpRequest r;
+    r.method = "POST";
+    r.endpoint = "https://" + host;
+    r.body = input.body;
+    r.headers = s->headers;
+    return r;
+  };
+  ASSERT_OK_AND_ASSIGN(HttpResponse wrong,
+                       transport_->Send(signed_request("sts.us-east-1.amazonaws.com", "other")));
+  EXPECT_EQ(wrong.status, 403);
+  EXPECT_THAT(wrong.body, HasSubstr("SignatureDoesNotMatch"));
+  ASSERT_OK_AND_ASSIGN(HttpResponse good,
+                       transport_->Send(signed_request("sts.us-east-1.amazonaws.com", "fake")));
+  EXPECT_EQ(good.status, 200);
+  EXPECT_EQ(good.body, "ok");
 }
 
 }  // namespace

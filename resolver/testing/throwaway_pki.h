@@ -1,6 +1,7 @@
-// A throwaway certificate authority for https tests (testonly), built with OpenSSL's C API at test
-// time: nothing secret is checked in, and the keys live only in the files a test writes them to
-// (under TEST_TMPDIR).
+// A throwaway certificate authority for https tests and for the replay's TLS listener (`chantless
+// serve --tls`, replay/tls_setup.h), built with OpenSSL's C API at run time: nothing secret is
+// checked in, and the keys live only in the files the caller writes them to (a test's TEST_TMPDIR;
+// serve's private temporary directory, removed once the key is loaded).
 //
 // ThrowawayCa::Create() makes a P-256 key and a self-signed v3 CA certificate (basicConstraints
 // critical CA:TRUE, keyUsage keyCertSign/cRLSign). Issue() makes a new P-256 key and a v3 server
