@@ -415,9 +415,13 @@ std::string RebaseTimes(const std::string& body, const RebasePolicy& policy,
   if (policy.empty()) return body;
   std::string out = RebaseJsonTimes(body, policy.json_fields, offset);
   out = RebaseJsonEpochMs(out, policy.json_epoch_ms_fields, offset);
-  // json_fields name XML elements too (STS's <Expiration>); xml_elements name only XML ones.
-  out = RebaseXmlTimes(out, policy.json_fields, offset);
-  return RebaseXmlTimes(out, policy.xml_elements, offset);
+  // json_fields name XML elements too (STS's <Expiration>); xml_elements name only XML ones. Each
+  // name once: an element in both lists is shifted once.
+  std::vector<std::string> elements = policy.json_fields;
+  for (const std::string& e : policy.xml_elements) {
+    if (std::find(elements.begin(), elements.end(), e) == elements.end()) elements.push_back(e);
+  }
+  return RebaseXmlTimes(out, elements, offset);
 }
 
 std::string Verdict::ToText() const {

@@ -314,6 +314,15 @@ TEST_F(EngineTest, RebasesStsXmlAndSsoMillisecondsToTheClock) {
             "{\"roleCredentials\": {\"expiration\": 1767272400000}}");
 }
 
+TEST(RebaseTest, AnElementNamedInBothListsIsShiftedOnce) {
+  RebasePolicy policy;
+  policy.json_fields = {"Expiration"};
+  policy.xml_elements = {"Expiration"};
+  EXPECT_EQ(
+      RebaseTimes("<Expiration>2024-05-01T13:00:00Z</Expiration>", policy, std::chrono::hours(1)),
+      "<Expiration>2024-05-01T14:00:00Z</Expiration>");
+}
+
 TEST_F(EngineTest, ConcurrentRequestsAreCountedExactly) {
   Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {},
                          "repeat": {"min": 200, "max": 200}})"),
