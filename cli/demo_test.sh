@@ -22,4 +22,10 @@ while read -r when; do
   fi
 done < <(grep -o '"Expiration": "[^"]*"' <<<"$out" | cut -d'"' -f4)
 [ "$(grep -c '"Expiration"' <<<"$out")" -eq 2 ] || { echo "FAIL: not two credentials"; fail=1; }
+# The first part (nothing configured, IMDS answers) walks botocore's eleven methods in the seed's
+# order ("profile", the chain's own name for the link of the three profile methods, aside).
+names="$(awk '/== ~\/.aws\/config/{exit} {print}' <<<"$out" |
+  grep -o 'Looking for credentials via: [a-z0-9-]*' | cut -d' ' -f5 | grep -vx profile | uniq | paste -sd' ')"
+want="env assume-role assume-role-with-web-identity sso shared-credentials-file custom-process config-file ec2-credentials-file boto-config container-role iam-role"
+[ "$names" = "$want" ] || { echo "FAIL: methods traced: $names"; fail=1; }
 exit "$fail"

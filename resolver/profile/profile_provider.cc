@@ -160,6 +160,18 @@ StatusOr<Credentials> ResolveProfileKeys(const ProviderContext& ctx, const Profi
                             config.credentials_path() + " or " + config.config_path());
 }
 
+namespace {
+
+// botocore's three profile methods, announced as botocore's --debug log does even when the profile
+// has nothing for them, so the trace names every method of the chain in botocore's order.
+void TraceSkippedMethods(TraceSink* trace) {
+  for (const char* method : {"shared-credentials-file", "custom-process", "config-file"}) {
+    TraceInfo(trace, kTraceProvider, std::string("Looking for credentials via: ") + method);
+  }
+}
+
+}  // namespace
+
 std::string ProfileProvider::Name() const { return kTraceProvider; }
 
 StatusOr<Credentials> ProfileProvider::Resolve() {
@@ -173,12 +185,14 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
                                                ctx_.trace != nullptr ? &load_sink : nullptr));
   const std::string& name = config->ProfileName();
   if (!config->ProfileExists()) {
+    TraceSkippedMethods(ctx_.trace);
     return NotConfiguredError("no profile '" + name + "' in " + config->config_path() + " or " +
                               config->credentials_path());
   }
 
   std::string where;
   if (std::optional<std::string> method = UnsupportedMethod(*config, &where)) {
+    TraceSkippedMethods(ctx_.trace);
     // An SSO profile is the "sso" link's (resolver/sso/sso_provider.h), which comes before this one
     // and stops the chain with its answer; botocore's shared-credentials-file never sees it either.
     if (*method == "sso") {
