@@ -323,6 +323,25 @@ TEST(RebaseTest, AnElementNamedInBothListsIsShiftedOnce) {
       "<Expiration>2024-05-01T14:00:00Z</Expiration>");
 }
 
+TEST_F(EngineTest, QueryParametersMatchInAnyOrderAndEncoding) {
+  Engine engine(Make(R"({"id": "q", "request": {"path": "/federation/credentials",
+                          "query": "role_name=Read+Only&account_id=123456789012"},
+                          "response": {"body": "ok"}, "repeat": {"min": 1, "max": 3}})"),
+                OnClock(&clock_));
+  EXPECT_EQ(engine
+                .Handle(Req("GET",
+                            "/federation/credentials?account_id=123456789012&role_name="
+                            "Read%20Only"))
+                .response.status,
+            200);
+  EXPECT_EQ(engine.Handle(Req("GET", "/federation/credentials?role_name=Read+Only&account_id=1"))
+                .response.status,
+            404);
+  EXPECT_EQ(
+      engine.Handle(Req("GET", "/federation/credentials?role_name=Read+Only")).response.status,
+      404);
+}
+
 TEST_F(EngineTest, ConcurrentRequestsAreCountedExactly) {
   Engine engine(Make(R"({"id": "a", "request": {"path": "/a"}, "response": {},
                          "repeat": {"min": 200, "max": 200}})"),
