@@ -48,6 +48,15 @@ class FuzzHttpClient : public HttpClient {
 // JSON object (never throws). For the targets' "no secret in the trace" checks.
 std::vector<std::string> SecretsInCredentialsBody(const std::string& body);
 
+// The text of every <SecretAccessKey> and <SessionToken> element of an STS XML body (a plain scan,
+// so malformed XML still yields what a lenient reader could take as a secret).
+std::vector<std::string> SecretsInStsBody(const std::string& body);
+
+// The values of an SSO JSON body's secret members when it is a JSON object (never throws):
+// GetRoleCredentials' roleCredentials.secretAccessKey / sessionToken and CreateToken's accessToken
+// / refreshToken.
+std::vector<std::string> SecretsInSsoBody(const std::string& body);
+
 }  // namespace fuzz
 }  // namespace chantless
 
