@@ -79,6 +79,7 @@ system_libs() {
   case "$1" in
     xml_reader_fuzzer | sts_response_fuzzer) echo -lexpat ;;
     sigv4_fuzzer | sso_token_fuzzer | cli_cache_fuzzer) echo -lcrypto ;;
+    sts_sso_client_fuzzer) echo -lexpat -lcrypto ;;
     *) echo "" ;;
   esac
 }
