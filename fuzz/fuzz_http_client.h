@@ -1,6 +1,6 @@
 // FuzzHttpClient: an HttpClient whose every answer — a transport failure, or a status, headers and
 // a body — is read from the fuzz input, for the client fuzz targets (imds_client_fuzzer,
-// container_client_fuzzer), which run a whole provider against it.
+// container_client_fuzzer, sts_sso_client_fuzzer), which run a whole provider or chain against it.
 //
 // Input layout (FuzzedDataProvider): per request, one byte from the end of the input picks the
 // outcome (kOutcomes below), then for a response one byte picks the status (kStatuses, or the next
