@@ -20,7 +20,9 @@
 //   STS scenarios; GET /federation/credentials at https://portal.sso.<region>.amazonaws.com and
 //   POST /token at https://oidc.<region>.amazonaws.com (sso-session only) for the SSO ones.
 //   AssumeRole is signed (X-Amz-Security-Token exactly when the signing credentials have a session
-//   token); AssumeRoleWithWebIdentity is not signed; GetRoleCredentials carries a bearer token.
+//   token); AssumeRoleWithWebIdentity is not signed; GetRoleCredentials carries a bearer token:
+//   the token file's or one a CreateToken answer served. Backoff: only web identity sleeps, at most
+//   kRetryMaxDelay before each of its 2 retries.
 // - No secret — the source secret key and session token, the web identity token, the SSO access
 //   and refresh tokens and client secret, the cached secrets, every secret a response served, the
 //   Authorization signature — in any trace event, error message or explanation JSON. Secrets are
@@ -167,6 +169,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const char* profile = nullptr;
   std::string provider_name = "assume-role";
   size_t max_requests = 1;
+  std::chrono::nanoseconds max_backoff{0};  // only web identity retries, after a capped backoff
   bool sts = true;
   std::vector<std::string> cache_files;  // the AWS CLI cache entries it may write; first seeded
   std::string sso_token_path;
@@ -195,6 +198,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       profile = "webid";
       provider_name = "assume-role-with-web-identity";
       max_requests = chantless::StsClient::kWebIdentityMaxAttempts;
+      max_backoff = (chantless::StsClient::kWebIdentityMaxAttempts - 1) *
+                    chantless::StsClient::kRetryMaxDelay;
       world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", kWebTokenPath);
       world.env.Set("AWS_ROLE_ARN", kWebArn);
       world.env.Set("AWS_ROLE_SESSION_NAME", "web-session");
@@ -278,10 +283,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int call = 0; call < calls; ++call) {
     world.clock.Advance(std::chrono::minutes(input.PickValueInArray(kClockMinutes)));
     const size_t before = http.requests().size();
+    const size_t sleeps_before = world.clock.sleeps().size();
     chantless::ChainExplanation explain;
     auto result = chain->Resolve(&explain);
     outputs.push_back(explain.ToJson());
     if (http.requests().size() - before > max_requests) __builtin_trap();
+    const auto sleeps = world.clock.sleeps();
+    std::chrono::nanoseconds slept{0};
+    for (size_t i = sleeps_before; i < sleeps.size(); ++i) slept += sleeps[i];
+    if (slept > max_backoff) __builtin_trap();
     if (result.ok()) {
       const chantless::Credentials& c = *result;
       if (c.access_key_id.empty() || c.secret_access_key.empty() || c.session_token.empty() ||
@@ -296,6 +306,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       StatusCode code = result.status().code();
       if (code == StatusCode::kInternal || code == StatusCode::kNotConfigured) __builtin_trap();
       outputs.push_back(result.status().message());
+    }
+  }
+
+  // The bearer tokens GetRoleCredentials may carry: the token file's and any CreateToken answered.
+  std::vector<std::string> access_tokens = {kSsoAccessToken};
+  for (const auto& served : http.served()) {
+    if (served.request.endpoint != oidc) continue;
+    for (std::string& s : chantless::fuzz::SecretsInSsoBody(served.response.body)) {
+      access_tokens.push_back(std::move(s));
     }
   }
 
@@ -326,6 +345,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
           !bearer || bearer->empty() || authorization) {
         __builtin_trap();
       }
+      bool known = false;
+      for (const std::string& t : access_tokens) known = known || *bearer == t;
+      if (!known) __builtin_trap();
     } else if (request.endpoint == oidc && scenario == kSsoSession) {
       if (request.method != "POST" || request.path != "/token" || authorization || bearer) {
         __builtin_trap();
