@@ -210,6 +210,7 @@ cmd_merge() {
   for t in "$@"; do
     [ -d "$WORK/$t/corpus" ] || { log "$t: no run to merge ($WORK/$t/corpus)"; continue; }
     local before after
+    mkdir -p "fuzz/corpus/$t"  # a new target's first merge
     before=$(find "fuzz/corpus/$t" -type f | wc -l)
     # Edges only (no hit counters, no value profile): the fewest files that keep the coverage.
     "$bin/fuzz/${t}_libfuzzer" -merge=1 -use_counters=0 -use_value_profile=0 "fuzz/corpus/$t" \
