@@ -69,5 +69,39 @@ std::vector<std::string> SecretsInCredentialsBody(const std::string& body) {
   return out;
 }
 
+std::vector<std::string> SecretsInStsBody(const std::string& body) {
+  std::vector<std::string> out;
+  for (const std::string tag : {"SecretAccessKey", "SessionToken"}) {
+    const std::string open = "<" + tag + ">";
+    const std::string close = "</" + tag + ">";
+    for (size_t at = body.find(open); at != std::string::npos; at = body.find(open, at + 1)) {
+      size_t start = at + open.size();
+      size_t end = body.find(close, start);
+      if (end == std::string::npos) end = body.find('<', start);
+      if (end == std::string::npos) end = body.size();
+      out.push_back(body.substr(start, end - start));
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> SecretsInSsoBody(const std::string& body) {
+  std::vector<std::string> out;
+  auto parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) return out;
+  auto take = [&out](const nlohmann::json& object, const char* key) {
+    auto it = object.find(key);
+    if (it != object.end() && it->is_string()) out.push_back(it->get_ref<const std::string&>());
+  };
+  take(parsed, "accessToken");
+  take(parsed, "refreshToken");
+  auto role = parsed.find("roleCredentials");
+  if (role != parsed.end() && role->is_object()) {
+    take(*role, "secretAccessKey");
+    take(*role, "sessionToken");
+  }
+  return out;
+}
+
 }  // namespace fuzz
 }  // namespace chantless

@@ -1,6 +1,6 @@
 // FuzzHttpClient: an HttpClient whose every answer — a transport failure, or a status, headers and
 // a body — is read from the fuzz input, for the client fuzz targets (imds_client_fuzzer,
-// container_client_fuzzer), which run a whole provider against it.
+// container_client_fuzzer, sts_sso_client_fuzzer), which run a whole provider or chain against it.
 //
 // Input layout (FuzzedDataProvider): per request, one byte from the end of the input picks the
 // outcome (kOutcomes below), then for a response one byte picks the status (kStatuses, or the next
@@ -47,6 +47,15 @@ class FuzzHttpClient : public HttpClient {
 // The values of "SecretAccessKey", "Token" and "SessionToken" string members of `body` when it is a
 // JSON object (never throws). For the targets' "no secret in the trace" checks.
 std::vector<std::string> SecretsInCredentialsBody(const std::string& body);
+
+// The text of every <SecretAccessKey> and <SessionToken> element of an STS XML body (a plain scan,
+// so malformed XML still yields what a lenient reader could take as a secret).
+std::vector<std::string> SecretsInStsBody(const std::string& body);
+
+// The values of an SSO JSON body's secret members when it is a JSON object (never throws):
+// GetRoleCredentials' roleCredentials.secretAccessKey / sessionToken and CreateToken's accessToken
+// / refreshToken.
+std::vector<std::string> SecretsInSsoBody(const std::string& body);
 
 }  // namespace fuzz
 }  // namespace chantless

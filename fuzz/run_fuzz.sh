@@ -62,6 +62,10 @@ parser_files() {
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
     imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
     container_client_fuzzer) echo resolver/container/container_provider.cc ;;
+    sts_sso_client_fuzzer)
+      echo resolver/sts/sts_client.cc resolver/sts/web_identity_provider.cc \
+        resolver/sts/sts_cli_cache.cc resolver/profile/assume_role_provider.cc \
+        resolver/sso/sso_provider.cc ;;
     sso_token_fuzzer) echo resolver/sso/sso_token.cc resolver/cli_cache/cache_time.cc ;;
     sso_response_fuzzer) echo resolver/sso/sso_api.cc ;;
     cli_cache_fuzzer)
@@ -101,13 +105,16 @@ run_one() {
   mkdir -p "$dir/corpus" "$dir/artifacts"
   before=$(find "$dir/corpus" -type f | wc -l)
   local args=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
+  local inputs=("$dir/corpus" "fuzz/seeds/$target")
+  # A new target has no merged corpus yet (libFuzzer refuses a missing input directory).
+  [ -d "fuzz/corpus/$target" ] && inputs+=("fuzz/corpus/$target")
   [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
   mapfile -t opts < <(option_flags "$target")
   log "running $target for ${seconds}s (log: $dir/fuzz.log)"
   # CPU time as well as wall time: on a shared machine exec per CPU second is the one-core figure.
   local cpu TIMEFORMAT='%3U %3S'
   cpu=$( { time "$bin/fuzz/${target}_libfuzzer" "${args[@]}" "${opts[@]+"${opts[@]}"}" \
-    "$dir/corpus" "fuzz/seeds/$target" "fuzz/corpus/$target" >"$dir/fuzz.log" 2>&1 || echo "rc=$?" >"$dir/rc"; } 2>&1 )
+    "${inputs[@]}" >"$dir/fuzz.log" 2>&1 || echo "rc=$?" >"$dir/rc"; } 2>&1 )
   if [ -f "$dir/rc" ]; then rc="$(cut -d= -f2 "$dir/rc")"; rm -f "$dir/rc"; fi
   after=$(find "$dir/corpus" -type f | wc -l)
   runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/fuzz.log" | tail -1)
@@ -203,6 +210,7 @@ cmd_merge() {
   for t in "$@"; do
     [ -d "$WORK/$t/corpus" ] || { log "$t: no run to merge ($WORK/$t/corpus)"; continue; }
     local before after
+    mkdir -p "fuzz/corpus/$t"  # a new target's first merge
     before=$(find "fuzz/corpus/$t" -type f | wc -l)
     # Edges only (no hit counters, no value profile): the fewest files that keep the coverage.
     "$bin/fuzz/${t}_libfuzzer" -merge=1 -use_counters=0 -use_value_profile=0 "fuzz/corpus/$t" \

@@ -13,7 +13,7 @@ Sources:
                                     response bodies holding "AccessKeyId" in those transcripts
   metadata_listing_fuzzer           IMDS directory listings (paths ending in "/")
   instance_identity_fuzzer          instance identity documents
-Client targets (container_client_fuzzer, imds_client_fuzzer) read a FuzzedDataProvider layout that
+Client targets (container_client_fuzzer, imds_client_fuzzer, sts_sso_client_fuzzer) read a FuzzedDataProvider layout that
 is not editable by hand, so their seeds are generated from the scenario tables below (CLIENT_SEEDS)
 and named for what they exercise (`ecs_relative_success`, `throttled_then_v1`, ...); they are
 rewritten on every run too.
@@ -114,6 +114,54 @@ def imds_seed(config=(0, 0, 0, 0, 0, 0, 0), calls=((0, ()),)):
 
 
 JSON = (("Content-Type", "application/json"),)
+
+def sts_body(root="AssumeRole", key="ASIAFAKEASSUMEDROLE01", expiration="2024-05-01T13:00:00Z"):
+    return ('<%sResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><%sResult>'
+            '<AssumedRoleUser><AssumedRoleId>AROAFAKEROLEID:session</AssumedRoleId>'
+            '<Arn>arn:aws:sts::123456789012:assumed-role/demo/session</Arn></AssumedRoleUser>'
+            '<Credentials><AccessKeyId>%s</AccessKeyId>'
+            '<SecretAccessKey>sts-EXAMPLE-secret-access-key</SecretAccessKey>'
+            '<SessionToken>sts-EXAMPLE-session-token</SessionToken>'
+            '<Expiration>%s</Expiration></Credentials></%sResult><ResponseMetadata>'
+            '<RequestId>11111111-2222-3333-4444-555555555555</RequestId></ResponseMetadata>'
+            '</%sResponse>' % (root, root, key, expiration, root, root))
+
+
+def sts_error(code, message="fake message"):
+    return ('<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender'
+            '</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>req-0001</RequestId>'
+            '</ErrorResponse>' % (code, message))
+
+
+SSO_ROLE = ('{"roleCredentials":{"accessKeyId":"ASIAEXAMPLESSOROLE","secretAccessKey":'
+            '"sso-EXAMPLE-secret-access-key","sessionToken":"sso-EXAMPLE-session-token",'
+            '"expiration":1714568400000}}')
+SSO_TOKEN = ('{"accessToken":"sso-EXAMPLE-new-token","expiresIn":28800,'
+             '"refreshToken":"sso-EXAMPLE-new-refresh","tokenType":"Bearer"}')
+SSO_UNAUTHORIZED = '{"message":"Session token not found or invalid","__type":"UnauthorizedException"}'
+SCENARIO = {"role": 0, "hops": 1, "env": 2, "web": 3, "legacy": 4, "session": 5}
+
+
+def sts_sso_seed(scenario, region=0, token=0, options=0, variant=0, cache=0, fronts=(),
+                 calls=((0, ()),)):
+    """Configuration bytes (sts_sso_client_fuzzer.cc), front strings, then per call a clock byte
+    (0, 1 min, 20 min, 2 h) and its answers."""
+    f = Fdp()
+    for b in (SCENARIO[scenario], region, token, options, variant, cache, len(calls) - 1):
+        f.byte(b)
+    for text in fronts:
+        f.string(text)
+    for clock, answers in calls:
+        f.byte(clock)
+        for a in answers:
+            f.answer(*a)
+    return f.data()
+
+
+ROLE_OK = (200, sts_body())
+WEB_OK = (200, sts_body("AssumeRoleWithWebIdentity"))
+XML = (("Content-Type", "text/xml"),)
+
 TOKEN_OK = ("PUT", 200, IMDS_TOKEN, (("X-aws-ec2-metadata-token-ttl-seconds", "21600"),))
 V2_FLOW = [TOKEN_OK[1:], (200, "TestEC2Role"), (200, CREDS)]
 CLIENT_SEEDS = {
@@ -140,6 +188,77 @@ CLIENT_SEEDS = {
             (200, '{"Code":"InvalidToken","Message":"bad token EXAMPLE"}')]),
         "three_calls": container_seed(relative=2, calls=3, answers=[(200, ECS)] * 3),
         "nothing_configured": container_seed(),
+    },
+    "sts_sso_client_fuzzer": {
+        "role_success": sts_sso_seed("role", calls=[(0, [ROLE_OK])]),
+        "role_session_token_external_id": sts_sso_seed("role", token=1, options=1,
+                                                       calls=[(0, [ROLE_OK])]),
+        "role_eu_west_1_duration_900": sts_sso_seed("role", region=1, options=2,
+                                                    calls=[(0, [(200, sts_body(), XML)])]),
+        "role_access_denied": sts_sso_seed("role", calls=[(0, [
+            (403, sts_error("AccessDenied", "User is not authorized to perform sts:AssumeRole"))])]),
+        "role_throttling": sts_sso_seed("role", calls=[(0, [
+            (400, sts_error("Throttling", "Rate exceeded"))]), (1, [ROLE_OK])]),
+        "role_expired_source_token": sts_sso_seed("role", token=1, calls=[(0, [
+            (403, sts_error("ExpiredToken", "The security token included in the request is expired"))])]),
+        "role_503_html": sts_sso_seed("role", calls=[(0, [(503, HTML)])]),
+        "role_refused_then_success": sts_sso_seed("role", calls=[(0, [("refused",)]),
+                                                                  (1, [ROLE_OK])]),
+        "role_bad_xml": sts_sso_seed("role", calls=[(0, [(200, "<AssumeRoleResponse><Assume")])]),
+        "role_cache_hit": sts_sso_seed("role", cache=2, calls=[(0, ())]),
+        "role_cache_near_expiry": sts_sso_seed("role", cache=3, calls=[(0, [ROLE_OK])]),
+        "role_cache_corrupt_rewritten": sts_sso_seed("role", cache=4, calls=[(0, [ROLE_OK])]),
+        "role_cache_miss_written_then_reused": sts_sso_seed(
+            "role", cache=1, calls=[(0, [ROLE_OK]), (1, ()), (3, [ROLE_OK])]),
+        "role_cache_fuzzed_entry": sts_sso_seed(
+            "role", cache=5, fronts=['{"Credentials": {"AccessKeyId": "A", "SecretAccessKey": '
+                                     '"cached-EXAMPLE-secret-access-key", "SessionToken": "t", '
+                                     '"Expiration": "2024-05-01T18:00:00+00:00"}}'],
+            calls=[(0, ())]),
+        "two_hops_success": sts_sso_seed("hops", calls=[(0, [ROLE_OK, ROLE_OK])]),
+        "two_hops_chaining_duration_refused": sts_sso_seed("hops", options=3, calls=[(0, [
+            ROLE_OK, (400, sts_error("ValidationError", "The requested DurationSeconds exceeds "
+                                     "the 1 hour session limit for roles assumed by role chaining."))])]),
+        "two_hops_cached_inner": sts_sso_seed("hops", cache=1, calls=[
+            (0, [ROLE_OK, ROLE_OK]), (1, ())]),
+        "env_source_success": sts_sso_seed("env", calls=[(0, [ROLE_OK])]),
+        "env_source_session_token": sts_sso_seed("env", token=1, calls=[(0, [
+            (403, sts_error("InvalidClientTokenId", "The security token included in the request is invalid"))])]),
+        "web_identity_success": sts_sso_seed("web", calls=[(0, [WEB_OK])]),
+        "web_identity_idp_retried": sts_sso_seed("web", calls=[(0, [
+            (400, sts_error("IDPCommunicationError", "timeout")),
+            (400, sts_error("InvalidIdentityToken", "Couldn't retrieve verification key")),
+            WEB_OK])]),
+        "web_identity_retries_exhausted": sts_sso_seed("web", calls=[(0, [
+            (400, sts_error("IDPCommunicationError", "timeout"))] * 3)]),
+        "web_identity_newline_token": sts_sso_seed("web", variant=1, calls=[(0, [WEB_OK])]),
+        "web_identity_empty_token_file": sts_sso_seed("web", variant=2),
+        "web_identity_missing_token_file": sts_sso_seed("web", variant=3),
+        "web_identity_fuzzed_token": sts_sso_seed("web", variant=4, fronts=["abc.def.ghi"],
+                                                  calls=[(0, [WEB_OK])]),
+        "web_identity_access_denied_cache_on": sts_sso_seed("web", cache=1, calls=[(0, [
+            (403, sts_error("AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity"))])]),
+        "sso_legacy_success": sts_sso_seed("legacy", variant=2, calls=[(0, [(200, SSO_ROLE, JSON)])]),
+        "sso_legacy_expired_token": sts_sso_seed("legacy", variant=1),
+        "sso_legacy_no_token_file": sts_sso_seed("legacy", variant=4),
+        "sso_legacy_401": sts_sso_seed("legacy", variant=2, calls=[(0, [(401, SSO_UNAUTHORIZED)])]),
+        "sso_legacy_429": sts_sso_seed("legacy", variant=2, calls=[(0, [
+            (429, '{"message":"Rate exceeded","__type":"TooManyRequestsException"}')])]),
+        "sso_legacy_cache_hit": sts_sso_seed("legacy", variant=2, cache=2),
+        "sso_legacy_cache_written": sts_sso_seed("legacy", variant=2, cache=1, calls=[
+            (0, [(200, SSO_ROLE)]), (1, ())]),
+        "sso_session_refresh_then_credentials": sts_sso_seed("session", calls=[(0, [
+            (200, SSO_TOKEN, JSON), (200, SSO_ROLE, JSON)])]),
+        "sso_session_expired_refresh_fails": sts_sso_seed("session", variant=1, calls=[(0, [
+            (400, '{"error":"invalid_grant","error_description":"expired"}')])]),
+        "sso_session_near_expiry_refresh_fails_uses_token": sts_sso_seed("session", calls=[(0, [
+            (500, HTML), (200, SSO_ROLE)])]),
+        "sso_session_fresh_token": sts_sso_seed("session", variant=2, calls=[(0, [(200, SSO_ROLE)])]),
+        "sso_session_bad_create_token_json": sts_sso_seed("session", variant=3, calls=[(0, [
+            (200, '{"accessToken":"x","expiresIn":-1}'), (200, SSO_ROLE)])]),
+        "sso_session_three_calls": sts_sso_seed("session", cache=1, calls=[
+            (0, [(200, SSO_TOKEN), (200, SSO_ROLE)]), (1, ()), (3, [(200, SSO_ROLE)])]),
+        "sso_session_portal_timeout": sts_sso_seed("session", variant=2, calls=[(0, [("timeout",)])]),
     },
     "imds_client_fuzzer": {
         "v2_success": imds_seed(calls=[(0, V2_FLOW)]),

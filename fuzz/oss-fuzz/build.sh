@@ -78,7 +78,8 @@ ar rcs "$WORK/libchantless_fuzz.a" "${objects[@]}"
 system_libs() {
   case "$1" in
     xml_reader_fuzzer | sts_response_fuzzer) echo -lexpat ;;
-    sigv4_fuzzer | sso_token_fuzzer | cli_cache_fuzzer) echo -lcrypto ;;
+    sigv4_fuzzer | sso_token_fuzzer | sso_response_fuzzer | cli_cache_fuzzer) echo -lcrypto ;;
+    sts_sso_client_fuzzer) echo -lexpat -lcrypto ;;
     *) echo "" ;;
   esac
 }
