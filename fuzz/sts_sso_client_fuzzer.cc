@@ -12,17 +12,18 @@
 // byte moves the clock (0, 1 min, 20 min, 2 h) and FuzzHttpClient reads the answers.
 //
 // Invariants (a broken one traps):
-// - Requests per Resolve() within the providers' retry rules: AssumeRole is never retried, one per
-//   hop (1; 2 for the two-hop chain); AssumeRoleWithWebIdentity at most
-//   StsClient::kWebIdentityMaxAttempts (3); SSO at most one CreateToken and one GetRoleCredentials
-//   (2; 1 for a legacy profile, which is never refreshed).
+// - Requests per Resolve() within the providers' retry rules: each STS call at most
+//   StsClient::kMaxAttempts (3: throttling, 5xx, refused connections; for web identity also
+//   IDPCommunicationError / InvalidIdentityToken), so 3 for one role, 6 for the two-hop chain;
+//   SSO at most one CreateToken and one GetRoleCredentials (2; 1 for a legacy profile, which is
+//   never refreshed).
 // - Every request goes to the expected host: POST / at https://sts.<region>.amazonaws.com for the
 //   STS scenarios; GET /federation/credentials at https://portal.sso.<region>.amazonaws.com and
 //   POST /token at https://oidc.<region>.amazonaws.com (sso-session only) for the SSO ones.
 //   AssumeRole is signed (X-Amz-Security-Token exactly when the signing credentials have a session
 //   token); AssumeRoleWithWebIdentity is not signed; GetRoleCredentials carries a bearer token:
-//   the token file's or one a CreateToken answer served. Backoff: only web identity sleeps, at most
-//   kRetryMaxDelay before each of its 2 retries.
+//   the token file's or one a CreateToken answer served. Backoff: at most kRetryMaxDelay before
+//   each retry of each STS call.
 // - No secret — the source secret key and session token, the web identity token, the SSO access
 //   and refresh tokens and client secret, the cached secrets, every secret a response served, the
 //   Authorization signature — in any trace event, error message or explanation JSON. Secrets are
@@ -168,8 +169,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   chantless::ProviderContext ctx = world.context();
   const char* profile = nullptr;
   std::string provider_name = "assume-role";
-  size_t max_requests = 1;
-  std::chrono::nanoseconds max_backoff{0};  // only web identity retries, after a capped backoff
+  constexpr size_t kAttempts = chantless::StsClient::kMaxAttempts;
+  size_t max_requests = kAttempts;
+  // Each retry of each STS call sleeps at most kRetryMaxDelay.
+  std::chrono::nanoseconds max_backoff = (kAttempts - 1) * chantless::StsClient::kRetryMaxDelay;
   bool sts = true;
   std::vector<std::string> cache_files;  // the AWS CLI cache entries it may write; first seeded
   std::string sso_token_path;
@@ -181,7 +184,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       break;
     case kTwoHops:
       profile = "hop2";
-      max_requests = 2;
+      max_requests = 2 * kAttempts;
+      max_backoff = 2 * (kAttempts - 1) * chantless::StsClient::kRetryMaxDelay;
       cache_files.push_back(chantless::CliCacheFileName(RoleArgs(kHopArn, "hop-session", "")));
       cache_files.push_back(
           chantless::CliCacheFileName(RoleArgs(kRoleArn, "fuzz-session", role_options)));
@@ -197,9 +201,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case kWebIdentity: {
       profile = "webid";
       provider_name = "assume-role-with-web-identity";
-      max_requests = chantless::StsClient::kWebIdentityMaxAttempts;
-      max_backoff = (chantless::StsClient::kWebIdentityMaxAttempts - 1) *
-                    chantless::StsClient::kRetryMaxDelay;
       world.env.Set("AWS_WEB_IDENTITY_TOKEN_FILE", kWebTokenPath);
       world.env.Set("AWS_ROLE_ARN", kWebArn);
       world.env.Set("AWS_ROLE_SESSION_NAME", "web-session");
@@ -223,6 +224,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       provider_name = "sso";
       sts = false;
       max_requests = legacy ? 1 : 2;
+      max_backoff = std::chrono::nanoseconds(0);  // SSO calls are not retried
       cache_files.push_back(
           chantless::SsoCliCacheFileName(kAccount, kSsoRole, legacy ? "" : "my-sso", kStartUrl));
       sso_token_path = chantless::SsoTokenCachePath(kSsoCacheDir, legacy ? kStartUrl : "my-sso");
