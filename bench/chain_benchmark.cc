@@ -11,7 +11,7 @@
 //                                 connections per resolution as counters.
 //   BM_ColdResolve_Imds           ImdsProvider (token PUT, role discovery, credentials) against
 //                                 ec2/imdsv2 through the same transport.
-//   BM_ColdResolve_*_Loopback     the whole default chain, cold (a new HttplibHttpClient, so a new
+//   BM_ColdResolve_*_Loopback     the whole default chain, cold (a new DefaultHttpClient, so a new
 //                                 connection, and a new chain per resolution), over real loopback
 //                                 sockets against an in-process replay::Server on 127.0.0.1:0, or
 //                                 against CHANTLESS_BENCH_IMDS_ENDPOINT /
@@ -73,7 +73,7 @@
 #include "resolver/core/clock.h"
 #include "resolver/core/credentials.h"
 #include "resolver/http/credentials_json.h"
-#include "resolver/http/http_client_httplib.h"
+#include "resolver/http/default_http_client.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
@@ -439,7 +439,7 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   int64_t requests = 0;
   ConnectionCounter connections(server);
   for (auto _ : state) {
-    HttplibHttpClient http;  // a new connection per resolution
+    DefaultHttpClient http;  // a new connection per resolution, as SystemWorld's client
     CountingHttpClient counting(&http);
     const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &counting, &process);
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
@@ -511,7 +511,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
   testing::FakeFilesystem fs;
   SystemClock clock;
-  HttplibHttpClient http;
+  DefaultHttpClient http;
   CountingHttpClient counting(&http);
   ImdsProvider provider(testing::WireContext(&env, &fs, &clock, &counting));
   if (!provider.Resolve().ok()) {  // the cold resolution, not timed
