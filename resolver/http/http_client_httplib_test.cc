@@ -517,6 +517,29 @@ TEST_P(HttpClientTest, BodyWithoutLengthRunsUpToTheClose) {
   EXPECT_EQ(res.body, "up-to-the-close");
 }
 
+TEST_P(HttpClientTest, ALongerTimeoutOnAKeptConnectionIsNotCutShort) {
+  LoopbackHttpServer server;
+  server.server().Get("/fast", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("fast", "text/plain");
+  });
+  server.server().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    res.set_content("slow", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  HttpRequest fast = Get(server.endpoint(), "/fast");
+  fast.timeout = std::chrono::milliseconds(150);
+  ASSERT_OK_AND_ASSIGN(HttpResponse first, client.Send(fast));
+  EXPECT_EQ(first.body, "fast");
+  HttpRequest slow = Get(server.endpoint(), "/slow");
+  slow.timeout = std::chrono::milliseconds(3000);
+  ASSERT_OK_AND_ASSIGN(HttpResponse second, client.Send(slow));
+  EXPECT_EQ(second.body, "slow");
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
 TEST(PosixHttpClientTest, HttpsEndpointIsInvalidConfiguration) {
   PosixHttpClient client;
   EXPECT_THAT(client.Send(Get("https://127.0.0.1:1", "/")),

@@ -506,7 +506,9 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
     if (reused && !IsIdempotent(request.method) && !c->PeekAlive()) c->Close();
     if (c->fd < 0) {
       if (!c->Connect(endpoint, request, deadline, &result)) break;
-    } else if (c->timeout != request.timeout) {
+    } else if (request.timeout > c->timeout) {
+      // A shorter timeout than the socket's needs no change: the deadline check after each
+      // recv() and the watchdog end the exchange in time. A longer one must not be cut short.
       if (!c->SetTimeouts(deadline)) {
         c->Close();
         continue;

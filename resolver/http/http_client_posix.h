@@ -9,7 +9,7 @@
 //     the same kInvalidConfiguration errors. An https:// endpoint is kInvalidConfiguration here.
 //   - The connection is made blocking, bounded by SO_SNDTIMEO (connect) and SO_RCVTIMEO set to
 //     the request's timeout when the socket is made (and again only when a later request on it
-//     has another timeout); the request leaves in one send(); the response is read through a
+//     has a longer timeout); the request leaves in one send(); the response is read through a
 //     buffer (status line, headers, Content-Length or chunked body, or a body up to the close).
 //     The process's DeadlineWatchdog shuts the socket down shortly after the deadline, and the
 //     deadline is checked after every recv(): a peer dribbling bytes cannot stretch an exchange.
