@@ -11,7 +11,7 @@
 //                                 connections per resolution as counters.
 //   BM_ColdResolve_Imds           ImdsProvider (token PUT, role discovery, credentials) against
 //                                 ec2/imdsv2 through the same transport.
-//   BM_ColdResolve_*_Loopback     the whole default chain, cold (a new HttplibHttpClient, so a new
+//   BM_ColdResolve_*_Loopback     the whole default chain, cold (a new DefaultHttpClient, so a new
 //                                 connection, and a new chain per resolution), over real loopback
 //                                 sockets against an in-process replay::Server on 127.0.0.1:0, or
 //                                 against CHANTLESS_BENCH_IMDS_ENDPOINT /
@@ -73,7 +73,7 @@
 #include "resolver/core/clock.h"
 #include "resolver/core/credentials.h"
 #include "resolver/http/credentials_json.h"
-#include "resolver/http/http_client_httplib.h"
+#include "resolver/http/default_http_client.h"
 #include "resolver/imds/imds_provider.h"
 #include "resolver/testing/fakes.h"
 
@@ -416,6 +416,30 @@ class ConnectionCounter {
   int64_t before_;
 };
 
+// What the whole process — the client and, when in process, the server's threads — spends per
+// iteration: CPU time (user + system) and context switches (voluntary: a thread blocked and was
+// woken; involuntary: preempted, mostly the machine's other load), from getrusage(RUSAGE_SELF)
+// over the timed loop. Unlike real time these hardly move with the machine's load, so they show
+// what a change costs when the wall clock is too noisy to.
+class ProcessCost {
+ public:
+  ProcessCost() { getrusage(RUSAGE_SELF, &before_); }
+  void Report(benchmark::State& state) const {
+    rusage after{};
+    getrusage(RUSAGE_SELF, &after);
+    const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+    auto us = [](const timeval& t) { return double(t.tv_sec) * 1e6 + double(t.tv_usec); };
+    const double cpu =
+        us(after.ru_utime) + us(after.ru_stime) - us(before_.ru_utime) - us(before_.ru_stime);
+    state.counters["process_cpu_us"] = cpu / n;
+    state.counters["vol_ctxsw"] = double(after.ru_nvcsw - before_.ru_nvcsw) / n;
+    state.counters["invol_ctxsw"] = double(after.ru_nivcsw - before_.ru_nivcsw) / n;
+  }
+
+ private:
+  rusage before_{};
+};
+
 // Forwards to `next`, counting requests (thread-safe).
 class CountingHttpClient : public HttpClient {
  public:
@@ -438,8 +462,9 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   testing::FakeProcessRunner process;
   int64_t requests = 0;
   ConnectionCounter connections(server);
+  ProcessCost cost;
   for (auto _ : state) {
-    HttplibHttpClient http;  // a new connection per resolution
+    DefaultHttpClient http;  // a new connection per resolution, as SystemWorld's client
     CountingHttpClient counting(&http);
     const ProviderContext ctx = testing::WireContext(&env, &fs, &clock, &counting, &process);
     std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
@@ -454,6 +479,7 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
   state.counters["requests"] =
       static_cast<double>(requests) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
   connections.Report(state);
+  cost.Report(state);
 }
 
 void ColdResolveImdsLoopback(benchmark::State& state, const char* fixture) {
@@ -511,7 +537,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
   testing::FakeFilesystem fs;
   SystemClock clock;
-  HttplibHttpClient http;
+  DefaultHttpClient http;
   CountingHttpClient counting(&http);
   ImdsProvider provider(testing::WireContext(&env, &fs, &clock, &counting));
   if (!provider.Resolve().ok()) {  // the cold resolution, not timed
@@ -520,6 +546,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   }
   const int64_t before = counting.requests();
   ConnectionCounter connections(target.server);  // new connections during refreshes only
+  ProcessCost cost;
   for (auto _ : state) {
     StatusOr<Credentials> resolved = provider.Resolve();
     if (!resolved.ok()) {
@@ -531,6 +558,7 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
   state.counters["requests"] = static_cast<double>(counting.requests() - before) /
                                static_cast<double>(std::max<int64_t>(1, state.iterations()));
   connections.Report(state);
+  cost.Report(state);
 }
 BENCHMARK(BM_Refresh_Imds_Loopback)->UseRealTime();
 
@@ -623,6 +651,7 @@ void BM_LoopbackRoundTrip(benchmark::State& state) {
   const std::string request(200, 'q');
   char buf[4096];
   int fd = reconnect ? -1 : ConnectTo(peer->address());
+  ProcessCost cost;
   for (auto _ : state) {
     if (reconnect) fd = ConnectTo(peer->address());
     if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
@@ -643,6 +672,7 @@ void BM_LoopbackRoundTrip(benchmark::State& state) {
     }
   }
   if (fd >= 0) close(fd);
+  cost.Report(state);
 }
 BENCHMARK(BM_LoopbackRoundTrip)->ArgName("connect")->Arg(0)->Arg(1)->UseRealTime();
 
@@ -717,6 +747,7 @@ void BM_NewClientWithIdleConnections(benchmark::State& state) {
       new std::map<int, IdleConnectionsServer*>();
   IdleConnectionsServer*& s = (*servers)[int(state.range(0))];
   if (s == nullptr) s = StartWithIdleConnections(int(state.range(0)));
+  ProcessCost cost;
   for (auto _ : state) {
     const int fd = ConnectTo(s->address);
     const bool ok = fd >= 0 && TokenExchange(fd);
@@ -727,6 +758,7 @@ void BM_NewClientWithIdleConnections(benchmark::State& state) {
     }
   }
   state.counters["idle"] = double(s->idle.size());
+  cost.Report(state);
 }
 BENCHMARK(BM_NewClientWithIdleConnections)
     ->ArgName("idle")

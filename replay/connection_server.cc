@@ -35,18 +35,13 @@ constexpr uint64_t kTimerId = 2;
 constexpr uint32_t kConnectionEvents = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
 
 // How long the thread that accepted a connection waits for its first request, and the thread that
-// answered a request waits for the next one, before parking the connection in the epoll set.
-constexpr int kFirstRequestWaitMs = 5;
-constexpr int kNextRequestWaitMs = 2;
+// answered a request waits for the next one, before parking the connection in the epoll set: the
+// SO_RCVTIMEO of every connection (the recv() that reads a request is the wait for it).
+constexpr int kRequestWaitMs = 5;
 
 thread_local ConnectionStream* current_connection = nullptr;
 
-void AddressOf(int fd, bool peer, std::string& ip, int& port) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
-                : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  if (rc != 0) return;
+void AddressText(const sockaddr_storage& addr, std::string& ip, int& port) {
   char text[INET6_ADDRSTRLEN] = {};
   if (addr.ss_family == AF_INET) {
     const auto& a = reinterpret_cast<const sockaddr_in&>(addr);
@@ -60,6 +55,25 @@ void AddressOf(int fd, bool peer, std::string& ip, int& port) {
   ip = text;
 }
 
+void AddressOf(int fd, bool peer, std::string& ip, int& port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof addr;
+  int rc = peer ? getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len)
+                : getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  if (rc == 0) AddressText(addr, ip, port);
+}
+
+bool IsWildcard(const sockaddr_storage& addr) {
+  if (addr.ss_family == AF_INET) {
+    return reinterpret_cast<const sockaddr_in&>(addr).sin_addr.s_addr == htonl(INADDR_ANY);
+  }
+  if (addr.ss_family == AF_INET6) {
+    const in6_addr& a = reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr;
+    return IN6_IS_ADDR_UNSPECIFIED(&a) != 0;
+  }
+  return true;
+}
+
 bool Watch(int epoll, int op, int fd, uint32_t events, uint64_t id) {
   epoll_event ev{};
   ev.events = events;
@@ -67,12 +81,13 @@ bool Watch(int epoll, int op, int fd, uint32_t events, uint64_t id) {
   return epoll_ctl(epoll, op, fd, &ev) == 0;
 }
 
-// Closes a connection's socket: SO_LINGER 0 (an RST, no FIN) when `reset`, else a FIN first.
-void CloseSocket(int fd, bool reset) {
+// Closes a connection's socket: SO_LINGER 0 (an RST, no FIN) when `reset`, else a FIN first
+// (close() alone sends it when the peer has closed and everything it sent was read).
+void CloseSocket(int fd, bool reset, bool peer_closed = false) {
   if (reset) {
     linger lg{1, 0};
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-  } else {
+  } else if (!peer_closed) {
     shutdown(fd, SHUT_RDWR);
   }
   close(fd);
@@ -124,10 +139,57 @@ void RaiseDescriptorLimitFor(int connections) {
 
 // --- ConnectionStream ---------------------------------------------------------------------------
 
-ConnectionStream::ConnectionStream(int fd, int read_timeout_ms)
+ConnectionStream::ConnectionStream(int fd, int read_timeout_ms, const sockaddr_storage* peer,
+                                   const std::string& local_ip, int local_port)
     : fd_(fd), read_timeout_ms_(read_timeout_ms) {
-  AddressOf(fd, /*peer=*/true, remote_ip_, remote_port_);
-  AddressOf(fd, /*peer=*/false, local_ip_, local_port_);
+  if (peer != nullptr) {
+    AddressText(*peer, remote_ip_, remote_port_);
+  } else {
+    AddressOf(fd, /*peer=*/true, remote_ip_, remote_port_);
+  }
+  if (!local_ip.empty()) {
+    local_ip_ = local_ip;
+    local_port_ = local_port;
+  } else {
+    AddressOf(fd, /*peer=*/false, local_ip_, local_port_);
+  }
+}
+
+ConnectionStream::Wait ConnectionStream::WaitForRequest() {
+  if (has_buffered_input()) return Wait::kRequest;
+  if (dead_ || peer_closed_) return Wait::kClosed;
+  if (ssl_ != nullptr) {
+    int rc;
+    int error;
+    do {
+      rc = SSL_read(ssl_, in_, int(sizeof in_));  // waits up to the socket's SO_RCVTIMEO
+      error = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl_, rc);
+    } while (rc <= 0 && error == SSL_ERROR_SYSCALL && errno == EINTR);
+    if (rc > 0) {
+      begin_ = 0;
+      end_ = size_t(rc);
+      return Wait::kRequest;
+    }
+    ERR_clear_error();
+    if (error == SSL_ERROR_WANT_READ ||
+        (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+      return Wait::kQuiet;
+    }
+    if (error == SSL_ERROR_ZERO_RETURN) peer_closed_ = true;
+    return Wait::kClosed;
+  }
+  ssize_t n;
+  do {
+    n = recv(fd_, in_, sizeof in_, 0);  // waits up to the socket's SO_RCVTIMEO
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    begin_ = 0;
+    end_ = size_t(n);
+    return Wait::kRequest;
+  }
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Wait::kQuiet;
+  if (n == 0) peer_closed_ = true;
+  return Wait::kClosed;
 }
 
 ConnectionStream::~ConnectionStream() {
@@ -137,10 +199,18 @@ ConnectionStream::~ConnectionStream() {
 bool ConnectionStream::AcceptTls(SSL_CTX* context) {
   ssl_ = SSL_new(context);
   if (ssl_ == nullptr || SSL_set_fd(ssl_, fd_) != 1) return false;
+  // The handshake waits for the client (certificate checks take milliseconds) with the server's
+  // whole read timeout; then the socket goes back to the short wait for a request.
+  timeval saved{};
+  socklen_t saved_size = sizeof saved;
+  getsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &saved, &saved_size);
+  timeval whole{read_timeout_ms_ / 1000, (read_timeout_ms_ % 1000) * 1000};
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &whole, sizeof whole);
   int rc;
   do {
     rc = SSL_accept(ssl_);
   } while (rc <= 0 && SSL_get_error(ssl_, rc) == SSL_ERROR_SYSCALL && errno == EINTR);
+  setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &saved, sizeof saved);
   if (rc != 1) {
     ERR_clear_error();
     dead_ = true;
@@ -160,24 +230,45 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (dead_) return -1;
   if (begin_ == end_) {
     if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
+    if (peer_closed_) return 0;
     ssize_t n;
-    if (ssl_ != nullptr) {
-      int rc;
-      do {
-        rc = SSL_read(ssl_, in_, int(sizeof in_));
-      } while (rc <= 0 && SSL_get_error(ssl_, rc) == SSL_ERROR_SYSCALL && errno == EINTR);
-      if (rc <= 0) {
+    bool waited = false;
+    while (true) {
+      if (ssl_ != nullptr) {
+        const int rc = SSL_read(ssl_, in_, int(sizeof in_));
+        if (rc > 0) {
+          n = rc;
+          break;
+        }
         const int error = SSL_get_error(ssl_, rc);
         ERR_clear_error();
-        return error == SSL_ERROR_ZERO_RETURN ? 0 : -1;
-      }
-      n = rc;
-    } else {
-      do {
+        if (error == SSL_ERROR_ZERO_RETURN) {
+          n = 0;
+          break;
+        }
+        if (error == SSL_ERROR_SYSCALL && errno == EINTR) continue;
+        // SO_RCVTIMEO expired (OpenSSL keeps a partial record for the next call): as below.
+        const bool timed_out =
+            error == SSL_ERROR_WANT_READ ||
+            (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
+        n = -1;
+        if (!timed_out || waited) break;
+      } else {
         n = recv(fd_, in_, sizeof in_, 0);
-      } while (n < 0 && errno == EINTR);
-      if (n <= 0) return n == 0 ? 0 : -1;
+        if (n >= 0 || errno == EINTR) {
+          if (n >= 0) break;
+          continue;
+        }
+        // The socket's SO_RCVTIMEO is the short wait for a request: in the middle of one, the rest
+        // may take up to the server's read timeout.
+        if ((errno != EAGAIN && errno != EWOULDBLOCK) || waited) break;
+      }
+      waited = true;
+      pollfd p{fd_, POLLIN, 0};
+      if (poll(&p, 1, read_timeout_ms_) <= 0) break;
     }
+    if (n == 0) peer_closed_ = true;
+    if (n <= 0) return n == 0 ? 0 : -1;
     begin_ = 0;
     end_ = size_t(n);
   }
@@ -245,8 +336,12 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
 // --- ConnectionServer ---------------------------------------------------------------------------
 
 struct ConnectionServer::Connection {
-  Connection(uint64_t id_, int fd_, int read_timeout_ms, size_t max_requests)
-      : id(id_), fd(fd_), stream(fd_, read_timeout_ms), requests_left(max_requests) {}
+  Connection(uint64_t id_, int fd_, int read_timeout_ms, size_t max_requests,
+             const sockaddr_storage* peer, const std::string& local_ip, int local_port)
+      : id(id_),
+        fd(fd_),
+        stream(fd_, read_timeout_ms, peer, local_ip, local_port),
+        requests_left(max_requests) {}
   uint64_t id;
   int fd;
   ConnectionStream stream;
@@ -293,9 +388,18 @@ StatusOr<int> ConnectionServer::Listen() {
   }
   freeaddrinfo(found);
   if (fd < 0) return UnavailableError("cannot bind " + where);
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
   std::string ip;
   int bound = 0;
-  AddressOf(fd, /*peer=*/false, ip, bound);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0) {
+    AddressText(local, ip, bound);
+    // Bound to one address: every connection's local address, without asking each socket.
+    if (!IsWildcard(local)) {
+      local_ip_ = ip;
+      local_port_ = bound;
+    }
+  }
   listener_ = fd;
   // httplib's content providers run only while svr_sock_ is valid ("not shutting down").
   svr_sock_ = fd;
@@ -417,8 +521,10 @@ void ConnectionServer::MaybeAddThread() {
 // kFirstRequestWait is parked in the set like an idle one.
 void ConnectionServer::AcceptReady() {
   int fd = -1;
+  sockaddr_storage peer{};
   while (!stopping_) {
-    fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+    socklen_t peer_len = sizeof peer;
+    fd = accept4(listener_, reinterpret_cast<sockaddr*>(&peer), &peer_len, SOCK_CLOEXEC);
     if (fd >= 0 || errno == EAGAIN || errno == EWOULDBLOCK) break;
     if (errno == EINTR || errno == ECONNABORTED) continue;
     if (errno != EMFILE && errno != ENFILE && errno != ENOBUFS && errno != ENOMEM) break;
@@ -436,13 +542,13 @@ void ConnectionServer::AcceptReady() {
   Watch(epoll_, EPOLL_CTL_MOD, listener_, EPOLLIN | EPOLLONESHOT, kListenerId);
   if (fd < 0) return;
   accepted_.fetch_add(1);
-  std::unique_ptr<Connection> c = AdmitConnection(fd);
+  std::unique_ptr<Connection> c = AdmitConnection(fd, peer);
   if (c == nullptr) return;
   if (options_.tls_context != nullptr && !c->stream.AcceptTls(options_.tls_context)) {
     CloseConnection(std::move(c));
     return;
   }
-  ServeRequests(c.get(), kFirstRequestWaitMs);
+  ServeRequests(c.get());
   if (c->done) {
     CloseConnection(std::move(c));
   } else {
@@ -452,11 +558,13 @@ void ConnectionServer::AcceptReady() {
 
 // Sets the socket options and counts the connection as busy (owned by the caller); null when the
 // cap is reached with every connection busy (the connection is closed).
-std::unique_ptr<ConnectionServer::Connection> ConnectionServer::AdmitConnection(int fd) {
+std::unique_ptr<ConnectionServer::Connection> ConnectionServer::AdmitConnection(
+    int fd, const sockaddr_storage& peer) {
   int one = 1;
   setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  timeval read_timeout = ToTimeval(read_timeout_sec_, read_timeout_usec_);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &read_timeout, sizeof read_timeout);
+  // The wait for a request; ConnectionStream::read waits on up to the read timeout mid-request.
+  timeval request_wait = ToTimeval(0, kRequestWaitMs * 1000);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &request_wait, sizeof request_wait);
   timeval write_timeout = ToTimeval(write_timeout_sec_, write_timeout_usec_);
   setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof write_timeout);
   const int read_timeout_ms = int(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
@@ -471,7 +579,8 @@ std::unique_ptr<ConnectionServer::Connection> ConnectionServer::AdmitConnection(
     id = next_id_++;
     ++busy_;
   }
-  return std::make_unique<Connection>(id, fd, read_timeout_ms, keep_alive_max_count_);
+  return std::make_unique<Connection>(id, fd, read_timeout_ms, keep_alive_max_count_, &peer,
+                                      local_ip_, local_port_);
 }
 
 bool ConnectionServer::EvictOldestIdleLocked() {
@@ -502,7 +611,7 @@ void ConnectionServer::ServeReady(uint64_t id) {
     idle_order_.erase(c->order);
     ++busy_;
   }
-  ServeRequests(c.get(), /*wait_ms=*/0);  // readable already
+  ServeRequests(c.get());  // readable already: the first recv() does not wait
   if (c->done) {
     CloseConnection(std::move(c));
   } else {
@@ -510,17 +619,20 @@ void ConnectionServer::ServeReady(uint64_t id) {
   }
 }
 
-// Answers requests on `c` as long as the next one arrives within `wait_ms` (the first) or
-// kNextRequestWaitMs (the ones after). A client making several requests in a row (token, role,
+// Answers requests on `c` as long as the next one arrives within kRequestWaitMs (the socket's
+// SO_RCVTIMEO: the recv() that reads a request is the wait for it). A client making several
+// requests in a row (token, role,
 // credentials) is served by this one thread, which its request wakes directly, as a thread
 // serving one connection from start to end used to be; a connection that stays quiet is parked in
 // the epoll set and costs no thread.
-void ConnectionServer::ServeRequests(Connection* c, int wait_ms) {
+void ConnectionServer::ServeRequests(Connection* c) {
   current_connection = &c->stream;
   while (!stopping_) {
-    if (!c->stream.has_buffered_input()) {
-      pollfd p{c->fd, POLLIN, 0};
-      if (poll(&p, 1, wait_ms) <= 0) break;
+    const ConnectionStream::Wait wait = c->stream.WaitForRequest();
+    if (wait == ConnectionStream::Wait::kQuiet) break;
+    if (wait == ConnectionStream::Wait::kClosed) {
+      c->done = true;
+      break;
     }
     bool connection_closed = false;
     const bool ok = process_request(c->stream, /*close_connection=*/c->requests_left == 1,
@@ -530,7 +642,6 @@ void ConnectionServer::ServeRequests(Connection* c, int wait_ms) {
       c->done = true;
       break;
     }
-    wait_ms = kNextRequestWaitMs;
   }
   current_connection = nullptr;
 }
@@ -562,7 +673,7 @@ void ConnectionServer::CloseConnection(std::unique_ptr<Connection> c) {
     std::lock_guard<std::mutex> lock(mu_);
     --busy_;
   }
-  CloseSocket(c->fd, c->stream.reset());
+  CloseSocket(c->fd, c->stream.reset(), c->stream.peer_closed());
 }
 
 }  // namespace replay

@@ -9,8 +9,10 @@
 //   EPOLLONESHOT, so each readiness event goes to exactly one thread). The thread that is woken
 //   serves the event itself: it accepts (one connection, and waits up to 5 ms for its first
 //   request, which a client sends right after connecting), or it parses and answers the requests
-//   that are readable on the connection, then re-arms the connection in the set. No hand-off to
-//   another thread on the way from the kernel to the handler;
+//   that are readable on the connection; it keeps answering while the next request arrives within
+//   5 ms, then re-arms the connection in the set. No hand-off to another thread on the way from
+//   the kernel to the handler. The waits are the socket's SO_RCVTIMEO, so a thread waiting for a
+//   request sleeps in the recv() that reads it (no poll() before each request);
 // - the threads that serve may block (a fault's delay, an upstream request, a slow client): when
 //   the last waiting thread takes an event, another thread is started (up to `max_threads`), so
 //   one client's delay never holds up the others;
@@ -34,6 +36,7 @@
 #define CHANTLESS_REPLAY_CONNECTION_SERVER_H_
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include <atomic>
@@ -58,25 +61,36 @@ namespace replay {
 //   status line, headers and body reach the client in one segment instead of two: with
 //   TCP_NODELAY, httplib's separate header and body writes made every client wake up twice per
 //   response;
-// - reads are buffered (httplib reads the request line byte by byte) and rely on the SO_RCVTIMEO
-//   set on every accepted socket instead of a poll() before each recv().
+// - reads are buffered (httplib reads the request line byte by byte). The socket's SO_RCVTIMEO is
+//   the short wait for a request (WaitForRequest()); a read in the middle of a request that
+//   outlasts it waits on in poll() up to the server's read timeout.
 // It also carries what a handler needs to know about its connection (the socket, for faults, and
 // whether the connection has carried a counted request). Not thread-safe: one thread serves a
 // connection at a time (ConnectionServer hands it from thread to thread through the epoll set,
 // which orders the accesses).
 class ConnectionStream final : public httplib::Stream {
  public:
-  ConnectionStream(int fd, int read_timeout_ms);
+  // `peer` is the address accept() returned; `local_ip`/`local_port` the listener's address when
+  // it is bound to one address (empty ip: asked from the socket).
+  ConnectionStream(int fd, int read_timeout_ms, const sockaddr_storage* peer = nullptr,
+                   const std::string& local_ip = "", int local_port = -1);
   ~ConnectionStream() override;
   ConnectionStream(const ConnectionStream&) = delete;
   ConnectionStream& operator=(const ConnectionStream&) = delete;
 
-  // Runs the server side of a TLS handshake on the (blocking) socket; from then on reads and
-  // writes go through TLS. False when the handshake fails (the connection is to be closed).
+  // Runs the server side of a TLS handshake on the socket (with the server's whole read timeout,
+  // not the short wait for a request); from then on reads and writes go through TLS. False when
+  // the handshake fails (the connection is to be closed).
   bool AcceptTls(SSL_CTX* context);
   bool tls() const { return ssl_ != nullptr; }
   // The server name the client asked for in its TLS ClientHello (SNI); empty without TLS or SNI.
   const std::string& sni() const { return sni_; }
+
+  enum class Wait { kRequest, kQuiet, kClosed };
+  // Reads the start of the next request unless some is buffered (here or decrypted inside
+  // OpenSSL): kRequest when there is some, kQuiet when none arrived within the socket's
+  // SO_RCVTIMEO, kClosed when the peer closed or the connection failed.
+  Wait WaitForRequest();
 
   bool is_readable() const override;
   bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
@@ -95,6 +109,8 @@ class ConnectionStream final : public httplib::Stream {
   void ResetOnClose();
   bool reset() const { return reset_; }
   bool dead() const { return dead_; }
+  // The peer closed its side and everything it sent was read.
+  bool peer_closed() const { return peer_closed_; }
   // Bytes of the next request already read from the socket (a pipelined request), here or
   // decrypted inside OpenSSL.
   bool has_buffered_input() const {
@@ -112,6 +128,7 @@ class ConnectionStream final : public httplib::Stream {
   std::string sni_;
   bool dead_ = false;
   bool reset_ = false;
+  bool peer_closed_ = false;
   char in_[4096];
   size_t begin_ = 0, end_ = 0;
   std::string out_;
@@ -165,10 +182,10 @@ class ConnectionServer : public httplib::Server {
   void ThreadMain();
   void MaybeAddThread();
   void AcceptReady();
-  std::unique_ptr<Connection> AdmitConnection(int fd);
+  std::unique_ptr<Connection> AdmitConnection(int fd, const sockaddr_storage& peer);
   bool EvictOldestIdleLocked();
   void ServeReady(uint64_t id);
-  void ServeRequests(Connection* c, int wait_ms);
+  void ServeRequests(Connection* c);
   void Rearm(std::unique_ptr<Connection> c);
   void CloseConnection(std::unique_ptr<Connection> c);
   void SweepIdle();
@@ -191,6 +208,10 @@ class ConnectionServer : public httplib::Server {
   std::list<uint64_t> idle_order_;  // oldest-idle first
   int busy_ = 0;
   uint64_t next_id_ = 16;  // below: the listener, the wake-up and the timer descriptors
+  // The listener's address when it is bound to one address (every connection's local address);
+  // empty when bound to a wildcard.
+  std::string local_ip_;
+  int local_port_ = -1;
   std::vector<std::thread> threads_;
 };
 

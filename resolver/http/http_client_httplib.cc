@@ -22,6 +22,7 @@
 #include <utility>
 
 #include "resolver/core/ascii.h"
+#include "resolver/http/deadline_watchdog.h"
 
 namespace chantless {
 namespace {
@@ -193,84 +194,6 @@ StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint) {
   return out;
 }
 
-// The backstop for the deadline. cpp-httplib's timeouts apply per connect/recv/send, so a peer
-// that dribbles bytes just inside each one could stretch an exchange without limit. The watchdog
-// thread calls ClientImpl::stop() — which, for a request in flight, only shuts the socket down
-// (cpp-httplib's one cross-thread-safe operation) — on every exchange still armed a grace period
-// after its deadline. Thread-safe; stop() is called under mu_, so once Disarm() has returned the
-// watchdog no longer touches that client. One per process (SharedWatchdog()), serving every client.
-class HttplibHttpClient::Watchdog {
- public:
-  Watchdog() : thread_([this] { Run(); }) {}
-  ~Watchdog() {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
-  uint64_t Arm(SteadyClock::time_point deadline, httplib::ClientImpl* client) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const uint64_t id = ++next_id_;
-    armed_[id] = Entry{deadline, client, false};
-    // Wake the watchdog only when this deadline comes before the one it sleeps until: most
-    // exchanges end long before their deadline, and a wake-up per request is a context switch
-    // per request (measured: it was a third of a loopback exchange's cost).
-    if (deadline < wake_at_) cv_.notify_all();
-    return id;
-  }
-
-  // True when the watchdog stopped the exchange.
-  bool Disarm(uint64_t id) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = armed_.find(id);
-    const bool fired = it != armed_.end() && it->second.fired;
-    if (it != armed_.end()) armed_.erase(it);
-    return fired;
-  }
-
- private:
-  struct Entry {
-    SteadyClock::time_point deadline;
-    httplib::ClientImpl* client;
-    bool fired;
-  };
-
-  void Run() {
-    std::unique_lock<std::mutex> lock(mu_);
-    while (!stopping_) {
-      std::optional<SteadyClock::time_point> next;
-      const SteadyClock::time_point now = SteadyClock::now();
-      for (auto& [id, entry] : armed_) {
-        if (entry.fired) continue;
-        if (entry.deadline <= now) {
-          entry.client->stop();
-          entry.fired = true;
-        } else if (!next || entry.deadline < *next) {
-          next = entry.deadline;
-        }
-      }
-      wake_at_ = next ? *next : SteadyClock::time_point::max();
-      if (next) {
-        cv_.wait_until(lock, *next);
-      } else {
-        cv_.wait(lock);
-      }
-    }
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<uint64_t, Entry> armed_;
-  uint64_t next_id_ = 0;
-  // When the watchdog thread will wake on its own (max: not until notified). Guarded by mu_.
-  SteadyClock::time_point wake_at_ = SteadyClock::time_point::max();
-  bool stopping_ = false;
-  std::thread thread_;  // last: started after the members it uses
-};
-
 struct HttplibHttpClient::Connection {
   std::mutex mu;  // held for a whole exchange: one request at a time on the connection
   std::unique_ptr<httplib::ClientImpl> client;
@@ -278,39 +201,6 @@ struct HttplibHttpClient::Connection {
 
 HttplibHttpClient::HttplibHttpClient() = default;
 HttplibHttpClient::~HttplibHttpClient() = default;
-
-namespace {
-
-// The process's watchdog (a HttplibHttpClient::Watchdog*; void* because the class is private).
-// fork() copies the pointer but not the thread behind it, so the child handler below forgets it
-// and the child's first Send() starts a watchdog of its own: without that, a daemon that used a
-// client before forking workers would run their exchanges with no deadline backstop. The old
-// watchdog is abandoned in the child (its mutex may have been held by a thread that no longer
-// exists there), never touched or freed.
-std::atomic<void*> shared_watchdog{nullptr};
-
-void ForgetWatchdogInForkedChild() { shared_watchdog.store(nullptr, std::memory_order_relaxed); }
-
-[[maybe_unused]] const int watchdog_atfork_registered =
-    pthread_atfork(nullptr, nullptr, &ForgetWatchdogInForkedChild);
-
-}  // namespace
-
-HttplibHttpClient::Watchdog& HttplibHttpClient::SharedWatchdog() {
-  void* current = shared_watchdog.load(std::memory_order_acquire);
-  if (current != nullptr) return *static_cast<Watchdog*>(current);
-  // First use in this process (or in this forked child). Lock-free, so a fork can never leave a
-  // creation lock held in the child: the loser of a race stops and frees its own watchdog.
-  auto* created = new Watchdog();
-  void* expected = nullptr;
-  if (shared_watchdog.compare_exchange_strong(expected, created, std::memory_order_acq_rel)) {
-    // Never destroyed (like absl::NoDestructor): a client may still Send() while static
-    // destructors run, and the thread simply ends with the process.
-    return *created;
-  }
-  delete created;
-  return *static_cast<Watchdog*>(expected);
-}
 
 HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::string& key,
                                                                 const HttpEndpoint& endpoint,
@@ -685,9 +575,10 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
   Received received;
   httplib::Request req = MakeHttplibRequest(request, deadline, &received);
   // httplib's own timeouts normally fire first (and classify the failure); the watchdog is the
-  // backstop for peers that keep each single recv() just inside them.
-  Watchdog& watchdog = SharedWatchdog();
-  const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, &client);
+  // backstop for peers that keep each single recv() just inside them. ClientImpl::stop(), for a
+  // request in flight, only shuts the socket down (cpp-httplib's one cross-thread-safe operation).
+  DeadlineWatchdog& watchdog = DeadlineWatchdog::Shared();
+  const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, [&client] { client.stop(); });
   httplib::Result result = client.send(req);
   const bool watchdog_fired = watchdog.Disarm(watch);
 

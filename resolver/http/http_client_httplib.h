@@ -11,9 +11,10 @@
 //     deadline has passed, and a watchdog thread shuts the socket down 20 ms after the deadline
 //     (cpp-httplib's timeouts are per recv(): without it, a server dribbling one byte just inside
 //     each timeout could stretch an exchange without limit). There is one watchdog thread per
-//     process, shared by every HttplibHttpClient and started by the first Send(): constructing a
-//     client starts no thread, so a cold resolution with a new client pays no thread creation. A
-//     fork()ed child starts its own on its first Send() (the parent's thread does not exist there).
+//     process (DeadlineWatchdog), shared by every client and started by the first Send():
+//     constructing a client starts no thread, so a cold resolution with a new client pays no thread
+//     creation. A fork()ed child starts its own on its first Send() (the parent's thread does not
+//     exist there).
 //   - fork(): create clients after forking. A child must not use a client its parent created: the
 //     kept-alive connections would be shared by two processes.
 //   - Bodies are streamed through a receiver that aborts past request.max_response_bytes (and a
@@ -144,11 +145,8 @@ class HttplibHttpClient : public HttpClient {
 
  private:
   struct Connection;  // one httplib client and the mutex guarding it
-  class Watchdog;     // stops exchanges that outlive their deadline
   Connection* ConnectionFor(const std::string& key, const HttpEndpoint& endpoint,
                             const std::string& ca_bundle_path, const HttpProxy* proxy);
-
-  static Watchdog& SharedWatchdog();  // the process's one watchdog, started on first use
 
   std::mutex mu_;  // guards connections_ (the map, not the connections)
   std::map<std::string, std::unique_ptr<Connection>> connections_;

@@ -1,5 +1,7 @@
-// End-to-end tests of HttplibHttpClient against servers on 127.0.0.1:0 inside the test, plus the
-// pure endpoint parser. No test contacts a non-loopback address.
+// End-to-end tests of the real HttpClients against servers on 127.0.0.1:0 inside the test, plus
+// the pure endpoint parser. The exchange tests run against each implementation (HttplibHttpClient,
+// PosixHttpClient, DefaultHttpClient): one contract, the same codes and messages. No test contacts
+// a non-loopback address.
 #include "resolver/http/http_client_httplib.h"
 
 #include <sys/wait.h>
@@ -7,12 +9,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "resolver/http/default_http_client.h"
+#include "resolver/http/http_client_posix.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -123,7 +128,40 @@ TEST(ParseHttpEndpointTest, RejectsMalformedEndpoints) {
   }
 }
 
-TEST(HttplibHttpClientTest, ReturnsStatusHeadersAndBody) {
+enum class ClientKind { kHttplib, kPosix, kDefault };
+
+// The exchange tests, once per implementation.
+class HttpClientTest : public ::testing::TestWithParam<ClientKind> {
+ protected:
+  static std::unique_ptr<HttpClient> NewClient() {
+    switch (GetParam()) {
+      case ClientKind::kHttplib:
+        return std::make_unique<HttplibHttpClient>();
+      case ClientKind::kPosix:
+        return std::make_unique<PosixHttpClient>();
+      case ClientKind::kDefault:
+        return std::make_unique<DefaultHttpClient>();
+    }
+    return nullptr;
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientTest,
+                         ::testing::Values(ClientKind::kHttplib, ClientKind::kPosix,
+                                           ClientKind::kDefault),
+                         [](const ::testing::TestParamInfo<ClientKind>& info) {
+                           switch (info.param) {
+                             case ClientKind::kHttplib:
+                               return std::string("Httplib");
+                             case ClientKind::kPosix:
+                               return std::string("Posix");
+                             case ClientKind::kDefault:
+                               return std::string("Default");
+                           }
+                           return std::string("Unknown");
+                         });
+
+TEST_P(HttpClientTest, ReturnsStatusHeadersAndBody) {
   LoopbackHttpServer server;
   server.server().Put("/latest/api/token", [](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-aws-ec2-metadata-token-ttl-seconds",
@@ -131,7 +169,8 @@ TEST(HttplibHttpClientTest, ReturnsStatusHeadersAndBody) {
     res.set_content("TOKEN", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest put = Get(server.endpoint(), "/latest/api/token");
   put.method = "PUT";
   put.headers.emplace_back("X-aws-ec2-metadata-token-ttl-seconds", "21600");
@@ -141,21 +180,23 @@ TEST(HttplibHttpClientTest, ReturnsStatusHeadersAndBody) {
   EXPECT_EQ(FindHeader(res.headers, "x-aws-ec2-metadata-token-ttl-seconds"), "21600");
 }
 
-TEST(HttplibHttpClientTest, NotFoundIsAResponseNotAnError) {
+TEST_P(HttpClientTest, NotFoundIsAResponseNotAnError) {
   LoopbackHttpServer server;
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/missing")));
   EXPECT_EQ(res.status, 404);
 }
 
-TEST(HttplibHttpClientTest, HeadResponseHasNoBodyDespiteContentLength) {
+TEST_P(HttpClientTest, HeadResponseHasNoBodyDespiteContentLength) {
   LoopbackHttpServer server;
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("twelve bytes", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest head = Get(server.endpoint(), "/x");
   head.method = "HEAD";
   ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(head));
@@ -166,13 +207,14 @@ TEST(HttplibHttpClientTest, HeadResponseHasNoBodyDespiteContentLength) {
   EXPECT_EQ(get.body, "twelve bytes");  // the connection was left clean
 }
 
-TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
+TEST_P(HttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
   LoopbackHttpServer server;
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   for (int i = 0; i < 5; ++i) {
     ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
     EXPECT_EQ(res.body, "ok");
@@ -181,14 +223,15 @@ TEST(HttplibHttpClientTest, ReusesOneKeepAliveConnectionPerEndpoint) {
   EXPECT_EQ(server.connection_count(), 1u);
 }
 
-TEST(HttplibHttpClientTest, ReconnectsWhenTheServerClosedTheKeptConnection) {
+TEST_P(HttpClientTest, ReconnectsWhenTheServerClosedTheKeptConnection) {
   LoopbackHttpServer server;
   server.server().set_keep_alive_max_count(1);  // the server closes after every response
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   for (int i = 0; i < 3; ++i) {
     ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/x")));
     EXPECT_EQ(res.body, "ok");
@@ -196,13 +239,14 @@ TEST(HttplibHttpClientTest, ReconnectsWhenTheServerClosedTheKeptConnection) {
   EXPECT_EQ(server.connection_count(), 3u);
 }
 
-TEST(HttplibHttpClientTest, IsSafeToCallFromSeveralThreads) {
+TEST_P(HttpClientTest, IsSafeToCallFromSeveralThreads) {
   LoopbackHttpServer server;
   server.server().Get("/x", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("ok", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   std::atomic<int> good{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
@@ -217,9 +261,10 @@ TEST(HttplibHttpClientTest, IsSafeToCallFromSeveralThreads) {
   EXPECT_EQ(good.load(), 20);
 }
 
-TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
+TEST_P(HttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
   SilentLoopbackServer silent;
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Get(silent.endpoint(), "/latest/api/token");
   req.method = "PUT";
   req.timeout = std::chrono::milliseconds(200);
@@ -229,7 +274,7 @@ TEST(HttplibHttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
                                   HasSubstr("PUT " + silent.endpoint() + "/latest/api/token"))));
 }
 
-TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
+TEST_P(HttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   // ~3 s of headers at one byte per 10 ms: every recv() succeeds well inside the read timeout, so
   // only the whole-exchange deadline can end this before the response completes.
   std::string response = "HTTP/1.1 200 OK\r\n";
@@ -237,7 +282,8 @@ TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
     response += "X-Pad-" + std::to_string(i) + ": " + std::string(20, 'a') + "\r\n";
   response += "Content-Length: 2\r\n\r\nok";
   RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
   req.timeout = std::chrono::milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
@@ -247,7 +293,7 @@ TEST(HttplibHttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
 }
 
-TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline) {
+TEST_P(HttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline) {
   // The deadline backstop is one watchdog thread per process. A parent that has used a client
   // before fork() leaves its child a watchdog object without its thread; the child must start its
   // own, or its exchanges run with no deadline (here: ~3 s instead of 300 ms).
@@ -261,15 +307,16 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
   RawLoopbackServer raw(response, /*hold_open=*/false, std::chrono::milliseconds(10));
   {
     SilentLoopbackServer silent;  // the parent's client starts the process's watchdog
-    HttplibHttpClient parent_client;
+    std::unique_ptr<HttpClient> parent_client = NewClient();
     HttpRequest req = Get(silent.endpoint(), "/");
     req.timeout = std::chrono::milliseconds(50);
-    ASSERT_FALSE(parent_client.Send(req).ok());
+    ASSERT_FALSE(parent_client->Send(req).ok());
   }
   const pid_t child = fork();
   ASSERT_GE(child, 0);
   if (child == 0) {
-    HttplibHttpClient client;  // created after the fork, as the header asks
+    std::unique_ptr<HttpClient> owned = NewClient();  // created after the fork, as asked
+    HttpClient& client = *owned;
     HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
     req.timeout = std::chrono::milliseconds(300);
     const auto start = std::chrono::steady_clock::now();
@@ -288,14 +335,15 @@ TEST(HttplibHttpClientTest, AForkedChildStillStopsADribblingServerAtTheDeadline)
   EXPECT_EQ(WEXITSTATUS(status), 0) << "the child's exchange outlived its deadline";
 }
 
-TEST(HttplibHttpClientTest, ConnectionRefusedIsUnavailable) {
-  HttplibHttpClient client;
+TEST_P(HttpClientTest, ConnectionRefusedIsUnavailable) {
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   const std::string endpoint = "http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
   EXPECT_THAT(client.Send(Get(endpoint, "/latest/meta-data/")),
               StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));
 }
 
-TEST(HttplibHttpClientTest, HundredMegabyteBodyIsRefusedBeforeItIsRead) {
+TEST_P(HttpClientTest, HundredMegabyteBodyIsRefusedBeforeItIsRead) {
   LoopbackHttpServer server;
   std::atomic<size_t> served{0};
   server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
@@ -308,14 +356,15 @@ TEST(HttplibHttpClientTest, HundredMegabyteBodyIsRefusedBeforeItIsRead) {
                              });
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   EXPECT_THAT(client.Send(Get(server.endpoint(), "/big")),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("65536-byte limit")));
   server.Stop();
   EXPECT_LT(served.load(), 100u << 20);
 }
 
-TEST(HttplibHttpClientTest, HundredMegabyteChunkedBodyIsCutAtTheCap) {
+TEST_P(HttpClientTest, HundredMegabyteChunkedBodyIsCutAtTheCap) {
   LoopbackHttpServer server;
   server.server().Get("/big", [&](const httplib::Request&, httplib::Response& res) {
     auto sent = std::make_shared<size_t>(0);
@@ -330,14 +379,15 @@ TEST(HttplibHttpClientTest, HundredMegabyteChunkedBodyIsCutAtTheCap) {
     });
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Get(server.endpoint(), "/big");
   req.max_response_bytes = 1000;
   EXPECT_THAT(client.Send(req),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("1000-byte limit")));
 }
 
-TEST(HttplibHttpClientTest, RedirectIsReturnedNotFollowed) {
+TEST_P(HttpClientTest, RedirectIsReturnedNotFollowed) {
   LoopbackHttpServer server;
   std::atomic<int> followed{0};
   server.server().Get("/here", [](const httplib::Request&, httplib::Response& res) {
@@ -348,39 +398,44 @@ TEST(HttplibHttpClientTest, RedirectIsReturnedNotFollowed) {
     res.set_content("followed", "text/plain");
   });
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/here")));
   EXPECT_EQ(res.status, 302);
   EXPECT_EQ(FindHeader(res.headers, "Location"), "/there");
   EXPECT_EQ(followed.load(), 0);
 }
 
-TEST(HttplibHttpClientTest, BodyCutShortByACloseIsInvalidResponse) {
+TEST_P(HttpClientTest, BodyCutShortByACloseIsInvalidResponse) {
   RawLoopbackServer raw(
       "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nonly-ten!!",
       /*hold_open=*/false);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   EXPECT_THAT(client.Send(Get(raw.endpoint(), "/creds")),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
 }
 
-TEST(HttplibHttpClientTest, ContentLengthLongerThanTheBodyIsInvalidResponse) {
+TEST_P(HttpClientTest, ContentLengthLongerThanTheBodyIsInvalidResponse) {
   RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Length: 50\r\n\r\nshort", /*hold_open=*/true);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Get(raw.endpoint(), "/creds");
   req.timeout = std::chrono::milliseconds(300);
   EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kInvalidResponse, HasSubstr("truncated")));
 }
 
-TEST(HttplibHttpClientTest, GarbageInsteadOfAStatusLineIsAnError) {
+TEST_P(HttpClientTest, GarbageInsteadOfAStatusLineIsAnError) {
   RawLoopbackServer raw("SSH-2.0-OpenSSH_9.2\r\n\r\n", /*hold_open=*/false);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   auto res = client.Send(Get(raw.endpoint(), "/"));
   EXPECT_FALSE(res.ok());
 }
 
-TEST(HttplibHttpClientTest, ErrorsNeverContainHeaderValues) {
-  HttplibHttpClient client;
+TEST_P(HttpClientTest, ErrorsNeverContainHeaderValues) {
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req =
       Get("http://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort()), "/latest/x");
   req.headers.emplace_back("X-aws-ec2-metadata-token", "AQAEAFAKETOKENEXAMPLE==");
@@ -389,10 +444,11 @@ TEST(HttplibHttpClientTest, ErrorsNeverContainHeaderValues) {
   EXPECT_THAT(res.status().message(), Not(HasSubstr("AQAEAFAKETOKENEXAMPLE")));
 }
 
-TEST(HttplibHttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
+TEST_P(HttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
   LoopbackHttpServer server;
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Get(server.endpoint(), "/latest/meta-data/");
   req.headers.emplace_back("X-aws-ec2-metadata-token", "FAKE-TOKEN\r\nX-Injected: EXAMPLE");
   auto res = client.Send(req);
@@ -405,10 +461,104 @@ TEST(HttplibHttpClientTest, HeaderInjectionIsRefusedBeforeAnyByteIsSent) {
   EXPECT_EQ(server.request_count(), 0);
 }
 
-TEST(HttplibHttpClientTest, MalformedEndpointIsInvalidConfiguration) {
-  HttplibHttpClient client;
+TEST_P(HttpClientTest, MalformedEndpointIsInvalidConfiguration) {
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   EXPECT_THAT(client.Send(Get("169.254.169.254", "/")),
               StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("http://")));
+}
+
+TEST_P(HttpClientTest, KeptConnectionTheServerClosedIsReplacedForIdempotentRequests) {
+  // A complete keep-alive response, then the server closes without saying so: the next request
+  // finds the kept connection closed and must go out again on a new one (GET and the IMDSv2 PUT).
+  RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", /*hold_open=*/false);
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  for (const char* method : {"GET", "PUT", "GET", "PUT"}) {
+    HttpRequest req = Get(raw.endpoint(), "/latest/api/token");
+    req.method = method;
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(req));
+    EXPECT_EQ(res.body, "ok") << method;
+    // Let the server's close reach this side before the next request.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+TEST_P(HttpClientTest, ChunkedBodyIsDecoded) {
+  LoopbackHttpServer server;
+  server.server().Get("/chunked", [](const httplib::Request&, httplib::Response& res) {
+    auto part = std::make_shared<int>(0);
+    res.set_chunked_content_provider("text/plain", [part](size_t, httplib::DataSink& sink) {
+      if (*part == 3) {
+        sink.done();
+        return true;
+      }
+      const std::string chunk = "part" + std::to_string((*part)++) + ";";
+      return sink.write(chunk.data(), chunk.size());
+    });
+  });
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  for (int i = 0; i < 2; ++i) {  // the connection is left clean after a chunked body
+    ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(server.endpoint(), "/chunked")));
+    EXPECT_EQ(res.status, 200);
+    EXPECT_EQ(res.body, "part0;part1;part2;");
+  }
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST_P(HttpClientTest, BodyWithoutLengthRunsUpToTheClose) {
+  RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nup-to-the-close",
+                        /*hold_open=*/false);
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(Get(raw.endpoint(), "/creds")));
+  EXPECT_EQ(res.body, "up-to-the-close");
+}
+
+TEST_P(HttpClientTest, ALongerTimeoutOnAKeptConnectionIsNotCutShort) {
+  LoopbackHttpServer server;
+  server.server().Get("/fast", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("fast", "text/plain");
+  });
+  server.server().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    res.set_content("slow", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  HttpRequest fast = Get(server.endpoint(), "/fast");
+  fast.timeout = std::chrono::milliseconds(150);
+  ASSERT_OK_AND_ASSIGN(HttpResponse first, client.Send(fast));
+  EXPECT_EQ(first.body, "fast");
+  HttpRequest slow = Get(server.endpoint(), "/slow");
+  slow.timeout = std::chrono::milliseconds(3000);
+  ASSERT_OK_AND_ASSIGN(HttpResponse second, client.Send(slow));
+  EXPECT_EQ(second.body, "slow");
+  EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST(PosixHttpClientTest, HttpsEndpointIsInvalidConfiguration) {
+  PosixHttpClient client;
+  EXPECT_THAT(client.Send(Get("https://127.0.0.1:1", "/")),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("https")));
+}
+
+TEST(PosixHttpClientTest, NotHttpIsInvalidResponse) {
+  RawLoopbackServer raw("SSH-2.0-OpenSSH_9.2\r\n\r\n", /*hold_open=*/false);
+  PosixHttpClient client;
+  EXPECT_THAT(client.Send(Get(raw.endpoint(), "/")),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("GET " + raw.endpoint() + "/")));
+}
+
+TEST(DefaultHttpClientTest, HttpsGoesToTheTlsClient) {
+  // The plain client refuses https as a configuration error; the TLS client tries to connect.
+  DefaultHttpClient client;
+  const std::string endpoint = "https://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
+  EXPECT_THAT(client.Send(Get(endpoint, "/")),
+              StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));
 }
 
 }  // namespace

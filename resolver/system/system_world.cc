@@ -3,7 +3,7 @@
 
 #include <utility>
 
-#include "resolver/http/http_client_httplib.h"
+#include "resolver/http/default_http_client.h"
 
 namespace chantless {
 
@@ -14,7 +14,7 @@ void TeeTraceSink::Record(const TraceEvent& event) {
 
 SystemWorld::SystemWorld(std::optional<std::string> profile_override, TraceSink* trace_forward)
     : profile_override_(std::move(profile_override)),
-      http_(std::make_unique<HttplibHttpClient>()),
+      http_(std::make_unique<DefaultHttpClient>()),
       trace_(trace_forward) {
   StatusOr<std::unique_ptr<ProfileConfig>> config =
       LoadProfileConfig(env_, fs_, profile_override_, &trace_);

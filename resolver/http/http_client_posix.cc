@@ -1,0 +1,567 @@
+// PosixHttpClient: plain HTTP/1.1 over blocking POSIX sockets (see http_client_posix.h).
+#include "resolver/http/http_client_posix.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "resolver/core/ascii.h"
+#include "resolver/http/deadline_watchdog.h"
+#include "resolver/http/http_client_httplib.h"
+
+namespace chantless {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long after a request's deadline the watchdog shuts its socket down.
+constexpr std::chrono::milliseconds kWatchdogGrace{20};
+// A response's status line and headers may not be longer than this.
+constexpr size_t kMaxHeadBytes = 64 * 1024;
+// A chunk-size line may not be longer than this.
+constexpr size_t kMaxChunkLine = 1024;
+
+std::string Describe(const HttpRequest& request) {
+  return request.method + " " + request.endpoint + request.path;
+}
+
+bool IsIdempotent(const std::string& method) {
+  return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
+         method == "OPTIONS";
+}
+
+std::string HostHeader(const HttpEndpoint& endpoint) {
+  std::string host = endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host;
+  if (endpoint.port != 80) host += ":" + std::to_string(endpoint.port);
+  return host;
+}
+
+// The request's bytes: request line, the caller's headers, Accept, Host and User-Agent unless the
+// caller set them, Content-Length when there is a body (always for PUT, POST and PATCH), body.
+std::string RequestBytes(const HttpRequest& request, const HttpEndpoint& endpoint) {
+  std::string out;
+  out.reserve(256 + request.path.size() + request.body.size());
+  out.append(request.method).append(" ").append(request.path).append(" HTTP/1.1\r\n");
+  bool has_accept = false, has_host = false, has_agent = false, has_length = false;
+  for (const auto& [name, value] : request.headers) {
+    has_accept = has_accept || EqualsIgnoreCase(name, "Accept");
+    has_host = has_host || EqualsIgnoreCase(name, "Host");
+    has_agent = has_agent || EqualsIgnoreCase(name, "User-Agent");
+    has_length = has_length || EqualsIgnoreCase(name, "Content-Length");
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  if (!has_accept) out.append("Accept: */*\r\n");
+  if (!has_host) out.append("Host: ").append(HostHeader(endpoint)).append("\r\n");
+  if (!has_agent) out.append("User-Agent: chantless\r\n");
+  const bool sends_body = !request.body.empty() || request.method == "PUT" ||
+                          request.method == "POST" || request.method == "PATCH";
+  if (sends_body && !has_length) {
+    out.append("Content-Length: ").append(std::to_string(request.body.size())).append("\r\n");
+  }
+  out.append("\r\n").append(request.body);
+  return out;
+}
+
+timeval ToTimeval(std::chrono::microseconds d) {
+  const auto us = std::max<int64_t>(d.count(), 1000);
+  return timeval{time_t(us / 1000000), suseconds_t(us % 1000000)};
+}
+
+// The addresses of `endpoint`: a literal without a lookup, else getaddrinfo().
+std::vector<std::pair<sockaddr_storage, socklen_t>> AddressesOf(const HttpEndpoint& endpoint) {
+  std::vector<std::pair<sockaddr_storage, socklen_t>> out;
+  sockaddr_storage addr{};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+  if (!endpoint.ipv6_literal && inet_pton(AF_INET, endpoint.host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(uint16_t(endpoint.port));
+    out.emplace_back(addr, socklen_t(sizeof(sockaddr_in)));
+    return out;
+  }
+  if (endpoint.ipv6_literal && inet_pton(AF_INET6, endpoint.host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(uint16_t(endpoint.port));
+    out.emplace_back(addr, socklen_t(sizeof(sockaddr_in6)));
+    return out;
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string port = std::to_string(endpoint.port);
+  if (getaddrinfo(endpoint.host.c_str(), port.c_str(), &hints, &found) != 0) return out;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    if (a->ai_addrlen > sizeof(sockaddr_storage)) continue;
+    sockaddr_storage one{};
+    std::memcpy(&one, a->ai_addr, a->ai_addrlen);
+    out.emplace_back(one, socklen_t(a->ai_addrlen));
+  }
+  freeaddrinfo(found);
+  return out;
+}
+
+// How an exchange ended, before the watchdog and the deadline are taken into account.
+enum class Outcome {
+  kResponse,     // a whole response
+  kNoResponse,   // refused, reset or closed before a response head
+  kTimeout,      // no response head within the deadline
+  kTruncated,    // a head, then the body ended or stalled short of its length
+  kBodyTimeout,  // body bytes arrived after the deadline
+  kOverCap,      // Content-Length or the body passed max_response_bytes
+  kMalformed,    // not an HTTP/1.x response
+};
+
+struct Result {
+  Outcome outcome = Outcome::kNoResponse;
+  const char* reason = "Read";  // the failing step: Connection, ConnectionTimeout, Write, Read
+  const char* malformed = "";   // what is malformed (never response bytes)
+  bool timed_out = false;       // a recv()/send()/connect() timed out
+  bool keep_alive = true;       // the connection may carry the next request
+  std::optional<uint64_t> content_length;
+  HttpResponse response;
+};
+
+enum class ReadResult { kData, kLate, kEof, kTimeout, kError };
+
+bool ParseDecimal(std::string_view text, uint64_t* out) {
+  if (text.empty() || text.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseHex(std::string_view text, uint64_t* out) {
+  if (text.empty() || text.size() > 15) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    int d;
+    if (c >= '0' && c <= '9') {
+      d = c - '0';
+    } else if (c >= 'a' && c <= 'f') {
+      d = c - 'a' + 10;
+    } else if (c >= 'A' && c <= 'F') {
+      d = c - 'A' + 10;
+    } else {
+      return false;
+    }
+    v = v * 16 + uint64_t(d);
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+struct PosixHttpClient::Connection {
+  ~Connection() { Close(); }
+
+  // Closes the socket (under fd_mu: the watchdog may be shutting it down) and drops unread bytes.
+  void Close() {
+    std::lock_guard<std::mutex> lock(fd_mu);
+    if (fd >= 0) close(fd);
+    fd = -1;
+    timeout = std::chrono::milliseconds(-1);
+    in.clear();
+  }
+  // The watchdog's action: ends whatever the exchange is blocked in.
+  void Shutdown() {
+    std::lock_guard<std::mutex> lock(fd_mu);
+    if (fd >= 0) shutdown(fd, SHUT_RDWR);
+  }
+
+  bool Connect(const HttpEndpoint& endpoint, const HttpRequest& request, Clock::time_point deadline,
+               Result* result);
+  bool SetTimeouts(Clock::time_point deadline);
+  ReadResult ReadMore(Clock::time_point deadline);
+  Result Exchange(const HttpRequest& request, const std::string& wire, Clock::time_point deadline);
+  bool ReadBody(const HttpRequest& request, bool chunked, Clock::time_point deadline,
+                Result* result);
+  bool PeekAlive() const;
+
+  std::mutex mu;     // held for a whole exchange: one request at a time on the connection
+  std::mutex fd_mu;  // guards fd between the exchange's thread and the watchdog
+  int fd = -1;
+  // The request timeout SO_SNDTIMEO/SO_RCVTIMEO were set from (-1: none yet).
+  std::chrono::milliseconds timeout{-1};
+  std::string in;  // bytes read and not yet consumed
+  size_t at = 0;   // consumed prefix of `in`
+};
+
+bool PosixHttpClient::Connection::SetTimeouts(Clock::time_point deadline) {
+  const timeval tv =
+      ToTimeval(std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()));
+  return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
+         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0;
+}
+
+// A blocking connect() bounded by SO_SNDTIMEO (the time left), tried on each address in turn.
+bool PosixHttpClient::Connection::Connect(const HttpEndpoint& endpoint, const HttpRequest& request,
+                                          Clock::time_point deadline, Result* result) {
+  result->outcome = Outcome::kNoResponse;
+  result->reason = "Connection";
+  for (const auto& [addr, len] : AddressesOf(endpoint)) {
+    const int s = socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (s < 0) continue;
+    {
+      std::lock_guard<std::mutex> lock(fd_mu);
+      fd = s;
+    }
+    const int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (!SetTimeouts(deadline)) {
+      Close();
+      continue;
+    }
+    int rc;
+    do {
+      rc = connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);
+    } while (rc != 0 && errno == EINTR && Clock::now() < deadline);
+    if (rc == 0) {
+      timeout = request.timeout;
+      return true;
+    }
+    const int error = errno;
+    Close();
+    if (error == EINPROGRESS || error == EAGAIN || error == ETIMEDOUT) {
+      result->outcome = Outcome::kTimeout;
+      result->reason = "ConnectionTimeout";
+      result->timed_out = true;
+      return false;
+    }
+  }
+  return false;
+}
+
+ReadResult PosixHttpClient::Connection::ReadMore(Clock::time_point deadline) {
+  if (at > 0 && at == in.size()) {
+    in.clear();
+    at = 0;
+  }
+  char buffer[16 * 1024];
+  ssize_t n;
+  do {
+    n = recv(fd, buffer, sizeof buffer, 0);
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) {
+    in.append(buffer, size_t(n));
+    return Clock::now() > deadline ? ReadResult::kLate : ReadResult::kData;
+  }
+  if (n == 0) return ReadResult::kEof;
+  return errno == EAGAIN || errno == EWOULDBLOCK ? ReadResult::kTimeout : ReadResult::kError;
+}
+
+// Whether a kept-alive connection is still open: no byte and no close waiting on it.
+bool PosixHttpClient::Connection::PeekAlive() const {
+  char c;
+  const ssize_t n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+// Reads the body after the head (consumed up to `at`): Content-Length, chunked, or up to the close.
+bool PosixHttpClient::Connection::ReadBody(const HttpRequest& request, bool chunked,
+                                           Clock::time_point deadline, Result* result) {
+  const size_t cap = request.max_response_bytes;
+  std::string& body = result->response.body;
+  // Ends the body with the outcome a failed read means.
+  auto fail = [&](ReadResult r) {
+    result->keep_alive = false;
+    if (r == ReadResult::kLate) {
+      result->outcome = Outcome::kBodyTimeout;
+    } else {
+      result->outcome = Outcome::kTruncated;
+      result->timed_out = r == ReadResult::kTimeout;
+    }
+    return false;
+  };
+  if (chunked) {
+    while (true) {
+      size_t eol;
+      while ((eol = in.find("\r\n", at)) == std::string::npos) {
+        if (in.size() - at > kMaxChunkLine) {
+          result->outcome = Outcome::kMalformed;
+          result->malformed = "chunk size line too long";
+          result->keep_alive = false;
+          return false;
+        }
+        const ReadResult r = ReadMore(deadline);
+        if (r != ReadResult::kData) return fail(r);
+      }
+      std::string_view line(in.data() + at, eol - at);
+      line = StripAsciiWhitespace(line.substr(0, line.find(';')));
+      uint64_t size = 0;
+      if (!ParseHex(line, &size)) {
+        result->outcome = Outcome::kMalformed;
+        result->malformed = "invalid chunk size";
+        result->keep_alive = false;
+        return false;
+      }
+      at = eol + 2;
+      if (size == 0) {
+        // Trailers, up to an empty line.
+        while (true) {
+          while ((eol = in.find("\r\n", at)) == std::string::npos) {
+            if (in.size() - at > kMaxHeadBytes) return fail(ReadResult::kError);
+            const ReadResult r = ReadMore(deadline);
+            if (r != ReadResult::kData) return fail(r);
+          }
+          const bool last = eol == at;
+          at = eol + 2;
+          if (last) return true;
+        }
+      }
+      if (size > cap - std::min(body.size(), cap)) {
+        result->outcome = Outcome::kOverCap;
+        result->keep_alive = false;
+        return false;
+      }
+      while (in.size() - at < size + 2) {
+        const ReadResult r = ReadMore(deadline);
+        if (r != ReadResult::kData) return fail(r);
+      }
+      body.append(in, at, size_t(size));
+      at += size_t(size) + 2;
+    }
+  }
+  if (result->content_length) {
+    const uint64_t length = *result->content_length;
+    while (in.size() - at < length) {
+      const ReadResult r = ReadMore(deadline);
+      if (r != ReadResult::kData) {
+        body.assign(in, at, std::string::npos);
+        return fail(r);
+      }
+    }
+    body.assign(in, at, size_t(length));
+    at += size_t(length);
+    return true;
+  }
+  // Neither: the body runs up to the close.
+  result->keep_alive = false;
+  while (true) {
+    if (in.size() - at > cap) {
+      result->outcome = Outcome::kOverCap;
+      return false;
+    }
+    const ReadResult r = ReadMore(deadline);
+    if (r == ReadResult::kEof) break;
+    if (r != ReadResult::kData) {
+      body.assign(in, at, std::string::npos);
+      return fail(r);
+    }
+  }
+  body.assign(in, at, std::string::npos);
+  at = in.size();
+  return true;
+}
+
+// One send() of the request, then the response: its head (interim 1xx heads skipped), its body.
+// Long on purpose: the response head is parsed in one pass.
+Result PosixHttpClient::Connection::Exchange(const HttpRequest& request, const std::string& wire,
+                                             Clock::time_point deadline) {
+  Result result;
+  size_t sent = 0;
+  while (sent < wire.size()) {
+    const ssize_t n = send(fd, wire.data() + sent, wire.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      result.timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
+      result.outcome = result.timed_out ? Outcome::kTimeout : Outcome::kNoResponse;
+      result.reason = "Write";
+      result.keep_alive = false;
+      return result;
+    }
+    sent += size_t(n);
+  }
+  auto malformed = [&](const char* what) {
+    result.outcome = Outcome::kMalformed;
+    result.malformed = what;
+    result.keep_alive = false;
+    return result;
+  };
+  while (true) {  // one pass per response head: interim 1xx heads are skipped
+    size_t end;
+    while ((end = in.find("\r\n\r\n", at)) == std::string::npos) {
+      if (in.size() - at > kMaxHeadBytes) return malformed("response head too long");
+      const ReadResult r = ReadMore(deadline);
+      if (r == ReadResult::kData) continue;
+      result.keep_alive = false;
+      result.timed_out = r == ReadResult::kTimeout || r == ReadResult::kLate;
+      result.outcome = result.timed_out ? Outcome::kTimeout : Outcome::kNoResponse;
+      return result;
+    }
+    std::string_view head(in.data() + at, end - at);
+    at = end + 4;
+    const size_t eol = std::min(head.find("\r\n"), head.size());
+    std::string_view status_line = head.substr(0, eol);
+    // "HTTP/1.x NNN reason"
+    if (status_line.size() < 12 || status_line.substr(0, 7) != "HTTP/1." || status_line[8] != ' ' ||
+        (status_line.size() > 12 && status_line[12] != ' ')) {
+      return malformed("status line");
+    }
+    uint64_t status = 0;
+    if (!ParseDecimal(status_line.substr(9, 3), &status) || status < 100) {
+      return malformed("status code");
+    }
+    const bool http10 = status_line[7] == '0';
+    result.response.status = int(status);
+    result.response.headers.clear();
+    std::string_view rest = eol < head.size() ? head.substr(eol + 2) : std::string_view();
+    bool chunked = false, close = http10, keep_alive_named = false;
+    result.content_length.reset();
+    while (!rest.empty()) {
+      const size_t line_end = std::min(rest.find("\r\n"), rest.size());
+      std::string_view line = rest.substr(0, line_end);
+      rest.remove_prefix(std::min(rest.size(), line_end + 2));
+      const size_t colon = line.find(':');
+      if (colon == std::string_view::npos || colon == 0) return malformed("header line");
+      std::string_view name = line.substr(0, colon);
+      if (std::any_of(name.begin(), name.end(), [](char c) { return c == ' ' || c == '\t'; })) {
+        return malformed("header name");
+      }
+      std::string_view value = StripAsciiWhitespace(line.substr(colon + 1));
+      if (EqualsIgnoreCase(name, "Content-Length")) {
+        uint64_t length = 0;
+        if (!ParseDecimal(value, &length)) return malformed("Content-Length");
+        result.content_length = length;
+      } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+        chunked = ContainsIgnoreCase(value, "chunked");
+      } else if (EqualsIgnoreCase(name, "Connection")) {
+        if (ContainsIgnoreCase(value, "close")) close = true;
+        if (ContainsIgnoreCase(value, "keep-alive")) keep_alive_named = true;
+      }
+      result.response.headers.emplace_back(std::string(name), std::string(value));
+    }
+    if (status < 200) continue;  // 100 Continue and other interim responses
+    if (http10 && keep_alive_named) close = false;
+    result.keep_alive = !close;
+    const bool bodiless = request.method == "HEAD" || status == 204 || status == 304;
+    if (!bodiless) {
+      if (!chunked && result.content_length &&
+          *result.content_length > request.max_response_bytes) {
+        result.outcome = Outcome::kOverCap;
+        result.keep_alive = false;
+        return result;
+      }
+      if (!ReadBody(request, chunked, deadline, &result)) return result;
+    }
+    // Bytes past the response were never asked for: the connection's state is unknown.
+    if (at != in.size()) result.keep_alive = false;
+    in.clear();
+    at = 0;
+    result.outcome = Outcome::kResponse;
+    return result;
+  }
+}
+
+PosixHttpClient::PosixHttpClient() = default;
+PosixHttpClient::~PosixHttpClient() = default;
+
+PosixHttpClient::Connection* PosixHttpClient::ConnectionFor(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_ptr<Connection>& slot = connections_[key];
+  if (slot == nullptr) slot = std::make_unique<Connection>();
+  return slot.get();
+}
+
+StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
+  const Clock::time_point start = Clock::now();
+  const Clock::time_point deadline = start + request.timeout;
+  CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
+  if (endpoint.https) {
+    return InvalidConfigurationError(Describe(request) +
+                                     ": https endpoints are not served by the plain HTTP client");
+  }
+  CHANTLESS_RETURN_IF_ERROR(ValidateRequestHead(request));
+  const std::string wire = RequestBytes(request, endpoint);
+  Connection* c = ConnectionFor(std::to_string(endpoint.port) + " " + endpoint.host);
+  std::lock_guard<std::mutex> lock(c->mu);
+
+  // The socket timeouts normally end a stalled exchange; the watchdog is the backstop for peers
+  // that keep each recv() just inside them.
+  DeadlineWatchdog& watchdog = DeadlineWatchdog::Shared();
+  const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, [c] { c->Shutdown(); });
+  Result result;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = c->fd >= 0;
+    if (reused && !IsIdempotent(request.method) && !c->PeekAlive()) c->Close();
+    if (c->fd < 0) {
+      if (!c->Connect(endpoint, request, deadline, &result)) break;
+    } else if (request.timeout > c->timeout) {
+      // A shorter timeout than the socket's needs no change: the deadline check after each
+      // recv() and the watchdog end the exchange in time. A longer one must not be cut short.
+      if (!c->SetTimeouts(deadline)) {
+        c->Close();
+        continue;
+      }
+      c->timeout = request.timeout;
+    }
+    result = c->Exchange(request, wire, deadline);
+    // A kept-alive connection the server closed while it was idle fails before any byte of the
+    // response: an idempotent request is sent once more, on a new connection.
+    const bool before_response = result.outcome == Outcome::kNoResponse && c->in.empty();
+    if (reused && attempt == 0 && before_response && IsIdempotent(request.method) &&
+        Clock::now() < deadline) {
+      c->Close();
+      continue;
+    }
+    break;
+  }
+  const bool watchdog_fired = watchdog.Disarm(watch);
+  if (result.outcome != Outcome::kResponse || !result.keep_alive) c->Close();
+
+  const bool timed_out = result.timed_out || watchdog_fired ||
+                         Clock::now() + std::chrono::milliseconds(10) >= deadline;
+  const std::string elapsed_ms = std::to_string(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count());
+  const std::string timeout_ms = std::to_string(request.timeout.count());
+  switch (result.outcome) {
+    case Outcome::kResponse:
+      return std::move(result.response);
+    case Outcome::kOverCap:
+      return InvalidResponseError(Describe(request) + ": response body exceeds the " +
+                                  std::to_string(request.max_response_bytes) + "-byte limit");
+    case Outcome::kBodyTimeout:
+      return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms +
+                                   " ms while reading the body (timeout " + timeout_ms + " ms)");
+    case Outcome::kTruncated:
+      return InvalidResponseError(Describe(request) + ": body truncated (" +
+                                  std::to_string(result.response.body.size()) + " bytes read" +
+                                  (result.content_length
+                                       ? " of " + std::to_string(*result.content_length)
+                                       : std::string()) +
+                                  ", " + result.reason + (timed_out ? ", timed out" : "") + ")");
+    case Outcome::kMalformed:
+      return InvalidResponseError(Describe(request) + ": malformed response (" + result.malformed +
+                                  ")");
+    case Outcome::kTimeout:
+    case Outcome::kNoResponse:
+      if (timed_out) {
+        return DeadlineExceededError(Describe(request) + ": timed out after " + elapsed_ms +
+                                     " ms (timeout " + timeout_ms + " ms, " + result.reason + ")");
+      }
+      return UnavailableError(Describe(request) + ": no response (" + result.reason + ")");
+  }
+  return InternalError(Describe(request) + ": unknown exchange outcome");
+}
+
+}  // namespace chantless
