@@ -518,7 +518,7 @@ void ConnectionServer::MaybeAddThread() {
 // then waits briefly for the client's first request on this thread, as a thread blocked in
 // accept() used to: a client sends it right after connecting, and serving it here spares the
 // wake-up of a second thread through the epoll set. A connection still silent after
-// kFirstRequestWait is parked in the set like an idle one.
+// kRequestWaitMs is parked in the set like an idle one.
 void ConnectionServer::AcceptReady() {
   int fd = -1;
   sockaddr_storage peer{};

@@ -563,7 +563,7 @@ TEST_F(ServerTest, AtTheConnectionCapTheLongestIdleConnectionIsClosedFirst) {
   ServerOptions options;
   options.max_connections = 3;
   ServeWith(kEndless, options);
-  // A connection is idle (evictable) once parked: its serving thread waits 2 ms for a next request
+  // A connection is idle (evictable) once parked: its serving thread waits 5 ms for a next request
   // first. 100 ms apart, they are parked in the order they were opened.
   std::vector<int> idle = OpenIdleConnections(port_, 3, std::chrono::milliseconds(100));
   ASSERT_EQ(idle.size(), 3u);
