@@ -12,8 +12,11 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "replay/connection_server.h"
+#include "replay/engine.h"
 #include "replay/fake_secrets.h"
 #include "replay/recorder.h"
+#include "replay/recording.h"
+#include "replay/redact.h"
 #include "replay/sigv4_verify.h"
 #include "replay/tls_setup.h"
 #include "resolver/http/http_client.h"
@@ -107,15 +110,19 @@ class HttpsProxyTest : public ::testing::Test {
     return options;
   }
 
-  // A signed AssumeRole request as chantless's STS provider sends it.
+  // A signed AssumeRole request as chantless's STS provider sends it, with the source keys.
   HttpRequest SignedAssumeRole(int proxy_port) {
+    return SignedAssumeRoleWith(proxy_port, keys_.source_id, keys_.source_secret);
+  }
+  HttpRequest SignedAssumeRoleWith(int proxy_port, const std::string& id,
+                                   const std::string& secret) {
     SigningInput input;
     input.host = kStsHost;
     input.region = "us-east-1";
     input.headers = {{"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
     input.body = kBody;
     input.time = std::chrono::system_clock::now();
-    SigningKeys keys{keys_.source_id, Secret(keys_.source_secret), Secret()};
+    SigningKeys keys{id, Secret(secret), Secret()};
     StatusOr<SignedRequest> signed_request = signer_.Sign(input, keys);
     EXPECT_TRUE(signed_request.ok());
     HttpRequest request;
@@ -167,6 +174,74 @@ TEST_F(HttpsProxyTest, TunnelsSignedRequestsUnchangedAndRecordsThemWithTheirHost
   // The upstream saw the client's own Host and a signature that still verifies.
   EXPECT_THAT(upstream_hosts_, ::testing::Each(std::string(kStsHost)));
   EXPECT_THAT(upstream_verdicts_, ::testing::ElementsAre("ok", "ok"));
+}
+
+// Recorded, redacted and re-signed: the transcript holds the host, no secret, a fake key for the
+// placeholder key id, and the signed exchange verifies as stored; replayed to the same client
+// signing with that fake key (as `serve --client-env` hands it out), the verdict is PASS.
+TEST_F(HttpsProxyTest, RecordedSignedExchangeIsResignedAndVerifiesOnReplay) {
+  Recorder recorder(ProxyOptions());
+  ASSERT_TRUE(recorder.Start().ok());
+  HttplibHttpClient client;
+  StatusOr<HttpResponse> response = client.Send(SignedAssumeRole(recorder.port()));
+  ASSERT_TRUE(response.ok()) << response.status().message();
+  ASSERT_EQ(response->status, 200);
+  recorder.Stop();
+  std::vector<CapturedExchange> exchanges = recorder.TakeExchanges();
+  ASSERT_EQ(exchanges.size(), 1u);
+
+  Redactor redactor;
+  redactor.RedactAll(&exchanges);
+  std::vector<std::string> log;
+  RecordingInfo info;
+  info.recorded_at = std::chrono::system_clock::now();
+  info.sigv4_keys = ResignSigV4Exchanges(&exchanges, &log);
+  EXPECT_THAT(log, ::testing::IsEmpty());
+  ASSERT_EQ(info.sigv4_keys.size(), 1u);
+  const SigV4Key& key = info.sigv4_keys[0];
+  EXPECT_NE(key.access_key_id, keys_.source_id);
+  EXPECT_THAT(key.access_key_id, HasSubstr("REDACTED"));
+  EXPECT_THAT(key.secret_access_key.reveal(), HasSubstr("EXAMPLE"));
+
+  // The request as stored verifies with the declared key; it held the source key id before.
+  const CapturedExchange& e = exchanges[0];
+  std::string authorization = FindHeader(e.request_headers, "Authorization").value_or("");
+  EXPECT_THAT(authorization, Not(HasSubstr(keys_.source_id)));
+  EXPECT_THAT(authorization, HasSubstr("/us-east-1/sts/aws4_request"));
+  SigV4Result verdict =
+      VerifySigV4(info.sigv4_keys, e.method, e.host, e.path, e.request_headers, e.request_body);
+  EXPECT_TRUE(verdict.ok) << verdict.reason;
+
+  StatusOr<Transcript> transcript = BuildTranscript(exchanges, info);
+  ASSERT_TRUE(transcript.ok());
+  ASSERT_EQ(transcript->exchanges.size(), 1u);
+  EXPECT_EQ(transcript->exchanges[0].host, kStsHost);
+  EXPECT_EQ(transcript->exchanges[0].sigv4, SigV4Check::kVerify);
+  ASSERT_TRUE(transcript->exchanges[0].response.has_value());
+  EXPECT_THAT(transcript->exchanges[0].response->body, Not(HasSubstr(keys_.issued_secret)));
+  EXPECT_THAT(transcript->exchanges[0].response->body, HasSubstr("<SecretAccessKey>"));
+  VerifyReport report;
+  ASSERT_TRUE(WriteVerifiedTranscript(*transcript, dir_ + "/recorded.json", &report).ok())
+      << (report.errors.empty() ? "" : report.errors[0]);
+
+  // Replay: the client signs with the transcript's fake key.
+  Engine engine(*transcript);
+  HttpRequest again = SignedAssumeRoleWith(0, key.access_key_id, key.secret_access_key.reveal());
+  ReplayRequest replayed;
+  replayed.host = kStsHost;
+  replayed.method = again.method;
+  replayed.target = again.path;
+  replayed.headers = again.headers;
+  replayed.body = again.body;
+  Outcome outcome = engine.Handle(replayed);
+  EXPECT_EQ(outcome.kind, OutcomeKind::kServed) << outcome.reason;
+  EXPECT_TRUE(engine.GetVerdict().ok) << engine.GetVerdict().ToText();
+
+  // The source keys no longer verify against the recording.
+  Engine strict(*transcript);
+  HttpRequest source = SignedAssumeRole(0);
+  replayed.headers = source.headers;
+  EXPECT_EQ(strict.Handle(replayed).kind, OutcomeKind::kSignatureRejected);
 }
 
 TEST_F(HttpsProxyTest, AnUntrustedUpstreamIsAFaultNotAnAnswer) {
