@@ -401,7 +401,8 @@ void Recorder::HandleTunnelled(const httplib::Request& req, httplib::Response& r
 
   std::string outcome = SendAndCapture(client, up, options_, e, res);
   const auto upstream = e.upstream_elapsed;
-  Keep(std::move(e), req.method + " https://" + target + req.path, outcome, upstream);
+  const std::string where = "https://" + e.host + req.path;
+  Keep(std::move(e), req.method + " " + where, outcome, upstream);
 }
 
 void Recorder::Keep(CapturedExchange e, const std::string& what, const std::string& outcome,
