@@ -4,7 +4,8 @@
 #     the SigV4 signature with the test's source keys, so a request altered on the way fails);
 #   - the recorder reaches it through --connect-to (never the real AWS) and trusts its CA through
 #     --ca-bundle; clients trust the recorder's CA (--ca-out) and use it as their https proxy:
-#     curl --proxy --aws-sigv4, and python3 botocore (HTTPS_PROXY + AWS_CA_BUNDLE) when installed;
+#     curl --proxy --aws-sigv4, python3 botocore (HTTPS_PROXY + AWS_CA_BUNDLE) when installed, and
+#     `chantless resolve` of an assume-role profile (HTTPS_PROXY + AWS_CA_BUNDLE);
 #   - the transcript names the host, holds no recorded secret (`chantless verify`), marks the signed
 #     exchanges "sigv4": "verify" with a fake key in sigv4_keys;
 #   - `chantless serve --tls` of the recording gives a PASS verdict to the same client signing with
@@ -45,7 +46,7 @@ cat > "$T/upstream.json" <<JSON
 {"format": "chantless-transcript", "version": 1, "name": "upstream", "docs": "fake STS",
  "recorded_at": "2030-05-01T12:00:00Z",
  "sigv4_keys": [{"access_key_id": "$SRC_KEY", "secret_access_key": "$SRC_SECRET"}],
- "exchanges": [$(exchange one), $(exchange two)]}
+ "exchanges": [$(exchange one), $(exchange two), $(exchange three)]}
 JSON
 
 lines() { if [ -f "$1" ]; then wc -l < "$1"; else echo 0; fi; }
@@ -97,6 +98,21 @@ PY
   echo "botocore $(python3 -c "import botocore; print(botocore.__version__)") through the recorder: ok"
 fi
 
+# chantless itself: an assume-role profile over static source keys.
+profile_home() {  # profile_home DIR KEY SECRET
+  mkdir -p "$1/.aws"
+  printf '[default]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/demo\nrole_session_name = session1\nsource_profile = base\n' \
+    > "$1/.aws/config"
+  printf '[base]\naws_access_key_id = %s\naws_secret_access_key = %s\n' "$2" "$3" \
+    > "$1/.aws/credentials"
+}
+profile_home "$T/home" "$SRC_KEY" "$SRC_SECRET"
+env -i HOME="$T/home" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true \
+  AWS_STS_REGIONAL_ENDPOINTS=regional HTTPS_PROXY="http://127.0.0.1:$REC" \
+  AWS_CA_BUNDLE="$T/proxy-ca.pem" "$CH" resolve --no-cache --format env-no-export \
+  > "$T/resolve.out" 2> "$T/resolve.log" || fail "chantless resolve through the recorder"
+grep -qF "AWS_ACCESS_KEY_ID=$KEY" "$T/resolve.out" || fail "chantless did not get the upstream's answer"
+
 kill -TERM $REC_PID
 rc=0; wait $REC_PID || rc=$?
 [ "$rc" = 0 ] || fail "record exited $rc"
@@ -111,7 +127,7 @@ grep -qF "\"host\": \"$HOST\"" "$R" || fail "the recording lost the host"
 grep -qF '"sigv4": "verify"' "$R" || fail "no exchange marked sigv4 verify"
 grep -qF '<SecretAccessKey>' "$R" || fail "the recording lost the XML"
 N=$(grep -c '"sigv4": "verify"' "$R")
-[ "$N" = $((1 + BOTO)) ] || fail "$N signed exchanges marked verify, expected $((1 + BOTO))"
+[ "$N" = $((2 + BOTO)) ] || fail "$N signed exchanges marked verify, expected $((2 + BOTO))"
 
 FAKE_KEY=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sigv4_keys"][0]["access_key_id"])' "$R")
 FAKE_SECRET=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sigv4_keys"][0]["secret_access_key"])' "$R")
@@ -130,6 +146,14 @@ if [ "$BOTO" = 1 ]; then
   curl_sts "$FAKE_KEY" "$FAKE_SECRET" --connect-to "$HOST:443:127.0.0.1:$RP" \
     --cacert "$T/replay-ca.pem" > "$T/curl3.out" 2> "$T/curl3.log" || fail "second replayed call"
 fi
+# chantless with the fake key, at the replay by address (a loopback request matches the recorded
+# host; the signature covers the Host it sends, which the replay checks).
+profile_home "$T/home2" "$FAKE_KEY" "$FAKE_SECRET"
+env -i HOME="$T/home2" PATH=/usr/bin:/bin AWS_EC2_METADATA_DISABLED=true \
+  AWS_STS_REGIONAL_ENDPOINTS=regional AWS_ENDPOINT_URL_STS="https://127.0.0.1:$RP" \
+  AWS_CA_BUNDLE="$T/replay-ca.pem" "$CH" resolve --no-cache --format env-no-export \
+  > "$T/resolve2.out" 2> "$T/resolve2.log" || fail "chantless resolve against the replay"
+grep -qF "AWS_ACCESS_KEY_ID=ASIAREDACTED" "$T/resolve2.out" || fail "replayed credentials"
 kill -TERM $RP_PID
 rc=0; wait $RP_PID || rc=$?
 grep -q "PASS" "$T/replay.out" || fail "replay verdict is not PASS"
