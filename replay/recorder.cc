@@ -323,6 +323,11 @@ bool Recorder::PreRoute(const httplib::Request& req, httplib::Response& res) {
   ConnectionStream* stream = ConnectionServer::CurrentConnection();
   if (req.method == "CONNECT") {
     auto [host, port] = SplitHostPort(req.target);
+    if (stream == nullptr || !stream->tunnel_host().empty()) {
+      res.status = 400;
+      res.set_content("chantless record: CONNECT inside a tunnel is not supported\n", "text/plain");
+      return true;
+    }
     if (host.empty()) {
       res.status = 400;
       res.set_content("chantless record: CONNECT needs host:port\n", "text/plain");
