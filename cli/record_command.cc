@@ -14,6 +14,15 @@
 //     AWS_CONTAINER_CREDENTIALS_FULL_URI / _RELATIVE_URI is set (the URI's path is kept, the host
 //     becomes the proxy), IMDS mode (AWS_EC2_METADATA_SERVICE_ENDPOINT) otherwise. Its stdout (the
 //     credentials) is discarded.
+//   chantless record --https-proxy --out FILE --ca-out CA.pem [--port 0] [--port-file F]
+//                    [--ca-bundle PEM] [--connect-to HOST:PORT=IP:PORT]... [same redaction options]
+//     A recording forward proxy for https clients (HTTPS_PROXY=http://127.0.0.1:PORT, CA.pem
+//     trusted: AWS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, SSL_CERT_FILE): intercepts each CONNECT tunnel
+//     with a certificate for its host from a throwaway CA written to CA.pem, forwards every request
+//     unchanged (Host included, so SigV4 signatures stay valid) to the real host, verified against
+//     --ca-bundle, else AWS_CA_BUNDLE, else the system store. --connect-to (tests) sends a host's
+//     traffic to a loopback address while still checking the host's name. Stops and writes as
+//     above; signed exchanges are re-signed with fake keys declared in sigv4_keys.
 //   chantless verify <transcript|dir>...
 //     Schema validation plus secret scan (replay/verify.h); exit 0 clean, 1 findings or errors.
 //   chantless import --from har|dvr FILE --out TRANSCRIPT [--name N] [--docs D]
@@ -36,6 +45,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -50,6 +60,7 @@
 #include "replay/redact.h"
 #include "replay/transcript.h"
 #include "replay/verify.h"
+#include "resolver/core/ascii.h"
 #include "resolver/core/time_util.h"
 
 extern char** environ;
@@ -64,7 +75,11 @@ constexpr char kRecordUsage[] =
     "usage: chantless record --upstream URL --out FILE [--port 0] [--port-file F] [--name N]\n"
     "         [--docs D] [--redact-key K]... [--redact-header H]... [--redact-account]\n"
     "         [--latency] [--timeout-ms MS] [--max-connections N] [--idle-timeout SECONDS]\n"
-    "         [--resolve]\n";
+    "         [--resolve]\n"
+    "       chantless record --https-proxy --out FILE --ca-out CA.pem [--port 0] [--port-file F]\n"
+    "         [--ca-bundle PEM] [--connect-to HOST:PORT=IP:PORT]... [--name N] [--docs D]\n"
+    "         [--redact-key K]... [--redact-header H]... [--redact-account] [--latency]\n"
+    "         [--timeout-ms MS] [--max-connections N] [--idle-timeout SECONDS]\n";
 constexpr char kVerifyUsage[] = "usage: chantless verify <transcript|dir>...\n";
 constexpr char kImportUsage[] =
     "usage: chantless import --from har|dvr FILE --out TRANSCRIPT [--name N] [--docs D]\n"
@@ -169,7 +184,13 @@ int WriteRedacted(std::vector<replay::CapturedExchange> exchanges,
   }
   replay::Redactor redactor(redact);
   redactor.RedactAll(&exchanges);
-  StatusOr<replay::Transcript> transcript = replay::BuildTranscript(exchanges, info);
+  std::vector<std::string> not_resigned;
+  replay::RecordingInfo signed_info = info;
+  signed_info.sigv4_keys = replay::ResignSigV4Exchanges(&exchanges, &not_resigned);
+  for (const std::string& line : not_resigned) {
+    std::fprintf(stderr, "chantless %s: %s\n", verb, line.c_str());
+  }
+  StatusOr<replay::Transcript> transcript = replay::BuildTranscript(exchanges, signed_info);
   if (!transcript.ok()) {
     std::fprintf(stderr, "chantless %s: %s\n", verb, transcript.status().message().c_str());
     return 1;
@@ -277,11 +298,11 @@ std::string RecorderOptionsFrom(const Parsed& p, replay::RecorderOptions* option
 // it, wait for the stop signal or the resolve run, write); each step that has detail is a helper
 // above.
 int RunRecord(const Args& args) {
-  Parsed p =
-      Parse(args,
-            {"--upstream", "--out", "--port", "--port-file", "--name", "--docs", "--redact-key",
-             "--redact-header", "--timeout-ms", "--max-connections", "--idle-timeout"},
-            {"--redact-account", "--resolve", "--latency", "--help"});
+  Parsed p = Parse(args,
+                   {"--upstream", "--out", "--port", "--port-file", "--name", "--docs",
+                    "--redact-key", "--redact-header", "--timeout-ms", "--max-connections",
+                    "--idle-timeout", "--ca-out", "--ca-bundle", "--connect-to"},
+                   {"--redact-account", "--resolve", "--latency", "--https-proxy", "--help"});
   if (p.Flag("--help")) {
     std::fputs(kRecordUsage, stdout);
     return 0;
@@ -290,8 +311,23 @@ int RunRecord(const Args& args) {
   if (!p.positionals.empty()) return Usage(kRecordUsage, "unexpected argument " + p.positionals[0]);
   std::string upstream = p.Get("--upstream");
   std::string out = p.Get("--out");
-  if (upstream.empty() || out.empty())
-    return Usage(kRecordUsage, "--upstream and --out are required");
+  const bool https_proxy = p.Flag("--https-proxy");
+  if (https_proxy) {
+    if (!upstream.empty()) {
+      return Usage(kRecordUsage, "--https-proxy and --upstream are two modes; give one");
+    }
+    if (p.Get("--ca-out").empty() || out.empty()) {
+      return Usage(kRecordUsage, "--https-proxy needs --out and --ca-out");
+    }
+    if (p.Flag("--resolve")) return Usage(kRecordUsage, "--resolve needs --upstream");
+  } else {
+    if (upstream.empty() || out.empty())
+      return Usage(kRecordUsage, "--upstream (or --https-proxy) and --out are required");
+    if (!p.Get("--ca-out").empty() || !p.Get("--ca-bundle").empty() ||
+        !p.All("--connect-to").empty()) {
+      return Usage(kRecordUsage, "--ca-out, --ca-bundle and --connect-to need --https-proxy");
+    }
+  }
 
   // Fail before recording, not after: the traffic could not be recorded again.
   std::string out_dir =
@@ -302,6 +338,20 @@ int RunRecord(const Args& args) {
 
   replay::RecorderOptions options;
   options.upstream = upstream;
+  if (https_proxy) {
+    options.https_proxy = true;
+    options.ca_out = p.Get("--ca-out");
+    const char* bundle = std::getenv("AWS_CA_BUNDLE");
+    options.upstream_ca_bundle = p.Get("--ca-bundle", bundle != nullptr ? bundle : "");
+    for (const std::string& rule : p.All("--connect-to")) {
+      size_t eq = rule.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == rule.size() || rule.find(':') > eq ||
+          rule.find(':', eq) == std::string::npos) {
+        return Usage(kRecordUsage, "--connect-to " + rule + ": expected HOST:PORT=IP:PORT");
+      }
+      options.connect_to[AsciiLower(rule.substr(0, eq))] = rule.substr(eq + 1);
+    }
+  }
   const std::string problem = RecorderOptionsFrom(p, &options);
   if (!problem.empty()) return Usage(kRecordUsage, problem);
   options.log = [](const std::string& line) {
@@ -324,7 +374,9 @@ int RunRecord(const Args& args) {
   replay::RecordingInfo info;
   info.recorded_at = std::chrono::system_clock::now();
   info.name = p.Get("--name", NameFromPath(out));
-  info.docs = p.Get("--docs", "Recorded with chantless record from " + upstream + ".");
+  info.docs =
+      p.Get("--docs", https_proxy ? std::string("Recorded with chantless record --https-proxy.")
+                                  : "Recorded with chantless record from " + upstream + ".");
   info.latency = p.Flag("--latency");
 
   std::string port_file = p.Get("--port-file");
@@ -335,13 +387,23 @@ int RunRecord(const Args& args) {
       return 2;
     }
   }
-  std::fprintf(
-      stderr,
-      "chantless record: proxy on http://127.0.0.1:%d/ -> %s\n"
-      "  point a client at it, e.g. AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:%d/\n"
-      "  or AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:%d/<path>;\n"
-      "  Ctrl-C (SIGINT) or SIGTERM stops and writes %s\n",
-      recorder.port(), upstream.c_str(), recorder.port(), recorder.port(), out.c_str());
+  if (https_proxy) {
+    std::fprintf(stderr,
+                 "chantless record: https forward proxy on http://127.0.0.1:%d/ (CA: %s)\n"
+                 "  point a client at it, e.g. HTTPS_PROXY=http://127.0.0.1:%d "
+                 "AWS_CA_BUNDLE=%s;\n"
+                 "  Ctrl-C (SIGINT) or SIGTERM stops and writes %s\n",
+                 recorder.port(), options.ca_out.c_str(), recorder.port(), options.ca_out.c_str(),
+                 out.c_str());
+  } else {
+    std::fprintf(
+        stderr,
+        "chantless record: proxy on http://127.0.0.1:%d/ -> %s\n"
+        "  point a client at it, e.g. AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:%d/\n"
+        "  or AWS_CONTAINER_CREDENTIALS_FULL_URI=http://127.0.0.1:%d/<path>;\n"
+        "  Ctrl-C (SIGINT) or SIGTERM stops and writes %s\n",
+        recorder.port(), upstream.c_str(), recorder.port(), recorder.port(), out.c_str());
+  }
 
   int exit_code = 0;
   if (p.Flag("--resolve")) {

@@ -280,6 +280,7 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
   if (dead_) return -1;
+  if (discard_writes_) return ssize_t(size);
   out_.append(ptr, size);
   if (out_.size() >= kFlushAt && !Flush()) return -1;
   return ssize_t(size);
@@ -311,6 +312,26 @@ bool ConnectionStream::Flush() {
   }
   out_.clear();
   return !dead_;
+}
+
+void ConnectionStream::TunnelTlsAfterThisRequest(std::string answer, SSL_CTX* context,
+                                                 std::string host) {
+  out_.clear();
+  discard_writes_ = true;
+  tunnel_answer_ = std::move(answer);
+  tunnel_context_ = context;
+  tunnel_host_ = std::move(host);
+}
+
+bool ConnectionStream::OpenTunnel() {
+  SSL_CTX* context = tunnel_context_;
+  tunnel_context_ = nullptr;
+  discard_writes_ = false;
+  out_ = std::move(tunnel_answer_);
+  tunnel_answer_.clear();
+  // The client sends its ClientHello only after the answer: nothing of it can be buffered here.
+  if (begin_ != end_ || !Flush()) return false;
+  return AcceptTls(context);
 }
 
 void ConnectionStream::Kill() {
@@ -638,6 +659,16 @@ void ConnectionServer::ServeRequests(Connection* c) {
     const bool ok = process_request(c->stream, /*close_connection=*/c->requests_left == 1,
                                     connection_closed, nullptr);
     --c->requests_left;
+    if (c->stream.tunnel_pending()) {
+      // A CONNECT answered: the connection starts afresh inside the tunnel, whatever the CONNECT
+      // said about keep-alive (HTTP/1.0 clients send one).
+      if (!ok || !c->stream.OpenTunnel()) {
+        c->done = true;
+        break;
+      }
+      c->requests_left = keep_alive_max_count_;
+      continue;
+    }
     if (!c->stream.Flush() || !ok || connection_closed || c->requests_left == 0) {
       c->done = true;
       break;

@@ -30,6 +30,9 @@
 //   ConnectionStream reads and writes through SSL_read/SSL_write; everything else (epoll set, idle
 //   list, cap, faults on the raw socket) is the same for both. A connection with decrypted bytes
 //   still buffered in OpenSSL is served on, never parked (epoll only sees the socket);
+// - CONNECT tunnels (the recording forward proxy): a handler may turn its connection into a TLS
+//   tunnel (ConnectionStream::TunnelTlsAfterThisRequest); the connection then goes on through the
+//   same epoll set and idle list, so an idle tunnel costs no thread either;
 // - Stop() ends idle connections at once and interrupts nothing else but the waits.
 // Only .cc files include this header (it includes httplib.h).
 #ifndef CHANTLESS_REPLAY_CONNECTION_SERVER_H_
@@ -117,6 +120,18 @@ class ConnectionStream final : public httplib::Stream {
     return begin_ < end_ || (ssl_ != nullptr && SSL_pending(ssl_) > 0);
   }
 
+  // A CONNECT tunnel (a forward proxy): once the current request's handling is done, `answer` is
+  // sent instead of httplib's response (which is discarded), then the server side of a TLS
+  // handshake runs with `context` (not owned; must outlive the connection) and the connection is
+  // served on as a new one whose requests all belong to `host` (tunnel_host()).
+  void TunnelTlsAfterThisRequest(std::string answer, SSL_CTX* context, std::string host);
+  bool tunnel_pending() const { return tunnel_context_ != nullptr; }
+  // Sends the tunnel's answer and runs the handshake; false when either fails.
+  bool OpenTunnel();
+  // The CONNECT target ("host:port") the connection's requests are tunnelled to; empty when the
+  // connection is not a tunnel.
+  const std::string& tunnel_host() const { return tunnel_host_; }
+
   bool carried_request = false;  // for the handler's own bookkeeping (Server::connections())
 
  private:
@@ -129,6 +144,10 @@ class ConnectionStream final : public httplib::Stream {
   bool dead_ = false;
   bool reset_ = false;
   bool peer_closed_ = false;
+  bool discard_writes_ = false;  // a tunnel is pending: httplib's own response is dropped
+  SSL_CTX* tunnel_context_ = nullptr;
+  std::string tunnel_answer_;
+  std::string tunnel_host_;
   char in_[4096];
   size_t begin_ = 0, end_ = 0;
   std::string out_;

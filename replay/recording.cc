@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <sstream>
 
 #include "replay/base64.h"
+#include "replay/sigv4_verify.h"
 #include "resolver/core/ascii.h"
 
 namespace chantless {
@@ -54,11 +56,64 @@ std::string Id(size_t index, const CapturedExchange& e, const std::string& path)
   return number + "-" + AsciiLower(e.method) + "-" + clean;
 }
 
+// "AWS4-HMAC-SHA256 Credential=<id>/…" → <id>; "" when not SigV4.
+std::string SigV4KeyId(const HttpHeaders& headers) {
+  std::optional<std::string> authorization = FindHeader(headers, "Authorization");
+  if (!authorization || authorization->rfind("AWS4-HMAC-SHA256", 0) != 0) return "";
+  size_t at = authorization->find("Credential=");
+  if (at == std::string::npos) return "";
+  std::string id = authorization->substr(at + 11);
+  return id.substr(0, id.find('/'));
+}
+
+// 40 characters, obviously fake: "RESIGNED/FAKE/SECRET/EXAMPLE/KEY/0000001".
+std::string FakeSecretFor(size_t index) {
+  std::string number = std::to_string(index + 1);
+  return "RESIGNED/FAKE/SECRET/EXAMPLE/KEY/" +
+         std::string(7 - std::min<size_t>(7, number.size()), '0') + number;
+}
+
 Status Errno(const std::string& what) {
   return UnavailableError(what + ": " + std::strerror(errno));
 }
 
 }  // namespace
+
+std::vector<SigV4Key> ResignSigV4Exchanges(std::vector<CapturedExchange>* exchanges,
+                                           std::vector<std::string>* log) {
+  std::vector<SigV4Key> keys;
+  for (CapturedExchange& e : *exchanges) {
+    const std::string id = SigV4KeyId(e.request_headers);
+    if (id.empty()) continue;
+    if (e.host.empty()) {
+      if (log) log->push_back(e.method + " " + e.path + ": not re-signed (no host recorded)");
+      continue;
+    }
+    auto key = std::find_if(keys.begin(), keys.end(),
+                            [&](const SigV4Key& k) { return k.access_key_id == id; });
+    SigV4Key candidate;
+    if (key == keys.end()) {
+      candidate.access_key_id = id;
+      candidate.secret_access_key = Secret(FakeSecretFor(keys.size()));
+      if (std::optional<std::string> token =
+              FindHeader(e.request_headers, "X-Amz-Security-Token")) {
+        candidate.session_token = Secret(*token);
+      }
+    }
+    const SigV4Key& use = key == keys.end() ? candidate : *key;
+    StatusOr<std::string> authorization =
+        ResignSigV4(use, e.method, e.host, e.path, e.request_headers, e.request_body);
+    if (!authorization.ok()) {
+      if (log) log->push_back(e.method + " " + e.path + ": " + authorization.status().message());
+      continue;
+    }
+    for (auto& [name, value] : e.request_headers) {
+      if (EqualsIgnoreCase(name, "authorization")) value = *authorization;
+    }
+    if (key == keys.end()) keys.push_back(std::move(candidate));
+  }
+  return keys;
+}
 
 StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchanges,
                                      const RecordingInfo& info) {
@@ -74,6 +129,7 @@ StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchan
   t.recorded_at = std::chrono::time_point_cast<std::chrono::seconds>(info.recorded_at);
   if (has_mint) t.imds_tokens = ImdsTokenPolicy{false};
   t.rebase.json_fields = {"Expiration", "LastUpdated"};
+  t.sigv4_keys = info.sigv4_keys;
 
   for (size_t i = 0; i < exchanges.size(); ++i) {
     const CapturedExchange& c = exchanges[i];
@@ -93,6 +149,11 @@ StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchan
     if (!c.request_body.empty()) x.request.body = c.request_body;
     if (HasHeader(c.request_headers, "authorization")) {
       x.request.headers.emplace_back("Authorization", std::string(kHeaderPresent));
+      if (!info.sigv4_keys.empty() && !c.host.empty() &&
+          VerifySigV4(info.sigv4_keys, c.method, c.host, c.path, c.request_headers, c.request_body)
+              .ok) {
+        x.sigv4 = SigV4Check::kVerify;
+      }
     }
 
     if (IsMint(c)) {

@@ -17,7 +17,19 @@
 //   - upstream faults: "reset" → reset, "refused" → close_without_response, "timeout" →
 //     delay_before_headers of the time waited then a 504; with `latency`, every answered exchange
 //     gets delay_before_headers of its upstream time (optional latency replay);
-//   - `rebase.json_fields` = Expiration, LastUpdated (times relative to `recorded_at`).
+//   - `rebase.json_fields` = Expiration, LastUpdated (times relative to `recorded_at`);
+//   - `sigv4_keys` = RecordingInfo::sigv4_keys (ResignSigV4Exchanges), and every exchange whose
+//     request, as captured, verifies with them (replay/sigv4_verify.h) is marked
+//     `"sigv4": "verify"`.
+//
+// Re-signing (ResignSigV4Exchanges, after redaction): a redacted SigV4 request keeps its scope,
+// date and signed header list but carries a placeholder key id and signature, so a replay could
+// not check it. Each placeholder key id gets a fake secret access key (obviously fake: it
+// contains EXAMPLE), the request is signed again with it (same X-Amz-Date, region, service,
+// signed headers, and the redacted X-Amz-Security-Token when signed), and the key is returned for
+// the transcript's `sigv4_keys` (with that session token, so a replay requires it). Exchanges
+// without a host (the reverse proxy's, whose Host was the proxy) or whose signed header list
+// chantless's signer cannot reproduce are left as they are.
 #ifndef CHANTLESS_REPLAY_RECORDING_H_
 #define CHANTLESS_REPLAY_RECORDING_H_
 
@@ -38,8 +50,14 @@ struct RecordingInfo {
   std::string name = "recorded";
   std::string docs;
   WallTime recorded_at;
-  bool latency = false;  // write upstream timings as delay_before_headers faults
+  bool latency = false;              // write upstream timings as delay_before_headers faults
+  std::vector<SigV4Key> sigv4_keys;  // from ResignSigV4Exchanges
 };
+
+// Re-signs the redacted SigV4 requests in `exchanges` (rules above); returns the fake keys used,
+// one per key id, in order of first use. `log` (optional) hears why an exchange was not re-signed.
+std::vector<SigV4Key> ResignSigV4Exchanges(std::vector<CapturedExchange>* exchanges,
+                                           std::vector<std::string>* log = nullptr);
 
 // `exchanges` must already be redacted. Errors: kInvalidConfiguration when there is nothing to
 // write (no exchange).

@@ -156,6 +156,57 @@ std::string XmlEscape(const std::string& s) {
   return out;
 }
 
+// The signing input the request's signed headers, target, body, date and scope describe, and
+// the X-Amz-Security-Token it signed (if any); a refusal when a signed header was not received.
+std::optional<SigV4Result> BuildInput(const Authorization* auth, WallTime when,
+                                      const std::string& method, const std::string& host,
+                                      const std::string& target, const HttpHeaders& headers,
+                                      const std::string& body, SigningInput& input,
+                                      Secret& session_token) {
+  // The signed headers, each of which must have been received.
+  input.method = method;
+  input.host = host;
+  input.region = auth->region;
+  input.service = auth->service;
+  input.time = when;
+  input.body = body;
+  std::vector<std::string> names = Split(auth->signed_headers, ';');
+  for (const std::string& name : names) {
+    if (name == "host") {
+      if (host.empty()) return Refuse("SignatureDoesNotMatch", "signed header host not received");
+      continue;
+    }
+    if (name == "x-amz-date") continue;
+    std::vector<std::string> values;
+    for (const auto& [n, v] : headers) {
+      if (EqualsIgnoreCase(n, name)) values.push_back(v);
+    }
+    if (values.empty()) {
+      return Refuse("SignatureDoesNotMatch",
+                    "signed header " + name.substr(0, 60) + " not received");
+    }
+    if (name == "x-amz-security-token") {
+      session_token = Secret(values.front());
+      continue;
+    }
+    for (std::string& v : values) input.headers.emplace_back(name, std::move(v));
+  }
+  auto [path, query] = std::make_pair(
+      target.substr(0, target.find('?')),
+      target.find('?') == std::string::npos ? std::string() : target.substr(target.find('?') + 1));
+  input.path = PercentDecode(path);
+  if (!query.empty()) {
+    for (const std::string& field : Split(query, '&')) {
+      if (field.empty()) continue;
+      size_t eq = field.find('=');
+      input.query.emplace_back(PercentDecode(field.substr(0, eq)),
+                               eq == std::string::npos ? "" : PercentDecode(field.substr(eq + 1)));
+    }
+  }
+
+  return std::nullopt;
+}
+
 }  // namespace
 
 SigV4Result VerifySigV4(const std::vector<SigV4Key>& keys, const std::string& method,
@@ -192,35 +243,11 @@ SigV4Result VerifySigV4(const std::vector<SigV4Key>& keys, const std::string& me
                                                ", X-Amz-Date says " + amz_date->substr(0, 8));
   }
 
-  // The signed headers, each of which must have been received.
   SigningInput input;
-  input.method = method;
-  input.host = host;
-  input.region = auth->region;
-  input.service = auth->service;
-  input.time = *when;
-  input.body = body;
   Secret session_token;
-  std::vector<std::string> names = Split(auth->signed_headers, ';');
-  for (const std::string& name : names) {
-    if (name == "host") {
-      if (host.empty()) return Refuse("SignatureDoesNotMatch", "signed header host not received");
-      continue;
-    }
-    if (name == "x-amz-date") continue;
-    std::vector<std::string> values;
-    for (const auto& [n, v] : headers) {
-      if (EqualsIgnoreCase(n, name)) values.push_back(v);
-    }
-    if (values.empty()) {
-      return Refuse("SignatureDoesNotMatch",
-                    "signed header " + name.substr(0, 60) + " not received");
-    }
-    if (name == "x-amz-security-token") {
-      session_token = Secret(values.front());
-      continue;
-    }
-    for (std::string& v : values) input.headers.emplace_back(name, std::move(v));
+  if (std::optional<SigV4Result> refusal =
+          BuildInput(&*auth, *when, method, host, target, headers, body, input, session_token)) {
+    return *refusal;
   }
   if (!key->session_token.empty()) {
     std::optional<std::string> sent = FindHeader(headers, "X-Amz-Security-Token");
@@ -229,19 +256,6 @@ SigV4Result VerifySigV4(const std::vector<SigV4Key>& keys, const std::string& me
                     std::string(sent ? "the session token sent is not the one"
                                      : "no session token sent with the one") +
                         " handed out with " + key->access_key_id);
-    }
-  }
-
-  auto [path, query] = std::make_pair(
-      target.substr(0, target.find('?')),
-      target.find('?') == std::string::npos ? std::string() : target.substr(target.find('?') + 1));
-  input.path = PercentDecode(path);
-  if (!query.empty()) {
-    for (const std::string& field : Split(query, '&')) {
-      if (field.empty()) continue;
-      size_t eq = field.find('=');
-      input.query.emplace_back(PercentDecode(field.substr(0, eq)),
-                               eq == std::string::npos ? "" : PercentDecode(field.substr(eq + 1)));
     }
   }
 
@@ -262,6 +276,41 @@ SigV4Result VerifySigV4(const std::vector<SigV4Key>& keys, const std::string& me
   return Refuse("SignatureDoesNotMatch",
                 "the signature differs; the server's canonical request is:\n" +
                     RedactCanonical(signed_request->canonical_request));
+}
+
+StatusOr<std::string> ResignSigV4(const SigV4Key& key, const std::string& method,
+                                  const std::string& host, const std::string& target,
+                                  const HttpHeaders& headers, const std::string& body) {
+  std::optional<std::string> authorization = FindHeader(headers, "Authorization");
+  std::string why = "no Authorization header";
+  std::optional<Authorization> auth;
+  if (authorization) auth = ParseAuthorization(*authorization, &why);
+  if (!auth) return InvalidConfigurationError("cannot re-sign: " + why);
+  std::optional<std::string> amz_date = FindHeader(headers, "X-Amz-Date");
+  std::optional<WallTime> when;
+  if (amz_date) when = ParseAmzDate(*amz_date);
+  if (!when) return InvalidConfigurationError("cannot re-sign: no usable X-Amz-Date");
+  SigningInput input;
+  Secret session_token;
+  if (std::optional<SigV4Result> refusal =
+          BuildInput(&*auth, *when, method, host, target, headers, body, input, session_token)) {
+    return InvalidConfigurationError("cannot re-sign: " + refusal->reason);
+  }
+  SigningKeys keys{key.access_key_id, key.secret_access_key, session_token};
+  SigV4Signer signer(SigV4Signer::KeyCache::kDisabled);
+  StatusOr<SignedRequest> signed_request = signer.Sign(input, keys);
+  if (!signed_request.ok()) {
+    return InvalidConfigurationError("cannot re-sign: " + signed_request.status().message());
+  }
+  if (signed_request->signed_headers != auth->signed_headers) {
+    return InvalidConfigurationError(
+        "cannot re-sign: the client signed " + auth->signed_headers.substr(0, 300) +
+        ", chantless's signer signs " + signed_request->signed_headers);
+  }
+  for (const auto& [name, value] : signed_request->headers) {
+    if (name == "Authorization") return value;
+  }
+  return InternalError("cannot re-sign: the signer made no Authorization header");
 }
 
 std::string StsErrorXml(const std::string& code, const std::string& message) {

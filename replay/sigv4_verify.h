@@ -41,6 +41,16 @@ SigV4Result VerifySigV4(const std::vector<SigV4Key>& keys, const std::string& me
                         const std::string& host, const std::string& target,
                         const HttpHeaders& headers, const std::string& body);
 
+// Signs the request again with `key` (the recorder's re-signing of a redacted request): the same
+// X-Amz-Date, scope (date, region, service) and signed header list, the X-Amz-Security-Token sent
+// (when signed); returns the new Authorization value (it holds no secret, only the signature).
+// Errors: kInvalidConfiguration when the Authorization or X-Amz-Date cannot be read, a signed
+// header is missing, or the signer would sign a different header list (it never signs e.g.
+// user-agent).
+StatusOr<std::string> ResignSigV4(const SigV4Key& key, const std::string& method,
+                                  const std::string& host, const std::string& target,
+                                  const HttpHeaders& headers, const std::string& body);
+
 // STS's ErrorResponse XML for a refusal (HTTP 403): Type Sender, the code, the message (escaped),
 // and a fixed fake RequestId.
 std::string StsErrorXml(const std::string& code, const std::string& message);
