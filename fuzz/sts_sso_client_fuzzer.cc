@@ -364,9 +364,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<std::string> served_secrets;
   for (const auto& served : http.served()) {
     served_text += served.response.body + "\n";
-    for (auto extract : {chantless::fuzz::SecretsInStsBody, chantless::fuzz::SecretsInSsoBody}) {
-      for (std::string& s : extract(served.response.body)) served_secrets.push_back(std::move(s));
-    }
+    // Each body is read the way its client reads it: an STS answer as XML, a portal or OIDC answer
+    // as JSON (an STS tag inside an SSO error message is text, not a secret).
+    auto extract = served.request.endpoint == sts_endpoint ? chantless::fuzz::SecretsInStsBody
+                                                           : chantless::fuzz::SecretsInSsoBody;
+    for (std::string& s : extract(served.response.body)) served_secrets.push_back(std::move(s));
   }
   std::string checked = world.TraceText();
   for (const std::string& output : outputs) checked += "\n" + output;
