@@ -19,7 +19,8 @@ std::string FormatDebugLine(const TraceEvent& event, WallTime now) {
   std::snprintf(stamp, sizeof(stamp), "%04d-%02d-%02d %02d:%02d:%02d,%03d", tm_utc.tm_year + 1900,
                 tm_utc.tm_mon + 1, tm_utc.tm_mday, tm_utc.tm_hour, tm_utc.tm_min, tm_utc.tm_sec,
                 static_cast<int>(ms.count()));
-  const char* level = event.kind == TraceEvent::Kind::kWarning ? "WARNING" : "DEBUG";
+  const char* level =
+      event.kind == TraceEvent::Kind::kWarning || IsCacheProblem(event) ? "WARNING" : "DEBUG";
   std::string logger =
       "chantless." + (event.provider.empty() ? std::string("chain") : event.provider);
   std::string message;

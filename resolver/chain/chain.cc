@@ -61,12 +61,19 @@ std::string ChainExplanation::ToJson() const {
       entry["method"] = r.method;
       entry["endpoint"] = r.endpoint;
       entry["path"] = r.path;
+      if (!r.action.empty()) entry["action"] = r.action;
       entry["status"] = r.status;
       entry["elapsed_us"] = static_cast<int64_t>(r.elapsed.count());
       if (r.status == 0 && !r.message.empty()) entry["error"] = r.message;
       log.push_back(std::move(entry));
     }
     item["request_log"] = std::move(log);
+    json cache = json::array();
+    for (const TraceEvent& c : a.cache_log) {
+      cache.push_back(
+          json{{"cache", c.cache}, {"operation", c.step}, {"path", c.path}, {"result", c.result}});
+    }
+    item["cache_log"] = std::move(cache);
     list.push_back(std::move(item));
   }
   out["attempts"] = std::move(list);
@@ -87,6 +94,10 @@ void RequestCountingTraceSink::Record(const TraceEvent& event) {
     requests_log_.push_back(event);
     requests_.fetch_add(1);
   }
+  if (event.kind == TraceEvent::Kind::kCache) {
+    std::lock_guard<std::mutex> lock(mu_);
+    cache_log_.push_back(event);
+  }
   if (event.kind == TraceEvent::Kind::kInfo && !event.provider.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!looking_line_.empty() && event.message == looking_line_) return;
@@ -98,6 +109,17 @@ std::vector<TraceEvent> RequestCountingTraceSink::RequestsSince(int from) const 
   std::lock_guard<std::mutex> lock(mu_);
   if (from < 0 || static_cast<size_t>(from) >= requests_log_.size()) return {};
   return std::vector<TraceEvent>(requests_log_.begin() + from, requests_log_.end());
+}
+
+int RequestCountingTraceSink::cache_events() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return static_cast<int>(cache_log_.size());
+}
+
+std::vector<TraceEvent> RequestCountingTraceSink::CacheEventsSince(int from) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (from < 0 || static_cast<size_t>(from) >= cache_log_.size()) return {};
+  return std::vector<TraceEvent>(cache_log_.begin() + from, cache_log_.end());
 }
 
 void RequestCountingTraceSink::BeginAttempt(const std::string& looking_line) {
@@ -163,6 +185,7 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
     ProviderAttempt attempt;
     attempt.name = link.name;
     const int requests_before = counter_ != nullptr ? counter_->requests() : 0;
+    const int cache_before = counter_ != nullptr ? counter_->cache_events() : 0;
     const MonoTime start = ctx_.clock != nullptr ? ctx_.clock->MonotonicNow() : MonoTime();
     StatusOr<Credentials> result =
         link.provider != nullptr
@@ -170,7 +193,10 @@ StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
             : StatusOr<Credentials>(InternalError("no provider in link " + link.name));
     attempt.elapsed = Since(ctx_.clock, start);
     attempt.requests = counter_ != nullptr ? counter_->requests() - requests_before : 0;
-    if (counter_ != nullptr) attempt.request_log = counter_->RequestsSince(requests_before);
+    if (counter_ != nullptr) {
+      attempt.request_log = counter_->RequestsSince(requests_before);
+      attempt.cache_log = counter_->CacheEventsSince(cache_before);
+    }
     if (counter_ != nullptr) counter_->BeginAttempt("");
     TraceOutcome(link.name, result);
 

@@ -58,6 +58,9 @@ struct ProviderAttempt {
   // Each HTTP exchange the attempt made, in order (kRequest trace events: method, endpoint, path,
   // status, elapsed, message — never a header value or a body).
   std::vector<TraceEvent> request_log;
+  // Each cache file the attempt read or wrote, in order (kCache trace events: cache, step, path,
+  // result).
+  std::vector<TraceEvent> cache_log;
 };
 
 // "resolved", "skipped", "failed".
@@ -67,12 +70,15 @@ struct ChainExplanation {
   std::vector<ProviderAttempt> attempts;
   // {"result":"resolved"|"no credentials"|"failed","provider":…,"attempts":[{"provider":"env",
   //  "outcome":"skipped","code":"not configured","message":"…","elapsed_us":12,"requests":0,
-  //  "request_log":[{"method":"PUT","endpoint":…,"path":…,"status":200,"elapsed_us":…}, …]}, …]}
+  //  "request_log":[{"method":"POST","endpoint":…,"path":…,"action":"AssumeRole","status":200,
+  //  "elapsed_us":…}, …],"cache_log":[{"cache":"aws-cli","operation":"read","path":…,
+  //  "result":"miss"}, …]}, …]} ("action" only where the endpoint has several).
   // One line, keys in that order; no secret (messages are statuses).
   std::string ToJson() const;
 };
 
-// Forwards every event to `next` (may be null) and counts kRequest events. It also drops an exact
+// Forwards every event to `next` (may be null), counts kRequest events and keeps kRequest and
+// kCache events for the explanation. It also drops an exact
 // repeat of the chain's "Looking for credentials via: X" line within one attempt. Thread-safe.
 class RequestCountingTraceSink : public TraceSink {
  public:
@@ -81,6 +87,9 @@ class RequestCountingTraceSink : public TraceSink {
   int requests() const { return requests_.load(); }
   // The kRequest events recorded since index `from` (requests() before an attempt).
   std::vector<TraceEvent> RequestsSince(int from) const;
+  int cache_events() const;
+  // The kCache events recorded since index `from` (cache_events() before an attempt).
+  std::vector<TraceEvent> CacheEventsSince(int from) const;
 
  private:
   friend class Chain;
@@ -91,6 +100,7 @@ class RequestCountingTraceSink : public TraceSink {
   mutable std::mutex mu_;
   std::string looking_line_;              // guarded by mu_
   std::vector<TraceEvent> requests_log_;  // guarded by mu_
+  std::vector<TraceEvent> cache_log_;     // guarded by mu_
 };
 
 // Owns its links (and, when built by Create, the counting sink the links trace into). The context

@@ -10,6 +10,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/chain/credentials_cache.h"
+#include "resolver/cli_cache/cli_cache_store.h"
 #include "resolver/sts/sts_test_bodies.h"
 #include "resolver/testing/fakes.h"
 #include "resolver/testing/status_matchers.h"
@@ -80,6 +81,52 @@ TEST(DefaultChainTest, RoleProfileResolvesThroughSts) {
   EXPECT_EQ(c.provider, "assume-role");
   EXPECT_EQ(explain.attempts.back().requests, 1);
   world.ExpectNoSecrets(explain);
+}
+
+TEST(DefaultChainTest, ExplanationNamesTheStsActionAndEveryCacheFileReadOrWritten) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/config",
+                   "[default]\nrole_arn = arn:aws:iam::123456789012:role/r\nsource_profile = "
+                   "base\n");
+  world.fs.SetFile("/home/u/.aws/credentials",
+                   std::string("[base]\naws_access_key_id = AKIAFAKEFILEEXAMPLE\n"
+                               "aws_secret_access_key = ") +
+                       kFileSecret + "\n");
+  world.http.Reply(200, testing::StsSuccessBody());
+  CliCacheStore store(&world.fs, "/home/u/.aws/cli/cache");
+  ProviderContext ctx = world.context();
+  ctx.cli_cache = &store;
+
+  // First resolution: a miss, one AssumeRole, the entry written.
+  ChainExplanation first;
+  ASSERT_OK(NewDefaultChain(ctx)->Resolve(&first));
+  const ProviderAttempt& called = first.attempts.back();
+  ASSERT_EQ(called.request_log.size(), 1u);
+  EXPECT_EQ(called.request_log[0].action, "AssumeRole");
+  ASSERT_EQ(called.cache_log.size(), 2u);
+  EXPECT_EQ(called.cache_log[0].cache, "aws-cli");
+  EXPECT_EQ(called.cache_log[0].step, "read");
+  EXPECT_EQ(called.cache_log[0].result, "miss");
+  EXPECT_EQ(called.cache_log[1].step, "write");
+  EXPECT_EQ(called.cache_log[1].result, "written");
+  const std::string path = called.cache_log[0].path;
+  EXPECT_THAT(path, HasSubstr("/home/u/.aws/cli/cache/"));
+  EXPECT_EQ(called.cache_log[1].path, path);
+  const std::string json = first.ToJson();
+  EXPECT_THAT(json, HasSubstr(R"("path":"/","action":"AssumeRole","status":200)"));
+  EXPECT_THAT(json, HasSubstr(R"("cache_log":[{"cache":"aws-cli","operation":"read","path":")" +
+                              path + R"(","result":"miss"},{"cache":"aws-cli","operation":"write")"));
+  world.ExpectNoSecrets(first);
+
+  // Second resolution: a hit, no request.
+  ChainExplanation second;
+  ASSERT_OK(NewDefaultChain(ctx)->Resolve(&second));
+  EXPECT_EQ(second.attempts.back().requests, 0);
+  ASSERT_EQ(second.attempts.back().cache_log.size(), 1u);
+  EXPECT_EQ(second.attempts.back().cache_log[0].result, "hit");
+  EXPECT_THAT(second.ToJson(), HasSubstr(R"(","result":"hit"}])"));
+  EXPECT_EQ(world.http.requests().size(), 1u);
+  world.ExpectNoSecrets(second);
 }
 
 TEST(DefaultChainTest, EnvironmentKeysBeatARoleProfileSelectedByAwsProfile) {

@@ -36,4 +36,23 @@ void TraceWarning(TraceSink* sink, std::string provider, std::string message) {
   sink->Record(e);
 }
 
+bool IsCacheProblem(const TraceEvent& event) {
+  return event.kind == TraceEvent::Kind::kCache &&
+         (event.result == "bad" || event.result == "not written");
+}
+
+void TraceCache(TraceSink* sink, std::string provider, std::string cache, std::string step,
+                std::string path, std::string result, std::string message) {
+  if (sink == nullptr) return;
+  TraceEvent e;
+  e.kind = TraceEvent::Kind::kCache;
+  e.provider = std::move(provider);
+  e.step = std::move(step);
+  e.path = std::move(path);
+  e.cache = std::move(cache);
+  e.result = std::move(result);
+  e.message = std::move(message);
+  sink->Record(e);
+}
+
 }  // namespace chantless

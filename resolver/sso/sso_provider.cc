@@ -47,13 +47,15 @@ struct RefreshMemory {
   }
 };
 
-void TraceRequest(TraceSink* sink, const std::string& step, const HttpRequest& request, int status,
-                  std::chrono::microseconds elapsed, std::string message) {
+void TraceRequest(TraceSink* sink, const std::string& step, const std::string& action,
+                  const HttpRequest& request, int status, std::chrono::microseconds elapsed,
+                  std::string message) {
   if (sink == nullptr) return;
   TraceEvent e;
   e.kind = TraceEvent::Kind::kRequest;
   e.provider = kProviderName;
   e.step = step;
+  e.action = action;
   e.method = request.method;
   e.endpoint = request.endpoint;
   e.path = request.path;
@@ -166,19 +168,21 @@ class Resolution {
     const std::string path = ctx_.cli_cache->PathOf(file);
     CliCacheLookup lookup = ctx_.cli_cache->Lookup(file);
     if (!lookup.hit()) {
-      TraceStep(ctx_.trace, "cli-cache-read", "AWS CLI cache miss: " + lookup.miss_reason);
+      const bool absent = lookup.miss_reason.rfind("no such file", 0) == 0;
+      TraceCache(ctx_.trace, kProviderName, "aws-cli", "read", path, absent ? "miss" : "bad",
+                 "AWS CLI cache miss: " + lookup.miss_reason);
       return std::nullopt;
     }
     if (!ShouldReuseCliCacheEntry(lookup.entry->expiration, ctx_.clock->Now())) {
-      TraceStep(ctx_.trace, "cli-cache-read",
-                "AWS CLI cache entry " + path + " expires at " +
-                    FormatRfc3339(lookup.entry->expiration) +
-                    ", less than 15 min from now: not reused");
+      TraceCache(ctx_.trace, kProviderName, "aws-cli", "read", path, "expired",
+                 "AWS CLI cache entry " + path + " expires at " +
+                     FormatRfc3339(lookup.entry->expiration) +
+                     ", less than 15 min from now: not reused");
       return std::nullopt;
     }
-    TraceStep(ctx_.trace, "cli-cache-read",
-              "Using the AWS CLI cache entry " + path + " (expires " +
-                  FormatRfc3339(lookup.entry->expiration) + ")");
+    TraceCache(ctx_.trace, kProviderName, "aws-cli", "read", path, "hit",
+               "Using the AWS CLI cache entry " + path + " (expires " +
+                   FormatRfc3339(lookup.entry->expiration) + ")");
     Credentials credentials = lookup.entry->ToCredentials(kProviderName);
     if (!credentials.account_id) credentials.account_id = s_.account_id;
     credentials.account_id_source = profile_.Where("sso_account_id");
@@ -194,12 +198,13 @@ class Resolution {
     entry.expiration = role.expiration;
     entry.account_id = s_.account_id;
     Status stored = ctx_.cli_cache->Store(file, entry);
+    const std::string path = ctx_.cli_cache->PathOf(file);
     if (stored.ok()) {
-      TraceStep(ctx_.trace, "cli-cache-write",
-                "Wrote the AWS CLI cache entry " + ctx_.cli_cache->PathOf(file));
+      TraceCache(ctx_.trace, kProviderName, "aws-cli", "write", path, "written",
+                 "Wrote the AWS CLI cache entry " + path);
     } else {
-      TraceWarning(ctx_.trace, kProviderName,
-                   "could not write the AWS CLI cache entry: " + stored.message());
+      TraceCache(ctx_.trace, kProviderName, "aws-cli", "write", path, "not written",
+                 "could not write the AWS CLI cache entry: " + stored.message());
     }
   }
 
@@ -223,11 +228,18 @@ class Resolution {
   StatusOr<SsoToken> ReadToken() {
     StatusOr<std::string> text = ctx_.fs->ReadFile(token_path_, 1024 * 1024);
     if (!text.ok()) {
-      if (IsNotConfigured(text.status())) return TokenError(SsoTokenProblem::kMissing, {});
+      const bool missing = IsNotConfigured(text.status());
+      TraceCache(ctx_.trace, kProviderName, "sso-token", "read", token_path_,
+                 missing ? "miss" : "bad", "SSO token " + token_path_ + ": " + text.status().message());
+      if (missing) return TokenError(SsoTokenProblem::kMissing, {});
       return TokenError(SsoTokenProblem::kInvalid, {}, text.status().message());
     }
     StatusOr<SsoToken> token = ParseSsoToken(*text, token_path_);
-    if (!token.ok()) return TokenError(SsoTokenProblem::kInvalid, {}, token.status().message());
+    if (!token.ok()) {
+      TraceCache(ctx_.trace, kProviderName, "sso-token", "read", token_path_, "bad",
+                 "SSO token " + token_path_ + ": " + token.status().message());
+      return TokenError(SsoTokenProblem::kInvalid, {}, token.status().message());
+    }
     text_ = *std::move(text);
     return token;
   }
@@ -247,9 +259,9 @@ class Resolution {
     CHANTLESS_ASSIGN_OR_RETURN(std::string dir, ExpandHome(kTokenCacheDir, *ctx_.env, *ctx_.fs));
     token_path_ = SsoTokenCachePath(dir, s_.token_cache_key_source());
     CHANTLESS_ASSIGN_OR_RETURN(SsoToken token, ReadToken());
-    TraceStep(ctx_.trace, "token-read",
-              "Read the SSO token " + token_path_ + " (expiresAt " +
-                  FormatRfc3339(token.expires_at) + ")");
+    TraceCache(ctx_.trace, kProviderName, "sso-token", "read", token_path_, "hit",
+               "Read the SSO token " + token_path_ + " (expiresAt " +
+                   FormatRfc3339(token.expires_at) + ")");
     SsoRefreshVerdict verdict = Decide(token);
     TraceStep(ctx_.trace, "token-refresh-decision", verdict.why);
     if (verdict.decision == SsoRefreshDecision::kRefresh) return Refresh(std::move(token));
@@ -294,12 +306,12 @@ class Resolution {
     StatusOr<std::string> text = RenderRefreshedSsoToken(text_, refresh, token_path_);
     Status written = text.ok() ? ctx_.fs->WriteFileAtomic(token_path_, *text, 0600) : text.status();
     if (written.ok()) {
-      TraceStep(ctx_.trace, "token-write",
-                "Wrote the refreshed SSO token " + token_path_ + " (expiresAt " +
-                    FormatRfc3339(refresh.expires_at) + ")");
+      TraceCache(ctx_.trace, kProviderName, "sso-token", "write", token_path_, "written",
+                 "Wrote the refreshed SSO token " + token_path_ + " (expiresAt " +
+                     FormatRfc3339(refresh.expires_at) + ")");
     } else {
-      TraceWarning(ctx_.trace, kProviderName,
-                   "could not write the refreshed SSO token back: " + written.message());
+      TraceCache(ctx_.trace, kProviderName, "sso-token", "write", token_path_, "not written",
+                 "could not write the refreshed SSO token back: " + written.message());
     }
     return fresh->access_token;
   }
@@ -336,7 +348,7 @@ class Resolution {
     StatusOr<HttpResponse> response = ctx_.http->Send(request);
     auto elapsed =
         std::chrono::duration_cast<std::chrono::microseconds>(ctx_.clock->MonotonicNow() - start);
-    TraceRequest(ctx_.trace, step, request, response.ok() ? response->status : 0, elapsed,
+    TraceRequest(ctx_.trace, step, action, request, response.ok() ? response->status : 0, elapsed,
                  response.ok() ? action : action + ": " + response.status().message());
     if (!response.ok()) {
       return response.status().WithContext(action + " " + last_url_);

@@ -459,6 +459,17 @@ class SsoCliCacheTest : public SsoProviderTest {
   const std::string entry_path_ =
       "/home/u/.aws/cli/cache/31b260dab331b2af063485cea75f7b8b3cf54c71.json";
   std::unique_ptr<CliCacheStore> store_;
+
+  bool HasCacheEvent(const std::string& cache, const std::string& step, const std::string& path,
+                     const std::string& result) const {
+    for (const TraceEvent& e : w_.trace.events()) {
+      if (e.kind == TraceEvent::Kind::kCache && e.cache == cache && e.step == step &&
+          e.path == path && e.result == result) {
+        return true;
+      }
+    }
+    return false;
+  }
 };
 
 TEST_F(SsoCliCacheTest, AFreshEntryIsUsedWithoutAnyRequestOrToken) {
@@ -471,7 +482,8 @@ TEST_F(SsoCliCacheTest, AFreshEntryIsUsedWithoutAnyRequestOrToken) {
   EXPECT_EQ(c.provider, "sso");
   EXPECT_EQ(c.account_id, "123456789012");
   EXPECT_TRUE(w_.http.requests().empty());
-  EXPECT_THAT(w_.TraceText(), HasSubstr("cli-cache-read"));
+  EXPECT_TRUE(HasCacheEvent("aws-cli", "read", entry_path_, "hit")) << w_.TraceText();
+  EXPECT_FALSE(HasCacheEvent("sso-token", "read", kSessionTokenPath, "hit"));
 }
 
 TEST_F(SsoCliCacheTest, AnEntryWithLessThanFifteenMinutesLeftIsNotReused) {
@@ -491,7 +503,9 @@ TEST_F(SsoCliCacheTest, AnEntryWithLessThanFifteenMinutesLeftIsNotReused) {
   EXPECT_EQ(stored.entry->kind, CliCacheEntryKind::kSso);
   EXPECT_EQ(stored.entry->access_key_id, "ASIAEXAMPLESSOROLE");
   EXPECT_EQ(stored.entry->expiration, At("2024-05-01T13:00:00Z"));
-  EXPECT_THAT(w_.TraceText(), HasSubstr("cli-cache-write"));
+  EXPECT_TRUE(HasCacheEvent("aws-cli", "read", entry_path_, "expired")) << w_.TraceText();
+  EXPECT_TRUE(HasCacheEvent("sso-token", "read", kSessionTokenPath, "hit"));
+  EXPECT_TRUE(HasCacheEvent("aws-cli", "write", entry_path_, "written"));
 }
 
 TEST_F(SsoCliCacheTest, AFailedCacheWriteIsAWarning) {
@@ -500,6 +514,7 @@ TEST_F(SsoCliCacheTest, AFailedCacheWriteIsAWarning) {
   w_.http.Reply(200, kRoleReply);
   ASSERT_OK(ResolveProfile("dev").status());
   EXPECT_THAT(w_.TraceText(), HasSubstr("could not write the AWS CLI cache entry"));
+  EXPECT_TRUE(HasCacheEvent("aws-cli", "write", entry_path_, "not written"));
 }
 
 }  // namespace

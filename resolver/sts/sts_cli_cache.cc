@@ -30,21 +30,22 @@ StatusOr<Credentials> ResolveThroughCliCache(
   if (lookup.hit()) {
     if (ctx.clock != nullptr &&
         ShouldReuseCliCacheEntry(lookup.entry->expiration, ctx.clock->Now())) {
-      TraceInfo(ctx.trace, provider,
-                "Credentials found in the AWS CLI cache: " + path + " (hit, expires " +
-                    FormatRfc3339(lookup.entry->expiration) + ")");
+      TraceCache(ctx.trace, provider, "aws-cli", "read", path, "hit",
+                 "Credentials found in the AWS CLI cache: " + path + " (hit, expires " +
+                     FormatRfc3339(lookup.entry->expiration) + ")");
       Credentials cached = lookup.entry->ToCredentials(provider);
       if (cached.account_id) cached.account_id_source = "AWS CLI cache " + path;
       return cached;
     }
-    TraceInfo(ctx.trace, provider,
-              "AWS CLI cache " + path + ": miss (expires " +
-                  FormatRfc3339(lookup.entry->expiration) + ", under 15 minutes from now)");
+    TraceCache(ctx.trace, provider, "aws-cli", "read", path, "expired",
+               "AWS CLI cache " + path + ": miss (expires " +
+                   FormatRfc3339(lookup.entry->expiration) + ", under 15 minutes from now)");
   } else if (lookup.miss_reason.rfind("no such file", 0) == 0) {
-    TraceInfo(ctx.trace, provider, "AWS CLI cache " + path + ": miss (no such file)");
+    TraceCache(ctx.trace, provider, "aws-cli", "read", path, "miss",
+               "AWS CLI cache " + path + ": miss (no such file)");
   } else {
-    TraceWarning(
-        ctx.trace, provider,
+    TraceCache(
+        ctx.trace, provider, "aws-cli", "read", path, "bad",
         "AWS CLI cache: ignoring a bad entry, it will be overwritten: " + lookup.miss_reason);
   }
 
@@ -64,9 +65,11 @@ StatusOr<Credentials> ResolveThroughCliCache(
     entry.assumed_role_arn = role.assumed_role_arn;
     Status stored = ctx.cli_cache->Store(file_name, entry);
     if (stored.ok()) {
-      TraceInfo(ctx.trace, provider, "AWS CLI cache " + path + ": written");
+      TraceCache(ctx.trace, provider, "aws-cli", "write", path, "written",
+                 "AWS CLI cache " + path + ": written");
     } else {
-      TraceWarning(ctx.trace, provider, "AWS CLI cache: not written: " + stored.message());
+      TraceCache(ctx.trace, provider, "aws-cli", "write", path, "not written",
+                 "AWS CLI cache: not written: " + stored.message());
     }
   }
   return role.credentials;

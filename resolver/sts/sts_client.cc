@@ -127,6 +127,7 @@ StatusOr<std::string> StsClient::Exchange(const Target& target, const std::strin
     e.kind = TraceEvent::Kind::kRequest;
     e.provider = trace_provider_;
     e.step = action;
+    e.action = action;
     e.method = request.method;
     e.endpoint = request.endpoint;
     e.path = request.path;

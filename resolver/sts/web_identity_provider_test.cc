@@ -166,7 +166,8 @@ TEST_F(WebIdentityProviderTest, CorruptCacheEntryIsAMissAndOverwritten) {
   EXPECT_THAT(w_.fs.Contents(path), HasSubstr("ASIAFAKEWEBIDENTITY1"));
   bool warned = false;
   for (const TraceEvent& e : w_.trace.events()) {
-    if (e.kind == TraceEvent::Kind::kWarning && e.message.find("bad entry") != std::string::npos) {
+    if (IsCacheProblem(e) && e.cache == "aws-cli" && e.step == "read" && e.path == path &&
+        e.message.find("bad entry") != std::string::npos) {
       warned = true;
     }
   }
