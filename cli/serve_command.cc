@@ -28,8 +28,10 @@
 //
 // --hosts-file F writes the /etc/hosts lines that send the transcript's hosts to 127.0.0.1 (for a
 // private namespace: tools/in_namespace.sh; never the machine's /etc/hosts), and --client-env F a
-// shell-sourceable environment (replay/client_setup.h) with F.config and F.credentials beside it;
-// both are written before the port file, so a script that waits for the port file finds them.
+// shell-sourceable environment (replay/client_setup.h) with F.config and F.credentials beside it,
+// F.web-identity-token-N for web identity profiles and F.home (the SSO token cache, and the HOME
+// the environment sets) for SSO ones, all named by absolute path; they are written before the
+// port file, so a script that waits for the port file finds them.
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -321,8 +323,17 @@ int RunServe(const Args& args) {
     inputs.http_port = *port;
     inputs.https_port = tls_server ? tls_server->port() : 0;
     inputs.ca_path = config.ca_out;
-    inputs.config_path = config.client_env + ".config";
-    inputs.credentials_path = config.client_env + ".credentials";
+    // The files beside F are named by absolute path, so F may be sourced from any directory
+    // (HOME, above all, must not depend on the client's working directory).
+    std::string beside = config.client_env;
+    char cwd[4096];
+    if (beside[0] != '/' && ::getcwd(cwd, sizeof cwd) != nullptr) {
+      beside = std::string(cwd) + "/" + beside;
+    }
+    inputs.config_path = beside + ".config";
+    inputs.credentials_path = beside + ".credentials";
+    inputs.web_identity_token_prefix = beside + ".web-identity-token-";
+    inputs.home_path = beside + ".home";
     Status written = replay::WriteClientFiles(engine.transcript(), inputs, config.client_env);
     if (!written.ok()) {
       std::fprintf(stderr, "chantless serve: --client-env: %s\n", written.message().c_str());

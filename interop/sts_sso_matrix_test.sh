@@ -8,7 +8,12 @@
 #                        STS over TLS; fixtures/sts/credential-source-imds.json)
 #   web-identity-env     AWS_WEB_IDENTITY_TOKEN_FILE + AWS_ROLE_ARN     (fixtures/sts/web-identity.json)
 #   sso-session          an sso-session profile with a valid token cache (fixtures/sso/get-role-credentials.json)
-# and chantless itself in the same cells. Each cell passes when the client prints the transcript's
+#   web-identity-profile the profile `serve --client-env` derives: chantless-web-identity-1, its
+#                        token file beside the env file                 (fixtures/sts/web-identity.json)
+#   sso-client-env       the profile `serve --client-env` derives: chantless-sso-1, its sso-session
+#                        and token cache under the HOME the env file sets (fixtures/sso/get-role-credentials.json)
+# and chantless itself in the same cells. The first four write their own files; the last two use
+# only what `chantless serve --client-env` wrote. Each cell passes when the client prints the transcript's
 # access key id and the replay's verdict passes — the STS transcripts declare their fake source
 # keys and verify every AssumeRole signature. A cell a client cannot do is an expected failure with
 # its reason (none today). Prints the matrix. Skipped (exit 0 with a reason) where no namespace
@@ -72,6 +77,11 @@ setup() {
       echo "unset AWS_PROFILE; export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true AWS_WEB_IDENTITY_TOKEN_FILE=$TMP/jwt AWS_ROLE_ARN=arn:aws:iam::123456789012:role/irsa AWS_ROLE_SESSION_NAME=matrix" ;;
     sso-session)
       echo "mkdir -p \"\$HOME/.aws/sso/cache\"; printf '%s' '{\"startUrl\": \"https://d-abc.awsapps.com/start\", \"region\": \"us-east-1\", \"accessToken\": \"REDACTED-BEARER-TOKEN-0001\", \"expiresAt\": \"$EXPIRES\"}' >\"\$HOME/.aws/sso/cache/0ad374308c5a4e22f723adf10145eafad7c4031c.json\"; export AWS_CONFIG_FILE=$TMP/sso-config AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_PROFILE=dev" ;;
+    web-identity-profile)
+      echo 'test "$AWS_PROFILE" = chantless-web-identity-1' ;;
+    sso-client-env)
+      # sha1("chantless-sso"): the sso-session's token cache entry, under the HOME client.env sets.
+      echo 'test "$AWS_PROFILE" = chantless-sso-1; test -f "$HOME/.aws/sso/cache/ce1e6ab84e3c91023e22f7de293931e55d99ea06.json"' ;;
   esac
 }
 transcript() {
@@ -80,6 +90,8 @@ transcript() {
     assume-role-imds) echo "$FIXTURES/sts/credential-source-imds.json" ;;
     web-identity-env) echo "$FIXTURES/sts/web-identity.json" ;;
     sso-session) echo "$FIXTURES/sso/get-role-credentials.json" ;;
+    web-identity-profile) echo "$FIXTURES/sts/web-identity.json" ;;
+    sso-client-env) echo "$FIXTURES/sso/get-role-credentials.json" ;;
   esac
 }
 expected_key() {
@@ -88,6 +100,8 @@ expected_key() {
     assume-role-imds) echo ASIAQEXAMPLEROLE0010 ;;
     web-identity-env) echo ASIAQEXAMPLEROLE0011 ;;
     sso-session) echo ASIAQEXAMPLESSO00001 ;;
+    web-identity-profile) echo ASIAQEXAMPLEROLE0011 ;;
+    sso-client-env) echo ASIAQEXAMPLESSO00001 ;;
   esac
 }
 client_cmd() {
@@ -109,13 +123,13 @@ client_missing() {
 }
 
 fail=0
-printf '\n%-20s' "case"
+printf '\n%-22s' "case"
 CLIENTS=(chantless aws-cli botocore js-sdk)
 for c in "${CLIENTS[@]}"; do printf '%-12s' "$c"; done
 printf '\n'
 REPORT=""
-for case_ in assume-role-static assume-role-imds web-identity-env sso-session; do
-  printf '%-20s' "$case_"
+for case_ in assume-role-static assume-role-imds web-identity-env sso-session web-identity-profile sso-client-env; do
+  printf '%-22s' "$case_"
   for client in "${CLIENTS[@]}"; do
     missing="$(client_missing "$client")"
     if [ -n "$missing" ]; then printf '%-12s' "skip"; REPORT+="$case_/$client: skipped: $missing"$'\n'; continue; fi

@@ -12,9 +12,11 @@
 # --tls-port 443 --ca-out … --hosts-file … --client-env …` starts; the hosts file is bind-mounted
 # over /etc/hosts; the command runs with the client environment sourced (AWS_CONFIG_FILE,
 # AWS_PROFILE, AWS_CA_BUNDLE, …: replay/client_setup.h) and HOME set to a private empty directory
-# (no client cache leaks in or out); then the server is stopped and its
-# verdict printed. Exit status: the command's when it failed, else the verdict's (0 pass, 1 fail).
-# Exit 77 (skipped) with a reason when the namespace cannot be made (no unshare, no privilege).
+# (no client cache leaks in or out; for a transcript with SSO exchanges the client environment
+# sets HOME to the private directory holding its SSO token cache instead); then the server is
+# stopped and its verdict printed. Exit status: the command's when it failed, else the verdict's
+# (0 pass, 1 fail). Exit 77 (skipped) with a reason when the namespace cannot be made (no unshare,
+# no privilege).
 set -euo pipefail
 
 CHANTLESS="${CHANTLESS:-chantless}"
