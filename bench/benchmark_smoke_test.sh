@@ -24,6 +24,7 @@ for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBase
             BM_Parse_ImdsCredentials BM_Parse_ContainerCredentials BM_ColdResolve_Container \
             BM_ColdResolve_Imds BM_ColdResolve_ImdsExtended BM_DefaultChain_NothingConfigured \
             BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
+            BM_ColdResolve_ImdsExtended_BareServer \
             BM_ColdResolve_Container_Loopback BM_Refresh_Imds_Loopback \
             BM_LoopbackRoundTrip/connect:0 BM_LoopbackRoundTrip/connect:1 \
             BM_NewClientWithIdleConnections/idle:0 BM_NewClientWithIdleConnections/idle:100 \
@@ -35,7 +36,8 @@ grep -E "^BM_DefaultChain_NothingConfigured" <<<"$out" | grep -q "requests=0" \
   || { echo "FAIL: BM_DefaultChain_NothingConfigured made requests"; exit 1; }
 # The request targets: a cold IMDS resolution against an instance serving the extended role
 # path is 3 requests (token, listing, credentials), in-process and over loopback; a refresh is 2.
-for name in BM_ColdResolve_ImdsExtended BM_ColdResolve_ImdsExtended_Loopback; do
+for name in BM_ColdResolve_ImdsExtended BM_ColdResolve_ImdsExtended_Loopback \
+            BM_ColdResolve_ImdsExtended_BareServer; do
   grep -E "^$name( |/)" <<<"$out" | grep -qE "requests=3( |$)" \
     || { echo "FAIL: $name does not report requests=3"; exit 1; }
 done
@@ -43,7 +45,7 @@ grep -E "^BM_Refresh_Imds_Loopback" <<<"$out" | grep -qE "requests=2( |$)" \
   || { echo "FAIL: BM_Refresh_Imds_Loopback does not report requests=2"; exit 1; }
 # In-process server: one connection per cold resolution, none per refresh (keep-alive).
 for name in BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
-            BM_ColdResolve_Container_Loopback; do
+            BM_ColdResolve_ImdsExtended_BareServer BM_ColdResolve_Container_Loopback; do
   grep -E "^$name" <<<"$out" | grep -qE "connections=1( |$)" \
     || { echo "FAIL: $name does not report connections=1"; exit 1; }
 done

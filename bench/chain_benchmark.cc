@@ -28,6 +28,10 @@
 //                                 server only) new connections of one refresh.
 //   BM_ColdResolve_ImdsExtended*  the same against ec2/imdsv2-extended (the extended role path, as
 //                                 current IMDS serves it: 3 requests instead of the seed's 4).
+//   BM_ColdResolve_ImdsExtended_BareServer  the same client and chain against a bare canned
+//                                 server (one thread, blocking sockets, answers prepared from the
+//                                 fixture, no HTTP parser, no transcript matching): the client's
+//                                 own cost, without the replay server's.
 //   BM_LoopbackRoundTrip/connect:0|1  the kernel's floor: one 200-byte request and 1,000-byte
 //                                 response over loopback TCP between two threads, no HTTP
 //                                 (connect:1 also opens and closes the connection each time).
@@ -72,6 +76,7 @@
 #include "resolver/container/container_provider.h"
 #include "resolver/core/clock.h"
 #include "resolver/core/credentials.h"
+#include "resolver/core/time_util.h"
 #include "resolver/http/credentials_json.h"
 #include "resolver/http/default_http_client.h"
 #include "resolver/imds/imds_provider.h"
@@ -506,6 +511,101 @@ void BM_ColdResolve_ImdsExtended_Loopback(benchmark::State& state) {
   ColdResolveImdsLoopback(state, "fixtures/ec2/imdsv2-extended.json");
 }
 BENCHMARK(BM_ColdResolve_ImdsExtended_Loopback)->UseRealTime();
+
+// The same client against a bare server: one thread, blocking recv()/send(), each request's
+// answer written from the fixture ahead of time (the minted IMDSv2 token as a fixed string), no
+// HTTP parsing beyond the request line and no transcript matching. What the loopback rows above
+// cost beyond this is the replay server's, not the client's: the client's own ratio to the floor.
+class CannedPeer {
+ public:
+  explicit CannedPeer(const replay::Transcript& t) {
+    for (const replay::Exchange& e : t.exchanges) {
+      std::string body = e.response ? e.response->body : "AQAEbench-EXAMPLE-imds-token-0000000000==";
+      // The recorded expiration moved to six hours from now, as the replay's rebasing does.
+      if (size_t key = body.find("\"Expiration\""); key != std::string::npos) {
+        const size_t open = body.find('"', body.find(':', key) + 1);
+        const size_t close = body.find('"', open + 1);
+        body.replace(open + 1, close - open - 1,
+                     FormatRfc3339(SystemClock().Now() + std::chrono::hours(6)));
+      }
+      std::string head = "HTTP/1.1 " + std::to_string(e.response ? e.response->status : 200) +
+                         " OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+      if (e.response) {
+        for (const auto& [name, value] : e.response->headers) head += name + ": " + value + "\r\n";
+      } else {
+        head += "X-aws-ec2-metadata-token-ttl-seconds: 21600\r\n";
+      }
+      answers_.emplace(e.request.method + " " + e.request.path, head + "\r\n" + body);
+    }
+    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+        listen(listener_, 64) != 0) {
+      std::perror("chain_benchmark: canned listener");
+      std::abort();
+    }
+    socklen_t len = sizeof addr;
+    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    endpoint_ = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
+    thread_ = std::thread([this] { Run(); });
+  }
+  const std::string& endpoint() const { return endpoint_; }
+  int64_t connections() const { return connections_.load(); }
+
+ private:
+  void Run() {
+    while (true) {
+      int fd = accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      connections_.fetch_add(1);
+      int one = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      std::string in;
+      char buf[4096];
+      bool open = true;
+      while (open) {
+        size_t end;
+        while ((end = in.find("\r\n\r\n")) == std::string::npos) {
+          ssize_t n = recv(fd, buf, sizeof buf, 0);
+          if (n <= 0) {
+            open = false;
+            break;
+          }
+          in.append(buf, size_t(n));
+        }
+        if (!open) break;
+        // "METHOD /path HTTP/1.1": bodiless requests only (IMDS sends none).
+        auto it = answers_.find(in.substr(0, in.find(' ', in.find(' ') + 1)));
+        const std::string& answer = it != answers_.end() ? it->second : not_found_;
+        in.erase(0, end + 4);
+        if (send(fd, answer.data(), answer.size(), MSG_NOSIGNAL) < 0) break;
+      }
+      close(fd);
+    }
+  }
+
+  std::map<std::string, std::string> answers_;
+  const std::string not_found_ = "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+  int listener_ = -1;
+  std::string endpoint_;
+  std::atomic<int64_t> connections_{0};
+  std::thread thread_;  // runs for the life of the process
+};
+
+void BM_ColdResolve_ImdsExtended_BareServer(benchmark::State& state) {
+  static CannedPeer* peer = new CannedPeer(Fixture("fixtures/ec2/imdsv2-extended.json"));
+  testing::FakeEnvironment env;
+  env.Set("HOME", "/home/bench");
+  env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", peer->endpoint());
+  env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");
+  const int64_t before = peer->connections();
+  RunColdChain(state, env, nullptr);
+  state.counters["connections"] = static_cast<double>(peer->connections() - before) /
+                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+BENCHMARK(BM_ColdResolve_ImdsExtended_BareServer)->UseRealTime();
 
 void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
   const LoopbackTarget target =
