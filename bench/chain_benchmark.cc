@@ -520,7 +520,8 @@ class CannedPeer {
  public:
   explicit CannedPeer(const replay::Transcript& t) {
     for (const replay::Exchange& e : t.exchanges) {
-      std::string body = e.response ? e.response->body : "AQAEbench-EXAMPLE-imds-token-0000000000==";
+      std::string body =
+          e.response ? e.response->body : "AQAEbench-EXAMPLE-imds-token-0000000000==";
       // The recorded expiration moved to six hours from now, as the replay's rebasing does.
       if (size_t key = body.find("\"Expiration\""); key != std::string::npos) {
         const size_t open = body.find('"', body.find(':', key) + 1);

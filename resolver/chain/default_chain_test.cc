@@ -114,8 +114,9 @@ TEST(DefaultChainTest, ExplanationNamesTheStsActionAndEveryCacheFileReadOrWritte
   EXPECT_EQ(called.cache_log[1].path, path);
   const std::string json = first.ToJson();
   EXPECT_THAT(json, HasSubstr(R"("path":"/","action":"AssumeRole","status":200)"));
-  EXPECT_THAT(json, HasSubstr(R"("cache_log":[{"cache":"aws-cli","operation":"read","path":")" +
-                              path + R"(","result":"miss"},{"cache":"aws-cli","operation":"write")"));
+  EXPECT_THAT(json,
+              HasSubstr(R"("cache_log":[{"cache":"aws-cli","operation":"read","path":")" + path +
+                        R"(","result":"miss"},{"cache":"aws-cli","operation":"write")"));
   world.ExpectNoSecrets(first);
 
   // Second resolution: a hit, no request.

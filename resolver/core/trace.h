@@ -24,7 +24,7 @@ struct TraceEvent {
   std::string method;
   std::string endpoint;
   std::string path;  // kCache: the cache file
-  int status = 0;  // 0: no response (the message says why)
+  int status = 0;    // 0: no response (the message says why)
   std::chrono::microseconds elapsed{0};
   // kRequest: the API action on endpoints that serve several ("AssumeRole", "GetRoleCredentials",
   // "CreateToken"); empty otherwise.

@@ -230,7 +230,8 @@ class Resolution {
     if (!text.ok()) {
       const bool missing = IsNotConfigured(text.status());
       TraceCache(ctx_.trace, kProviderName, "sso-token", "read", token_path_,
-                 missing ? "miss" : "bad", "SSO token " + token_path_ + ": " + text.status().message());
+                 missing ? "miss" : "bad",
+                 "SSO token " + token_path_ + ": " + text.status().message());
       if (missing) return TokenError(SsoTokenProblem::kMissing, {});
       return TokenError(SsoTokenProblem::kInvalid, {}, text.status().message());
     }
