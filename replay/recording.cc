@@ -129,6 +129,13 @@ StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchan
   t.recorded_at = std::chrono::time_point_cast<std::chrono::seconds>(info.recorded_at);
   if (has_mint) t.imds_tokens = ImdsTokenPolicy{false};
   t.rebase.json_fields = {"Expiration", "LastUpdated"};
+  // SSO GetRoleCredentials answers its expiration in epoch milliseconds.
+  for (const CapturedExchange& e : exchanges) {
+    if (e.path.rfind("/federation/credentials", 0) == 0) {
+      t.rebase.json_epoch_ms_fields = {"expiration"};
+      break;
+    }
+  }
   t.sigv4_keys = info.sigv4_keys;
 
   for (size_t i = 0; i < exchanges.size(); ++i) {
@@ -154,6 +161,13 @@ StatusOr<Transcript> BuildTranscript(const std::vector<CapturedExchange>& exchan
               .ok) {
         x.sigv4 = SigV4Check::kVerify;
       }
+    }
+
+    // The SSO bearer token is what GetRoleCredentials is authorised by: kept (redacted, the same
+    // placeholder as the accessToken that issued it) so that the replay requires it.
+    if (std::optional<std::string> bearer =
+            FindHeader(c.request_headers, "x-amz-sso_bearer_token")) {
+      x.request.headers.emplace_back("x-amz-sso_bearer_token", *bearer);
     }
 
     if (IsMint(c)) {

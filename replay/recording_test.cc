@@ -112,6 +112,21 @@ TEST(RecordingTest, QueryAndBodyAndAuthorizationPresenceAreMatched) {
   EXPECT_EQ(m.headers[0].second, std::string(kHeaderPresent));
 }
 
+TEST(RecordingTest, SsoBearerTokenIsMatchedAndEpochMsExpirationRebased) {
+  CapturedExchange e = Exchange("GET", "/federation/credentials?role_name=R&account_id=1", 200,
+                                R"({"roleCredentials":{"expiration":1714572000000}})");
+  e.host = "portal.sso.us-east-1.amazonaws.com";
+  e.request_headers = {{"X-Amz-Sso_Bearer_Token", "REDACTED-BEARER-TOKEN-0001"}};
+  ASSERT_OK_AND_ASSIGN(Transcript t, BuildTranscript({e}, Info()));
+  ASSERT_EQ(t.exchanges[0].request.headers.size(), 1u);
+  EXPECT_EQ(t.exchanges[0].request.headers[0].first, "x-amz-sso_bearer_token");
+  EXPECT_EQ(t.exchanges[0].request.headers[0].second, "REDACTED-BEARER-TOKEN-0001");
+  EXPECT_EQ(t.rebase.json_epoch_ms_fields, std::vector<std::string>{"expiration"});
+  // Without a GetRoleCredentials call there is no epoch-ms field to rebase.
+  ASSERT_OK_AND_ASSIGN(Transcript imds, BuildTranscript(ImdsRecording(), Info()));
+  EXPECT_TRUE(imds.rebase.json_epoch_ms_fields.empty());
+}
+
 TEST(RecordingTest, UpstreamFaultsBecomeFaultExchanges) {
   CapturedExchange reset = Exchange("GET", "/a", 0, "");
   reset.fault = "reset";
