@@ -30,6 +30,7 @@ for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBase
             BM_NewClientWithIdleConnections/idle:0 BM_NewClientWithIdleConnections/idle:100 \
             BM_NewClientWithIdleConnections/idle:1000 BM_ColdResolve_AssumeRole_Tls \
             BM_ColdResolve_AssumeRoleImds_Tls BM_Refresh_AssumeRole_Tls \
+            BM_ColdResolve_AssumeRole_Tls_NoTickets \
             BM_TlsHandshake_Loopback/new_ctx:0 BM_TlsHandshake_Loopback/new_ctx:1; do
   grep -q "^$name" <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
@@ -63,6 +64,7 @@ expect_counters() {  # name requests connections
     || { echo "FAIL: $1 does not report connections=$3"; exit 1; }
 }
 expect_counters BM_ColdResolve_AssumeRole_Tls 1 1
+expect_counters BM_ColdResolve_AssumeRole_Tls_NoTickets 1 1
 expect_counters BM_ColdResolve_AssumeRoleImds_Tls 5 2
 expect_counters BM_Refresh_AssumeRole_Tls 1 0
 

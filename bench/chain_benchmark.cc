@@ -46,6 +46,9 @@
 //   BM_ColdResolve_AssumeRoleImds_Tls  the same with credential_source = Ec2InstanceMetadata
 //                                 (sts/credential-source-imds): IMDS over plain HTTP, then
 //                                 AssumeRole over TLS.
+//   BM_ColdResolve_AssumeRole_Tls_NoTickets  the first against an in-process replay that sends
+//                                 no TLS 1.3 session ticket (cpp-httplib sleeps 1 ms per ticket
+//                                 record read before the response).
 //   BM_Refresh_AssumeRole_Tls     a warm AssumeRoleProvider assuming the role again over the TLS
 //                                 connection its first call left open.
 //   BM_TlsHandshake_Loopback/new_ctx:0|1  connect + TLS handshake + close to the same STS replay,
@@ -879,7 +882,8 @@ struct TlsReplay {
   std::string ca_path;
 };
 
-TlsReplay* StartTlsReplay(const char* fixture) {
+// `tickets`: TLS 1.3 session tickets the server sends after each handshake (-1: OpenSSL's default, 2).
+TlsReplay* StartTlsReplay(const char* fixture, int tickets) {
   auto* r = new TlsReplay();
   replay::Transcript transcript = Replayable(Fixture(fixture));
   r->ca_path = BenchDirectory() + "/ca-" + std::to_string(std::hash<std::string>()(fixture)) + ".pem";
@@ -890,6 +894,7 @@ TlsReplay* StartTlsReplay(const char* fixture) {
     std::abort();
   }
   r->tls = std::move(tls).value();
+  if (tickets >= 0) SSL_CTX_set_num_tickets(r->tls->get(), size_t(tickets));
   r->engine = std::make_unique<replay::Engine>(std::move(transcript));
   r->http = std::make_unique<replay::Server>(r->engine.get(), replay::ServerOptions{});
   replay::ServerOptions tls_options;
@@ -917,7 +922,8 @@ struct StsTarget {
   std::string error;
 };
 
-std::unique_ptr<StsTarget> Sts(const StsFixture& fixture) {
+// `tickets` >= 0: always the in-process replay, sending that many session tickets.
+std::unique_ptr<StsTarget> Sts(const StsFixture& fixture, int tickets = -1) {
   auto t = std::make_unique<StsTarget>();
   const std::string dir = BenchDirectory();
   const std::string stem = dir + "/" + (fixture.imds ? "imds" : "static");
@@ -930,7 +936,8 @@ std::unique_ptr<StsTarget> Sts(const StsFixture& fixture) {
   t->env.Set("AWS_STS_REGIONAL_ENDPOINTS", "regional");
   t->env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
   std::string imds_endpoint;
-  if (const char* ca = std::getenv("CHANTLESS_BENCH_STS_CA_BUNDLE")) {
+  const char* ca = tickets < 0 ? std::getenv("CHANTLESS_BENCH_STS_CA_BUNDLE") : nullptr;
+  if (ca != nullptr) {
     t->ca_path = ca;
     t->host = kStsHost;
     if (const char* e = std::getenv("CHANTLESS_BENCH_STS_ENDPOINT")) {
@@ -959,8 +966,8 @@ std::unique_ptr<StsTarget> Sts(const StsFixture& fixture) {
     }
   } else {
     static std::map<std::string, TlsReplay*>* replays = new std::map<std::string, TlsReplay*>();
-    TlsReplay*& r = (*replays)[fixture.path];
-    if (r == nullptr) r = StartTlsReplay(fixture.path);
+    TlsReplay*& r = (*replays)[std::string(fixture.path) + "#" + std::to_string(tickets)];
+    if (r == nullptr) r = StartTlsReplay(fixture.path, tickets);
     t->ca_path = r->ca_path;
     t->host = "127.0.0.1";
     t->port = r->https->port();
@@ -986,8 +993,9 @@ int64_t StsConnections(const StsTarget& target) {
 
 // One cold resolution per iteration: the profile files loaded, a new DefaultHttpClient (new
 // connections, a new TLS client context) and a new default chain, all timed.
-void ColdResolveAssumeRoleTls(benchmark::State& state, const StsFixture& fixture) {
-  std::unique_ptr<StsTarget> target = Sts(fixture);
+void ColdResolveAssumeRoleTls(benchmark::State& state, const StsFixture& fixture,
+                              int tickets = -1) {
+  std::unique_ptr<StsTarget> target = Sts(fixture, tickets);
   if (!target->error.empty()) {
     state.SkipWithError(target->error.c_str());
     return;
@@ -1033,6 +1041,15 @@ void BM_ColdResolve_AssumeRole_Tls(benchmark::State& state) {
   ColdResolveAssumeRoleTls(state, kStsStatic);
 }
 BENCHMARK(BM_ColdResolve_AssumeRole_Tls)->UseRealTime();
+
+// The same against the in-process replay told to send no TLS 1.3 session ticket. OpenSSL's server
+// sends two after each handshake; they reach the client before the response, and cpp-httplib's
+// TLS read (SSLSocketStream::read) answers a record with no application data by sleeping 1 ms
+// before reading again. The difference between this row and the one above is those sleeps.
+void BM_ColdResolve_AssumeRole_Tls_NoTickets(benchmark::State& state) {
+  ColdResolveAssumeRoleTls(state, kStsStatic, 0);
+}
+BENCHMARK(BM_ColdResolve_AssumeRole_Tls_NoTickets)->UseRealTime();
 
 // role_arn + credential_source = Ec2InstanceMetadata: IMDS over plain HTTP (token, role, its
 // credentials), then AssumeRole signed with them over TLS: two new connections.
