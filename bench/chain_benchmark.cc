@@ -76,7 +76,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -886,7 +885,9 @@ struct TlsReplay {
 TlsReplay* StartTlsReplay(const char* fixture, int tickets) {
   auto* r = new TlsReplay();
   replay::Transcript transcript = Replayable(Fixture(fixture));
-  r->ca_path = BenchDirectory() + "/ca-" + std::to_string(std::hash<std::string>()(fixture)) + ".pem";
+  // One CA per replay: each server's certificate is signed by its own.
+  static int replays = 0;
+  r->ca_path = BenchDirectory() + "/ca-" + std::to_string(++replays) + ".pem";
   StatusOr<std::unique_ptr<replay::ServerTlsContext>> tls =
       replay::MakeThrowawayTls(replay::TranscriptHostNames(transcript), {}, r->ca_path);
   if (!tls.ok()) {

@@ -264,19 +264,23 @@ def sts_env(workdir, imds, serve):
 
 
 def bench_results(args, env, pattern, repetitions=5):
-    """{benchmark name: (median real ms, counters of the last repetition)} or {"error": why}."""
+    """{benchmark name: (median real ms, counters of the last repetition) or (None, error)}, or
+    {"error": why} when the binary gave no results."""
     out = run_json([args.bench, "--benchmark_filter=" + pattern,
                     "--benchmark_repetitions=%d" % repetitions, "--benchmark_min_time=0.2",
                     "--benchmark_format=json"], env, cwd=args.bench_runfiles)
     if "benchmarks" not in out:
         return {"error": out.get("error", "no output")}
-    runs = {}
+    runs, errors = {}, {}
     for b in iterations(out):
         if b.get("error_occurred"):
-            return {"error": b.get("error_message", "benchmark error")}
-        runs.setdefault(b["run_name"], []).append(b)
-    return {name: (statistics.median(real_time_ms(b) for b in bs), bs[-1])
-            for name, bs in runs.items()}
+            errors[b["run_name"]] = b.get("error_message", "benchmark error")
+        else:
+            runs.setdefault(b["run_name"], []).append(b)
+    results = {name: (None, why) for name, why in errors.items()}
+    results.update({name: (statistics.median(real_time_ms(b) for b in bs), bs[-1])
+                    for name, bs in runs.items() if name not in errors})
+    return results
 
 
 def python_handshakes(ca_path, runs, new_context):
@@ -363,7 +367,10 @@ def sts_rows(args, workdir, go_peer, go_skip, hosts_problem):
         else:
             for arg, label in (("0", "shared SSL_CTX"), ("1", "new SSL_CTX + CA load")):
                 key = "BM_TlsHandshake_Loopback/new_ctx:%s/real_time" % arg
-                if key in hs:
+                if key in hs and hs[key][0] is None:
+                    rows.append((fixture, "tls handshake (OpenSSL C++, %s)" % label, None, None,
+                                 None, hs[key][1]))
+                elif key in hs:
                     handshakes[(fixture, arg)] = hs[key][0]
                     rows.append((fixture, "tls handshake (OpenSSL C++, %s)" % label, hs[key][0],
                                  0.0, 1.0, ""))
@@ -382,8 +389,9 @@ def sts_rows(args, workdir, go_peer, go_skip, hosts_problem):
              "chantless cold (in-process server, no session tickets)"),
             ("BM_Refresh_AssumeRole_Tls", "chantless refresh, kept connection (in-process)")):
         key = bench + "/real_time"
-        if "error" in r or key not in r:
-            rows.append((fixture, label, None, None, None, r.get("error", "did not run")))
+        if "error" in r or key not in r or r[key][0] is None:
+            why = r["error"] if "error" in r else r[key][1] if key in r else "did not run"
+            rows.append((fixture, label, None, None, None, why))
             continue
         median, b = r[key]
         rows.append((fixture, label, median, b.get("requests"), b.get("connections"), ""))
