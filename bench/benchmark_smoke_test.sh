@@ -3,6 +3,7 @@
 # binary must exit 0 and report no error. Timings are not checked here (numbers come from
 # `./dev bench`). Counters are: the unconfigured chain makes no request; the loopback benchmarks
 # against their in-process server report connections per resolution (one per cold resolution, none
+# per refresh), and so do the AssumeRole-over-TLS ones (one TLS connection per cold resolution, none
 # per refresh); against an external `chantless serve` (the CHANTLESS_BENCH_*_ENDPOINT variables,
 # as bench/peers does) they report no connections counter, and the server's own summary counts the
 # connections instead.
@@ -28,7 +29,10 @@ for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBase
             BM_ColdResolve_Container_Loopback BM_Refresh_Imds_Loopback \
             BM_LoopbackRoundTrip/connect:0 BM_LoopbackRoundTrip/connect:1 \
             BM_NewClientWithIdleConnections/idle:0 BM_NewClientWithIdleConnections/idle:100 \
-            BM_NewClientWithIdleConnections/idle:1000; do
+            BM_NewClientWithIdleConnections/idle:1000 BM_ColdResolve_AssumeRole_Tls \
+            BM_ColdResolve_AssumeRoleImds_Tls BM_Refresh_AssumeRole_Tls \
+            BM_ColdResolve_AssumeRole_Tls_NoTickets \
+            BM_TlsHandshake_Loopback/new_ctx:0 BM_TlsHandshake_Loopback/new_ctx:1; do
   grep -q "^$name" <<<"$out" || { echo "FAIL: $name did not run"; exit 1; }
 done
 # The unconfigured chain must make zero requests.
@@ -51,6 +55,20 @@ for name in BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
 done
 grep -E "^BM_Refresh_Imds_Loopback" <<<"$out" | grep -qE "connections=0( |$)" \
   || { echo "FAIL: BM_Refresh_Imds_Loopback does not report connections=0"; exit 1; }
+# A role profile over TLS (in-process plain + TLS replay): static source keys are one AssumeRole on
+# one new connection; credential_source = Ec2InstanceMetadata is IMDS (token, extended listing
+# answered 404, legacy listing, credentials) on one plain connection, then AssumeRole on one TLS
+# connection; a warm provider's refresh is one AssumeRole on the kept connection.
+expect_counters() {  # name requests connections
+  grep -E "^$1/" <<<"$out" | grep -qE "requests=$2( |$)" \
+    || { echo "FAIL: $1 does not report requests=$2"; exit 1; }
+  grep -E "^$1/" <<<"$out" | grep -qE "connections=$3( |$)" \
+    || { echo "FAIL: $1 does not report connections=$3"; exit 1; }
+}
+expect_counters BM_ColdResolve_AssumeRole_Tls 1 1
+expect_counters BM_ColdResolve_AssumeRole_Tls_NoTickets 1 1
+expect_counters BM_ColdResolve_AssumeRoleImds_Tls 5 2
+expect_counters BM_Refresh_AssumeRole_Tls 1 0
 
 # External server: no connections counter from the benchmark; `chantless serve` counts them.
 work="${TEST_TMPDIR:-$(mktemp -d)}/smoke"

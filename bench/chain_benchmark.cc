@@ -43,13 +43,34 @@
 //                                 anything. Compare with BM_LoopbackRoundTrip/connect:1.
 //   BM_DefaultChain_NothingConfigured  the whole default chain with no variable, no file and
 //                                 AWS_EC2_METADATA_DISABLED=true: must make zero requests.
+//   BM_ColdResolve_AssumeRole_Tls  a role profile (role_arn + source_profile with static keys,
+//                                 sts/assume-role-static-keys) through the whole default chain,
+//                                 cold: profile files loaded, a new DefaultHttpClient, one
+//                                 AssumeRole over a new TLS connection to a replay of STS.
+//   BM_ColdResolve_AssumeRoleImds_Tls  the same with credential_source = Ec2InstanceMetadata
+//                                 (sts/credential-source-imds): IMDS over plain HTTP, then
+//                                 AssumeRole over TLS.
+//   BM_ColdResolve_AssumeRole_Tls_NoTickets  the first against an in-process replay that sends
+//                                 no TLS 1.3 session ticket (cpp-httplib sleeps 1 ms per ticket
+//                                 record read before the response).
+//   BM_Refresh_AssumeRole_Tls     a warm AssumeRoleProvider assuming the role again over the TLS
+//                                 connection its first call left open.
+//   BM_TlsHandshake_Loopback/new_ctx:0|1  connect + TLS handshake + close to the same STS replay,
+//                                 no HTTP (new_ctx:1 also makes the SSL_CTX and loads the CA).
+//                                 The STS rows use an in-process replay by default, or the
+//                                 `chantless serve --tls` that CHANTLESS_BENCH_STS_CA_BUNDLE (and
+//                                 CHANTLESS_BENCH_STS_ENDPOINT / CHANTLESS_BENCH_IMDS_ENDPOINT)
+//                                 name, as bench/peers does; counters as for the loopback rows.
 //
 // Run with `./dev bench` (bazel run -c opt //bench:chain_benchmark). Debian's libbenchmark is a
 // debug build and says so; that does not affect the timings of our code. `bench_smoke_test` runs
 // every benchmark for one short iteration under `./dev test`.
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
+#include <netdb.h>
 #include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -69,6 +90,7 @@
 
 #include "replay/engine.h"
 #include "replay/server.h"
+#include "replay/tls_setup.h"
 #include "replay/transcript.h"
 #include "replay/transport.h"
 #include "resolver/chain/credentials_cache.h"
@@ -76,10 +98,13 @@
 #include "resolver/container/container_provider.h"
 #include "resolver/core/clock.h"
 #include "resolver/core/credentials.h"
+#include "resolver/core/filesystem.h"
 #include "resolver/core/time_util.h"
 #include "resolver/http/credentials_json.h"
 #include "resolver/http/default_http_client.h"
 #include "resolver/imds/imds_provider.h"
+#include "resolver/profile/assume_role_provider.h"
+#include "resolver/profile/profile_config.h"
 #include "resolver/testing/fakes.h"
 
 namespace chantless {
@@ -867,6 +892,374 @@ BENCHMARK(BM_NewClientWithIdleConnections)
     ->Arg(100)
     ->Arg(1000)
     ->UseRealTime();
+
+// --- AssumeRole over TLS ---------------------------------------------------------------------------
+
+// A role profile resolved through the whole default chain against a TLS replay of STS: the
+// profile's files are written once to a private directory; AWS_CA_BUNDLE trusts the replay's CA.
+// By default the replay is in process: a plain and a TLS replay::Server on one endlessly replayable
+// engine, the TLS one with a throwaway CA naming the transcript's hosts, 127.0.0.1 and localhost,
+// reached through AWS_ENDPOINT_URL_STS=https://127.0.0.1:PORT (the engine matches any recorded
+// host for a loopback Host, and checks every SigV4 signature against the transcript's fake keys).
+// Against an external `chantless serve --tls` (bench/peers) the variables say where:
+//   CHANTLESS_BENCH_STS_CA_BUNDLE   the replay's CA (--ca-out); setting it selects the external server
+//   CHANTLESS_BENCH_STS_ENDPOINT    https://127.0.0.1:PORT; unset, the profile's own STS host
+//                                   (sts.us-east-1.amazonaws.com), which must resolve to 127.0.0.1
+//                                   and nothing else (a private /etc/hosts in a namespace), or the
+//                                   benchmark refuses to run
+//   CHANTLESS_BENCH_IMDS_ENDPOINT   http://127.0.0.1:PORT, for credential_source = Ec2InstanceMetadata
+
+struct StsFixture {
+  const char* path;
+  const char* config;       // the config file (profile "role")
+  const char* credentials;  // the credentials file
+  const char* access_key;   // what the role resolves to
+  bool imds;                // credential_source = Ec2InstanceMetadata
+};
+
+constexpr StsFixture kStsStatic = {
+    "fixtures/sts/assume-role-static-keys.json",
+    "[profile role]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/demo\n"
+    "source_profile = base\n",
+    "[base]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\n"
+    "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
+    "ASIAQEXAMPLEROLE0001", false};
+
+constexpr StsFixture kStsImds = {
+    "fixtures/sts/credential-source-imds.json",
+    "[profile role]\nregion = us-east-1\nrole_arn = arn:aws:iam::123456789012:role/demo\n"
+    "credential_source = Ec2InstanceMetadata\n",
+    "", "ASIAQEXAMPLEROLE0010", true};
+
+constexpr char kStsHost[] = "sts.us-east-1.amazonaws.com";
+
+// A private directory for the profile files and the in-process replay's CA.
+const std::string& BenchDirectory() {
+  static const std::string* dir = [] {
+    const char* base = std::getenv("TEST_TMPDIR");
+    std::string pattern = std::string(base ? base : "/tmp") + "/chantless-bench.XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) {
+      std::perror("chain_benchmark: mkdtemp");
+      std::abort();
+    }
+    return new std::string(pattern);
+  }();
+  return *dir;
+}
+
+void WriteBenchFile(const std::string& path, const std::string& content) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr || std::fwrite(content.data(), 1, content.size(), f) != content.size() ||
+      std::fclose(f) != 0) {
+    std::fprintf(stderr, "chain_benchmark: cannot write %s\n", path.c_str());
+    std::abort();
+  }
+}
+
+// True when `host` resolves to 127.0.0.1 and to nothing else.
+bool ResolvesToLoopbackOnly(const char* host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host, "443", &hints, &found) != 0 || found == nullptr) return false;
+  bool only_loopback = true;
+  for (addrinfo* a = found; a != nullptr; a = a->ai_next) {
+    if (a->ai_family != AF_INET ||
+        reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr.s_addr != htonl(INADDR_LOOPBACK)) {
+      only_loopback = false;
+    }
+  }
+  freeaddrinfo(found);
+  return only_loopback;
+}
+
+// An in-process plain + TLS replay of one STS fixture, started once.
+struct TlsReplay {
+  std::unique_ptr<replay::Engine> engine;
+  std::unique_ptr<replay::ServerTlsContext> tls;
+  std::unique_ptr<replay::Server> http;
+  std::unique_ptr<replay::Server> https;
+  std::string ca_path;
+};
+
+// `tickets`: TLS 1.3 session tickets the server sends after each handshake (-1: OpenSSL's default, 2).
+TlsReplay* StartTlsReplay(const char* fixture, int tickets) {
+  auto* r = new TlsReplay();
+  replay::Transcript transcript = Replayable(Fixture(fixture));
+  // One CA per replay: each server's certificate is signed by its own.
+  static int replays = 0;
+  r->ca_path = BenchDirectory() + "/ca-" + std::to_string(++replays) + ".pem";
+  StatusOr<std::unique_ptr<replay::ServerTlsContext>> tls =
+      replay::MakeThrowawayTls(replay::TranscriptHostNames(transcript), {}, r->ca_path);
+  if (!tls.ok()) {
+    std::fprintf(stderr, "chain_benchmark: %s\n", tls.status().ToString().c_str());
+    std::abort();
+  }
+  r->tls = std::move(tls).value();
+  if (tickets >= 0) SSL_CTX_set_num_tickets(r->tls->get(), size_t(tickets));
+  r->engine = std::make_unique<replay::Engine>(std::move(transcript));
+  r->http = std::make_unique<replay::Server>(r->engine.get(), replay::ServerOptions{});
+  replay::ServerOptions tls_options;
+  tls_options.tls_context = r->tls->get();
+  r->https = std::make_unique<replay::Server>(r->engine.get(), tls_options);
+  for (replay::Server* s : {r->http.get(), r->https.get()}) {
+    StatusOr<int> port = s->Start();
+    if (!port.ok()) {
+      std::fprintf(stderr, "chain_benchmark: %s\n", port.status().ToString().c_str());
+      std::abort();
+    }
+  }
+  return r;
+}
+
+// Where an STS benchmark goes: the environment its chain sees, and the in-process servers (null
+// against an external one). `error` is set when the variables are unusable.
+struct StsTarget {
+  testing::FakeEnvironment env;
+  std::string ca_path;
+  std::string host;  // the TLS server's host name or address
+  int port = 443;
+  const replay::Server* http = nullptr;
+  const replay::Server* https = nullptr;
+  std::string error;
+};
+
+// `tickets` >= 0: always the in-process replay, sending that many session tickets.
+std::unique_ptr<StsTarget> Sts(const StsFixture& fixture, int tickets = -1) {
+  auto t = std::make_unique<StsTarget>();
+  const std::string dir = BenchDirectory();
+  const std::string stem = dir + "/" + (fixture.imds ? "imds" : "static");
+  WriteBenchFile(stem + ".config", fixture.config);
+  WriteBenchFile(stem + ".credentials", fixture.credentials);
+  t->env.Set("HOME", "/home/bench");  // no CLI cache is wired: every resolution calls STS
+  t->env.Set("AWS_CONFIG_FILE", stem + ".config");
+  t->env.Set("AWS_SHARED_CREDENTIALS_FILE", stem + ".credentials");
+  t->env.Set("AWS_PROFILE", "role");
+  t->env.Set("AWS_STS_REGIONAL_ENDPOINTS", "regional");
+  t->env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");  // a loaded CI machine must not time out
+  std::string imds_endpoint;
+  const char* ca = tickets < 0 ? std::getenv("CHANTLESS_BENCH_STS_CA_BUNDLE") : nullptr;
+  if (ca != nullptr) {
+    t->ca_path = ca;
+    t->host = kStsHost;
+    if (const char* e = std::getenv("CHANTLESS_BENCH_STS_ENDPOINT")) {
+      const std::string endpoint = e;
+      const std::string prefix = "https://127.0.0.1:";
+      if (endpoint.rfind(prefix, 0) != 0) {
+        t->error = "CHANTLESS_BENCH_STS_ENDPOINT must be https://127.0.0.1:PORT";
+        return t;
+      }
+      t->host = "127.0.0.1";
+      t->port = std::atoi(endpoint.c_str() + prefix.size());
+      t->env.Set("AWS_ENDPOINT_URL_STS", endpoint);
+    } else if (!ResolvesToLoopbackOnly(kStsHost)) {
+      t->error = std::string(kStsHost) +
+                 " does not resolve to 127.0.0.1 only: set CHANTLESS_BENCH_STS_ENDPOINT or run in a "
+                 "namespace with a private /etc/hosts";
+      return t;
+    }
+    if (fixture.imds) {
+      const char* e = std::getenv("CHANTLESS_BENCH_IMDS_ENDPOINT");
+      if (e == nullptr || std::string(e).rfind("http://127.0.0.1:", 0) != 0) {
+        t->error = "CHANTLESS_BENCH_IMDS_ENDPOINT must be http://127.0.0.1:PORT";
+        return t;
+      }
+      imds_endpoint = e;
+    }
+  } else {
+    static std::map<std::string, TlsReplay*>* replays = new std::map<std::string, TlsReplay*>();
+    TlsReplay*& r = (*replays)[std::string(fixture.path) + "#" + std::to_string(tickets)];
+    if (r == nullptr) r = StartTlsReplay(fixture.path, tickets);
+    t->ca_path = r->ca_path;
+    t->host = "127.0.0.1";
+    t->port = r->https->port();
+    t->http = r->http.get();
+    t->https = r->https.get();
+    t->env.Set("AWS_ENDPOINT_URL_STS", "https://127.0.0.1:" + std::to_string(t->port));
+    imds_endpoint = "http://127.0.0.1:" + std::to_string(r->http->port());
+  }
+  t->env.Set("AWS_CA_BUNDLE", t->ca_path);
+  if (fixture.imds) {
+    t->env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_endpoint);
+  } else {
+    t->env.Set("AWS_EC2_METADATA_DISABLED", "true");
+  }
+  return t;
+}
+
+// Connections the in-process servers of `target` accepted, both listeners (0 when external).
+int64_t StsConnections(const StsTarget& target) {
+  return (target.http ? target.http->connections() : 0) +
+         (target.https ? target.https->connections() : 0);
+}
+
+// One cold resolution per iteration: the profile files loaded, a new DefaultHttpClient (new
+// connections, a new TLS client context) and a new default chain, all timed.
+void ColdResolveAssumeRoleTls(benchmark::State& state, const StsFixture& fixture,
+                              int tickets = -1) {
+  std::unique_ptr<StsTarget> target = Sts(fixture, tickets);
+  if (!target->error.empty()) {
+    state.SkipWithError(target->error.c_str());
+    return;
+  }
+  SystemFilesystem fs;
+  SystemClock clock;
+  testing::FakeProcessRunner process;
+  int64_t requests = 0;
+  const int64_t connections_before = StsConnections(*target);
+  ProcessCost cost;
+  for (auto _ : state) {
+    DefaultHttpClient http;
+    CountingHttpClient counting(&http);
+    ProviderContext ctx = testing::WireContext(&target->env, &fs, &clock, &counting, &process);
+    StatusOr<std::unique_ptr<ProfileConfig>> profile =
+        LoadProfileConfig(target->env, fs, std::nullopt, nullptr);
+    if (!profile.ok()) {
+      state.SkipWithError(profile.status().ToString().c_str());
+      break;
+    }
+    ctx.settings = profile->get();
+    std::unique_ptr<Chain> chain = NewDefaultChain(ctx);
+    StatusOr<Credentials> resolved = chain->Resolve();
+    if (!resolved.ok() || resolved->access_key_id != fixture.access_key) {
+      state.SkipWithError(resolved.ok() ? "unexpected access key id"
+                                        : resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+    requests += counting.requests();
+  }
+  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] = static_cast<double>(requests) / n;
+  if (target->https != nullptr) {
+    state.counters["connections"] =
+        static_cast<double>(StsConnections(*target) - connections_before) / n;
+  }
+  cost.Report(state);
+}
+
+// role_arn + source_profile with static keys: one AssumeRole over a new TLS connection.
+void BM_ColdResolve_AssumeRole_Tls(benchmark::State& state) {
+  ColdResolveAssumeRoleTls(state, kStsStatic);
+}
+BENCHMARK(BM_ColdResolve_AssumeRole_Tls)->UseRealTime();
+
+// The same against the in-process replay told to send no TLS 1.3 session ticket. OpenSSL's server
+// sends two after each handshake; they reach the client before the response, and cpp-httplib's
+// TLS read (SSLSocketStream::read) answers a record with no application data by sleeping 1 ms
+// before reading again. The difference between this row and the one above is those sleeps.
+void BM_ColdResolve_AssumeRole_Tls_NoTickets(benchmark::State& state) {
+  ColdResolveAssumeRoleTls(state, kStsStatic, 0);
+}
+BENCHMARK(BM_ColdResolve_AssumeRole_Tls_NoTickets)->UseRealTime();
+
+// role_arn + credential_source = Ec2InstanceMetadata: IMDS over plain HTTP (token, role, its
+// credentials), then AssumeRole signed with them over TLS: two new connections.
+void BM_ColdResolve_AssumeRoleImds_Tls(benchmark::State& state) {
+  ColdResolveAssumeRoleTls(state, kStsImds);
+}
+BENCHMARK(BM_ColdResolve_AssumeRoleImds_Tls)->UseRealTime();
+
+// A refresh: the same AssumeRoleProvider and HttpClient assuming the role again, as a
+// CredentialsCache's refresh does, over the TLS connection the first call left open (within the
+// server's keep-alive window: a refresh an hour later finds it closed and pays the handshake).
+// Static source keys, so the only request is AssumeRole.
+void BM_Refresh_AssumeRole_Tls(benchmark::State& state) {
+  std::unique_ptr<StsTarget> target = Sts(kStsStatic);
+  if (!target->error.empty()) {
+    state.SkipWithError(target->error.c_str());
+    return;
+  }
+  SystemFilesystem fs;
+  SystemClock clock;
+  testing::FakeProcessRunner process;
+  DefaultHttpClient http;
+  CountingHttpClient counting(&http);
+  ProviderContext ctx = testing::WireContext(&target->env, &fs, &clock, &counting, &process);
+  StatusOr<std::unique_ptr<ProfileConfig>> profile =
+      LoadProfileConfig(target->env, fs, std::nullopt, nullptr);
+  if (!profile.ok()) {
+    state.SkipWithError(profile.status().ToString().c_str());
+    return;
+  }
+  ctx.settings = profile->get();
+  AssumeRoleProvider provider(ctx);
+  if (!provider.Resolve().ok()) {  // the cold resolution, not timed
+    state.SkipWithError("cold AssumeRole failed");
+    return;
+  }
+  const int64_t before = counting.requests();
+  const int64_t connections_before = StsConnections(*target);
+  ProcessCost cost;
+  for (auto _ : state) {
+    StatusOr<Credentials> resolved = provider.Resolve();
+    if (!resolved.ok()) {
+      state.SkipWithError(resolved.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(resolved);
+  }
+  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] = static_cast<double>(counting.requests() - before) / n;
+  if (target->https != nullptr) {
+    state.counters["connections"] =
+        static_cast<double>(StsConnections(*target) - connections_before) / n;
+  }
+  cost.Report(state);
+}
+BENCHMARK(BM_Refresh_AssumeRole_Tls)->UseRealTime();
+
+// The TLS handshake's share of a cold AssumeRole: connect to the STS replay's TLS listener, a full
+// handshake verifying its certificate against the replay's CA (OpenSSL, as cpp-httplib uses it),
+// close_notify and close; no HTTP. new_ctx:1 also makes the client SSL_CTX and loads the CA file
+// each time, as a new client does; new_ctx:0 reuses one. The address is resolved once, untimed.
+void BM_TlsHandshake_Loopback(benchmark::State& state) {
+  std::unique_ptr<StsTarget> target = Sts(kStsStatic);
+  if (!target->error.empty()) {
+    state.SkipWithError(target->error.c_str());
+    return;
+  }
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(uint16_t(target->port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool new_ctx = state.range(0) == 1;
+  auto make_ctx = [&]() -> SSL_CTX* {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == nullptr ||
+        SSL_CTX_load_verify_locations(ctx, target->ca_path.c_str(), nullptr) != 1) {
+      SSL_CTX_free(ctx);
+      return nullptr;
+    }
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+    return ctx;
+  };
+  SSL_CTX* shared = new_ctx ? nullptr : make_ctx();
+  ProcessCost cost;
+  for (auto _ : state) {
+    SSL_CTX* ctx = new_ctx ? make_ctx() : shared;
+    const int fd = ctx ? ConnectTo(address) : -1;
+    SSL* ssl = fd >= 0 ? SSL_new(ctx) : nullptr;
+    bool ok = false;
+    if (ssl != nullptr) {
+      SSL_set_fd(ssl, fd);
+      SSL_set_tlsext_host_name(ssl, target->host.c_str());
+      SSL_set1_host(ssl, target->host.c_str());
+      ok = SSL_connect(ssl) == 1 && SSL_get_verify_result(ssl) == X509_V_OK;
+      if (ok) SSL_shutdown(ssl);
+      SSL_free(ssl);
+    }
+    if (fd >= 0) close(fd);
+    if (new_ctx) SSL_CTX_free(ctx);
+    if (!ok) {
+      state.SkipWithError("TLS handshake with the replay failed");
+      break;
+    }
+  }
+  if (shared != nullptr) SSL_CTX_free(shared);
+  cost.Report(state);
+}
+BENCHMARK(BM_TlsHandshake_Loopback)->ArgName("new_ctx")->Arg(0)->Arg(1)->UseRealTime();
 
 }  // namespace
 }  // namespace chantless

@@ -6,6 +6,11 @@ from posix_spawn to waitpid. Prints the median and p90 of each command, and each
 multiple of /bin/true's. Cases:
   true        /bin/true
   env-keys    chantless resolve --format process, env keys (no file, no request)
+  role-cache  chantless resolve --profile role --format process: an assume-role profile (static
+              source keys) whose role credentials are in a warm AWS CLI cache entry
+              (~/.aws/cli/cache/<sha1 of the AssumeRole arguments>.json, written here in the CLI's
+              format, one hour left): both profile files parsed, the entry read, no request. STS
+              is pointed at https://127.0.0.1:9 so that a miss fails at once on loopback
   imds        the same with IMDS at a loopback `chantless serve` of ec2/imdsv2-extended (3 requests)
   floor       the IMDS case's kernel floor is in BM_LoopbackRoundTrip (./dev bench), not here
 
@@ -13,6 +18,9 @@ Usage: bench/startup.py CHANTLESS [--rounds N] [--fixture PATH]
 Loopback only; nothing else is contacted.
 """
 import argparse
+import datetime
+import hashlib
+import json
 import os
 import statistics
 import subprocess
@@ -33,6 +41,39 @@ def spawn_time(argv, env):
     return elapsed
 
 
+ROLE_ARN = "arn:aws:iam::123456789012:role/demo"
+ROLE_CACHE_KEY_ID = "ASIAFAKESTARTUPROLE1"
+
+
+def warm_role_cache(home, base):
+    """Writes an assume-role profile and a warm AWS CLI cache entry for it under `home`; returns
+    the environment that resolves it. Fake keys only."""
+    aws = os.path.join(home, ".aws")
+    cache = os.path.join(aws, "cli", "cache")
+    os.makedirs(cache, exist_ok=True)
+    with open(os.path.join(aws, "config"), "w") as f:
+        f.write("[profile role]\nregion = us-east-1\nrole_arn = %s\nsource_profile = base\n" % ROLE_ARN)
+    with open(os.path.join(aws, "credentials"), "w") as f:
+        f.write("[base]\naws_access_key_id = AKIAFAKESTARTUP00002\n"
+                "aws_secret_access_key = fake/startup/secret/key/0000000000000002\n")
+    # botocore's key: sha1 of json.dumps(AssumeRole arguments, sort_keys=True).
+    key = hashlib.sha1(json.dumps({"RoleArn": ROLE_ARN}, sort_keys=True).encode()).hexdigest()
+    expires = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=1)
+    entry = {"Credentials": {"AccessKeyId": ROLE_CACHE_KEY_ID,
+                             "SecretAccessKey": "fake/startup/role/secret/0000000000000001",
+                             "SessionToken": "FAKESTARTUPSESSIONTOKEN0000000000000000000001",
+                             "Expiration": expires.strftime("%Y-%m-%dT%H:%M:%SUTC")},
+             "AssumedRoleUser": {"AssumedRoleId": "AROAFAKESTARTUP00001:startup",
+                                 "Arn": "arn:aws:sts::123456789012:assumed-role/demo/startup"}}
+    path = os.path.join(cache, key + ".json")
+    with open(path, "w") as f:
+        json.dump(entry, f)
+    os.chmod(path, 0o600)
+    return dict(base, AWS_CONFIG_FILE=os.path.join(aws, "config"),
+                AWS_SHARED_CREDENTIALS_FILE=os.path.join(aws, "credentials"),
+                AWS_EC2_METADATA_DISABLED="true", AWS_ENDPOINT_URL_STS="https://127.0.0.1:9")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("chantless")
@@ -46,9 +87,15 @@ def main():
     env_keys = dict(base, AWS_ACCESS_KEY_ID="AKIAFAKESTARTUP00001",
                     AWS_SECRET_ACCESS_KEY="fake/startup/secret/key/0000000000000000",
                     AWS_EC2_METADATA_DISABLED="true")
+    role_cache = warm_role_cache(home, base)
+    role_argv = [chantless, "resolve", "--profile", "role", "--format", "process"]
+    check = subprocess.run(role_argv, env=role_cache, capture_output=True, text=True)
+    if check.returncode != 0 or ROLE_CACHE_KEY_ID not in check.stdout:
+        sys.exit("the warm CLI cache entry was not used: " + check.stderr.strip()[-300:])
     cases = [
         ("true", ["/bin/true"], base),
         ("env-keys", [chantless, "resolve", "--format", "process"], env_keys),
+        ("role-cache", role_argv, role_cache),
     ]
     times = {name: [] for name, _, _ in cases}
     for _ in range(args.rounds):
@@ -79,7 +126,7 @@ def main():
             server.wait()
     t = statistics.median(times["true"])
     print(f"{'case':<10} {'median ms':>10} {'p90 ms':>8} {'x /bin/true':>12}  runs")
-    for name in ("true", "env-keys", "imds"):
+    for name in ("true", "env-keys", "role-cache", "imds"):
         xs = sorted(times[name])
         med = statistics.median(xs)
         p90 = xs[int(len(xs) * 0.9) - 1]

@@ -2,7 +2,9 @@
 """Times botocore's cold credential resolution in-process (interpreter start-up and imports excluded).
 
 Usage: botocore_peer.py RUNS. The endpoint comes from the environment (AWS_EC2_METADATA_SERVICE_ENDPOINT
-or AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN), set by peers.py. Each run
+or AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN), or the role profile
+(AWS_PROFILE, AWS_CONFIG_FILE, AWS_CA_BUNDLE: the AssumeRole happens in get_frozen_credentials(),
+with the STS client botocore creates for it), set by peers.py. Each run
 builds a new botocore session (outside the timed region) and times get_credentials() +
 get_frozen_credentials() through botocore's whole default chain. Prints one JSON line:
 {"client": "botocore <version>", "runs": N, "times_ms": [...], "method": "iam-role"}.

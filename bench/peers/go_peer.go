@@ -3,7 +3,9 @@
 // cfg.Credentials.Retrieve through the SDK's whole default chain.
 //
 // Usage: go_peer RUNS. The endpoint comes from the environment (AWS_EC2_METADATA_SERVICE_ENDPOINT,
-// or AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN), set by peers.py.
+// or AWS_CONTAINER_CREDENTIALS_FULL_URI + AWS_CONTAINER_AUTHORIZATION_TOKEN), or the role profile
+// (AWS_PROFILE, AWS_CONFIG_FILE, AWS_CA_BUNDLE: LoadDefaultConfig builds the STS client and the
+// assume-role provider outside the timed region; Retrieve makes the AssumeRole), set by peers.py.
 // Prints one JSON line like botocore_peer.py; no credential value is printed. Built offline against
 // Debian's golang-github-aws-aws-sdk-go-v2-dev (GOPATH=/usr/share/gocode, GO111MODULE=off) by
 // peers.py.

@@ -2,7 +2,8 @@
 // module loading excluded): a new fromNodeProviderChain() per run, timed until it resolves.
 //
 // Usage: node js_peer.cjs NPM_DIR RUNS — NPM_DIR holds node_modules/@aws-sdk/credential-providers
-// (./dev setup installs it). The endpoint comes from the environment, set by peers.py. Prints one
+// (./dev setup installs it). The endpoint or role profile comes from the environment, set by
+// peers.py (the STS client's CA through NODE_EXTRA_CA_CERTS, read at node start-up). Prints one
 // JSON line like botocore_peer.py; no credential value is printed.
 const path = require("path");
 const { createRequire } = require("module");
