@@ -69,9 +69,9 @@
 #include <benchmark/benchmark.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
-#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -893,7 +893,8 @@ BENCHMARK(BM_NewClientWithIdleConnections)
     ->Arg(1000)
     ->UseRealTime();
 
-// --- AssumeRole over TLS ---------------------------------------------------------------------------
+// --- AssumeRole over TLS
+// ---------------------------------------------------------------------------
 
 // A role profile resolved through the whole default chain against a TLS replay of STS: the
 // profile's files are written once to a private directory; AWS_CA_BUNDLE trusts the replay's CA.
@@ -902,12 +903,14 @@ BENCHMARK(BM_NewClientWithIdleConnections)
 // reached through AWS_ENDPOINT_URL_STS=https://127.0.0.1:PORT (the engine matches any recorded
 // host for a loopback Host, and checks every SigV4 signature against the transcript's fake keys).
 // Against an external `chantless serve --tls` (bench/peers) the variables say where:
-//   CHANTLESS_BENCH_STS_CA_BUNDLE   the replay's CA (--ca-out); setting it selects the external server
-//   CHANTLESS_BENCH_STS_ENDPOINT    https://127.0.0.1:PORT; unset, the profile's own STS host
+//   CHANTLESS_BENCH_STS_CA_BUNDLE   the replay's CA (--ca-out); setting it selects the external
+//   server CHANTLESS_BENCH_STS_ENDPOINT    https://127.0.0.1:PORT; unset, the profile's own STS
+//   host
 //                                   (sts.us-east-1.amazonaws.com), which must resolve to 127.0.0.1
 //                                   and nothing else (a private /etc/hosts in a namespace), or the
 //                                   benchmark refuses to run
-//   CHANTLESS_BENCH_IMDS_ENDPOINT   http://127.0.0.1:PORT, for credential_source = Ec2InstanceMetadata
+//   CHANTLESS_BENCH_IMDS_ENDPOINT   http://127.0.0.1:PORT, for credential_source =
+//   Ec2InstanceMetadata
 
 struct StsFixture {
   const char* path;
@@ -982,7 +985,8 @@ struct TlsReplay {
   std::string ca_path;
 };
 
-// `tickets`: TLS 1.3 session tickets the server sends after each handshake (-1: OpenSSL's default, 2).
+// `tickets`: TLS 1.3 session tickets the server sends after each handshake (-1: OpenSSL's default,
+// 2).
 TlsReplay* StartTlsReplay(const char* fixture, int tickets) {
   auto* r = new TlsReplay();
   replay::Transcript transcript = Replayable(Fixture(fixture));
@@ -1053,9 +1057,10 @@ std::unique_ptr<StsTarget> Sts(const StsFixture& fixture, int tickets = -1) {
       t->port = std::atoi(endpoint.c_str() + prefix.size());
       t->env.Set("AWS_ENDPOINT_URL_STS", endpoint);
     } else if (!ResolvesToLoopbackOnly(kStsHost)) {
-      t->error = std::string(kStsHost) +
-                 " does not resolve to 127.0.0.1 only: set CHANTLESS_BENCH_STS_ENDPOINT or run in a "
-                 "namespace with a private /etc/hosts";
+      t->error =
+          std::string(kStsHost) +
+          " does not resolve to 127.0.0.1 only: set CHANTLESS_BENCH_STS_ENDPOINT or run in a "
+          "namespace with a private /etc/hosts";
       return t;
     }
     if (fixture.imds) {

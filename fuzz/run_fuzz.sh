@@ -105,8 +105,10 @@ run_one() {
   mkdir -p "$dir/corpus" "$dir/artifacts"
   before=$(find "$dir/corpus" -type f | wc -l)
   local args=(-max_total_time="$seconds" -print_final_stats=1 -artifact_prefix="$dir/artifacts/")
-  local inputs=("$dir/corpus" "fuzz/seeds/$target")
-  # A new target has no merged corpus yet (libFuzzer refuses a missing input directory).
+  local inputs=("$dir/corpus")
+  # A target may have no named seeds or no merged corpus yet (libFuzzer refuses a missing input
+  # directory).
+  [ -d "fuzz/seeds/$target" ] && inputs+=("fuzz/seeds/$target")
   [ -d "fuzz/corpus/$target" ] && inputs+=("fuzz/corpus/$target")
   [ -f "fuzz/$target.dict" ] && args+=(-dict="fuzz/$target.dict")
   mapfile -t opts < <(option_flags "$target")
@@ -192,11 +194,13 @@ cmd_coverage() {
   for t in "$@"; do
     local dir="$WORK/coverage/$t"
     rm -rf "$dir" && mkdir -p "$dir"
-    LLVM_PROFILE_FILE="$dir/replay.profraw" "$bin/fuzz/${t}_libfuzzer" "fuzz/seeds/$t" "fuzz/corpus/$t" \
+    local replay_inputs=()
+    for d in "fuzz/seeds/$t" "fuzz/corpus/$t"; do [ -d "$d" ] && replay_inputs+=("$d"); done
+    LLVM_PROFILE_FILE="$dir/replay.profraw" "$bin/fuzz/${t}_libfuzzer" "${replay_inputs[@]}" \
       >"$dir/replay.log" 2>&1 || { log "$t: corpus replay failed (see $dir/replay.log)"; status=1; }
     "$LLVM_PROFDATA" merge -sparse "$dir/replay.profraw" -o "$dir/replay.profdata"
     read -r -a files <<<"$(parser_files "$t")"
-    echo "== $t: coverage of ${files[*]:-everything} from fuzz/seeds/$t and fuzz/corpus/$t ($(find "fuzz/seeds/$t" "fuzz/corpus/$t" -type f | wc -l) files)"
+    echo "== $t: coverage of ${files[*]:-everything} from fuzz/seeds/$t and fuzz/corpus/$t ($(find "${replay_inputs[@]}" -type f | wc -l) files)"
     "$LLVM_COV" export -summary-only "$bin/fuzz/${t}_libfuzzer" \
       -instr-profile="$dir/replay.profdata" >"$dir/summary.json"
     coverage_table "$dir/summary.json" "${files[@]+"${files[@]}"}" || status=1

@@ -2,9 +2,28 @@
 #include "resolver/core/expiry.h"
 
 #include <cstdint>
+#include <limits>
 #include <utility>
 
 namespace chantless {
+
+namespace {
+
+// a - b, clamped to what nanoseconds hold: an expiration parsed from a far-past or far-future
+// timestamp must not overflow the subtraction.
+std::chrono::nanoseconds SaturatingDifference(WallTime a, WallTime b) {
+  const int64_t x =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(a.time_since_epoch()).count();
+  const int64_t y =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(b.time_since_epoch()).count();
+  int64_t d;
+  if (__builtin_sub_overflow(x, y, &d)) {
+    d = x > y ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+  }
+  return std::chrono::nanoseconds(d);
+}
+
+}  // namespace
 
 std::string FormatExpiryDuration(std::chrono::nanoseconds d) {
   const int64_t total = std::chrono::duration_cast<std::chrono::seconds>(d).count();
@@ -24,12 +43,11 @@ Status CheckExpiry(std::optional<WallTime> expiration, WallTime now, std::string
                    TraceSink* trace, std::string_view trace_provider) {
   if (!expiration) return OkStatus();
   if (*expiration <= now) {
-    return InvalidResponseError(
-        std::string(source) + ": the credentials expired at " + FormatRfc3339(*expiration) +
-        "; local clock " + FormatRfc3339(now) + " (" +
-        FormatExpiryDuration(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(now - *expiration)) +
-        " later); refusing expired credentials");
+    return InvalidResponseError(std::string(source) + ": the credentials expired at " +
+                                FormatRfc3339(*expiration) + "; local clock " + FormatRfc3339(now) +
+                                " (" +
+                                FormatExpiryDuration(SaturatingDifference(now, *expiration)) +
+                                " later); refusing expired credentials");
   }
   TraceValidity(trace, trace_provider, source, *expiration, now);
   return OkStatus();
@@ -38,7 +56,7 @@ Status CheckExpiry(std::optional<WallTime> expiration, WallTime now, std::string
 void TraceValidity(TraceSink* trace, std::string_view trace_provider, std::string_view source,
                    WallTime expiration, WallTime now) {
   if (trace == nullptr) return;
-  const auto left = std::chrono::duration_cast<std::chrono::nanoseconds>(expiration - now);
+  const std::chrono::nanoseconds left = SaturatingDifference(expiration, now);
   std::string message = "credentials from " + std::string(source) + " are valid for " +
                         FormatExpiryDuration(left) + " (until " + FormatRfc3339(expiration) + ")";
   if (left < kExpiryRefreshWindow) {

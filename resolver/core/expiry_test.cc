@@ -36,6 +36,19 @@ TEST(ExpiryRuleTest, PastExpirationIsRefusedNamingSourceExpirationAndLocalClock)
                      HasSubstr("local clock 2024-05-01T12:00:00Z"), HasSubstr("3h 0m 0s later"))));
 }
 
+TEST(ExpiryRuleTest, FarPastAndFarFutureExpirationsDoNotOverflow) {
+  // The earliest and latest instants a parsed timestamp can hold (about 1678 and 2262): the
+  // difference to the local clock exceeds what nanoseconds hold and is clamped, not overflowed.
+  const WallTime earliest = WallTime(WallTime::duration::min());
+  const WallTime latest = WallTime(WallTime::duration::max());
+  EXPECT_THAT(CheckExpiry(earliest, kNow, "iam-role: GET http://127.0.0.1:1/creds"),
+              StatusIs(StatusCode::kInvalidResponse, HasSubstr("refusing expired credentials")));
+  CollectingTraceSink trace;
+  EXPECT_OK(CheckExpiry(latest, kNow, "iam-role", &trace, "iam-role"));
+  ASSERT_EQ(trace.events().size(), 1u);
+  EXPECT_THAT(trace.events()[0].message, HasSubstr("are valid for"));
+}
+
 TEST(ExpiryRuleTest, ExpirationEqualToTheLocalClockIsExpired) {
   EXPECT_THAT(CheckExpiry(kNow, kNow, "AWS_CREDENTIAL_EXPIRATION"),
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("less than 1s later")));
