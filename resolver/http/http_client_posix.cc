@@ -48,7 +48,7 @@ bool IsIdempotent(const std::string& method) {
 
 std::string HostHeader(const HttpEndpoint& endpoint) {
   std::string host = endpoint.ipv6_literal ? "[" + endpoint.host + "]" : endpoint.host;
-  if (endpoint.port != 80) host += ":" + std::to_string(endpoint.port);
+  if (endpoint.port != (endpoint.https ? 443 : 80)) host += ":" + std::to_string(endpoint.port);
   return host;
 }
 
