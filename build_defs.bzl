@@ -20,6 +20,13 @@ CHANTLESS_TEST_COPTS = CHANTLESS_COPTS
 # the shared libraries named later out of the binary's NEEDED list. (The toolchain links with
 # `gcc`, which adds no libstdc++ itself, so -static-libstdc++ alone would not do it.) Debian ships
 # the archives: libssl-dev, libexpat1-dev, and libstdc++.a in GCC's library directory.
+#
+# The binary stays position-independent (ASLR), so static OpenSSL brings ~21,000 relative
+# relocations; packed as DT_RELR (-z pack-relative-relocs, GNU ld: gold cannot, hence -fuse-ld=bfd
+# and, for GNU ld, no --start-lib: CHANTLESS_STATIC_RUNTIME_FEATURES) the loader reads ~7 KB of
+# them instead of ~500 KB. DT_RELR needs glibc 2.36, which the binary needs already (Debian
+# bookworm's). Linking it -no-pie would save ~0.3 ms more per start, at the cost of ASLR for the
+# executable.
 CHANTLESS_STATIC_RUNTIME_LINKOPTS = [
     "-static-libgcc",
     "-l:libssl.a",
@@ -27,4 +34,8 @@ CHANTLESS_STATIC_RUNTIME_LINKOPTS = [
     "-l:libexpat.a",
     "-l:libstdc++.a",
     "-Wl,--as-needed",
+    "-fuse-ld=bfd",
+    "-Wl,-z,pack-relative-relocs",
 ]
+
+CHANTLESS_STATIC_RUNTIME_FEATURES = ["-supports_start_end_lib"]
