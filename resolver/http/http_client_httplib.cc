@@ -80,7 +80,6 @@ HttplibHttpClient::Connection* HttplibHttpClient::ConnectionFor(const std::strin
   return slot.get();
 }
 
-
 HttpExchangeVerdict ClassifyExchange(const HttpExchangeOutcome& o) {
   if (o.over_cap) return HttpExchangeVerdict::kOverCap;
   if (o.body_past_deadline) return HttpExchangeVerdict::kBodyTimeout;

@@ -1,9 +1,10 @@
-// HttplibHttpClient, PosixHttpClient and DefaultHttpClient with HttpRequest::ca_bundle_path and HttpRequest::proxy, end to end on
-// 127.0.0.1 only: an httplib::SSLServer whose certificate a throwaway CA issued (no trust store
-// holds that CA, and this binary leaves the environment alone, so the system store refuses it), and
-// TestProxy, a small HTTP proxy on its own thread that records each request head it receives and
-// either tunnels CONNECT, forwards a plain request, refuses with 403, accepts CONNECT and then
-// stalls, or accepts with "Connection: close". Also ParseHttpProxy's table.
+// HttplibHttpClient, PosixHttpClient and DefaultHttpClient with HttpRequest::ca_bundle_path and
+// HttpRequest::proxy, end to end on 127.0.0.1 only: an httplib::SSLServer whose certificate a
+// throwaway CA issued (no trust store holds that CA, and this binary leaves the environment alone,
+// so the system store refuses it), and TestProxy, a small HTTP proxy on its own thread that records
+// each request head it receives and either tunnels CONNECT, forwards a plain request, refuses with
+// 403, accepts CONNECT and then stalls, or accepts with "Connection: close". Also ParseHttpProxy's
+// table.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>

@@ -17,8 +17,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/http/default_http_client.h"
-#include "resolver/http/http_client_posix.h"
 #include "resolver/http/http_client_kinds_test_util.h"
+#include "resolver/http/http_client_posix.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 
@@ -251,6 +251,19 @@ TEST_P(HttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
   EXPECT_THAT(res, StatusIs(StatusCode::kDeadlineExceeded,
                             AllOf(HasSubstr("timed out"),
                                   HasSubstr("PUT " + silent.endpoint() + "/latest/api/token"))));
+}
+
+TEST_P(HttpClientTest, ServerSilentInTheTlsHandshakeTimesOutWithinTheBudget) {
+  SilentLoopbackServer silent;  // accepts, never sends a ServerHello
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  const std::string endpoint = "https" + silent.endpoint().substr(4);
+  HttpRequest req = Get(endpoint, "/latest/api/token");
+  req.timeout = std::chrono::milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("GET " + endpoint)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
 }
 
 TEST_P(HttpClientTest, DribblingServerIsStoppedAtTheDeadline) {

@@ -1,5 +1,6 @@
-// HttplibHttpClient, PosixHttpClient and DefaultHttpClient over https, both directions of "verified against the trust store" (certificate
-// chain and host name), against httplib::SSLServer on 127.0.0.1:0 inside the test:
+// HttplibHttpClient, PosixHttpClient and DefaultHttpClient over https, both directions of "verified
+// against the trust store" (certificate chain and host name), against httplib::SSLServer on
+// 127.0.0.1:0 inside the test:
 //   - a self-signed certificate (generated at build time, trusted by nobody) is refused;
 //   - with a throwaway CA (generated at test time into TEST_TMPDIR) made the only trusted root, a
 //     certificate it issued for IP:127.0.0.1 is accepted and the body returned, while one that
@@ -59,6 +60,7 @@ class HttpsLoopbackServer {
       : server_(files.cert_path.c_str(), files.key_path.c_str()) {
     server_.Get("/latest/meta-data/", [this](const httplib::Request&, httplib::Response& res) {
       ++requests_;
+      std::this_thread::sleep_for(delay_);
       res.set_content("ami-id", "text/plain");
     });
   }
@@ -78,9 +80,12 @@ class HttpsLoopbackServer {
   int port() const { return port_; }
   std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
   int requests() const { return requests_.load(); }
+  // How long each answer waits (set before Start()).
+  void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
 
  private:
   httplib::SSLServer server_;
+  std::chrono::milliseconds delay_{0};
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> requests_{0};
@@ -135,7 +140,8 @@ INSTANTIATE_TEST_SUITE_P(Clients, UntrustedTlsTest, testing::AllClientKinds(),
                          testing::ClientKindName);
 
 TEST_P(UntrustedTlsTest, UntrustedCertificateIsRefused) {
-  ExpectRefused(GetParam(), PemFiles{Runfile("self_signed_cert.pem"), Runfile("self_signed_key.pem")},
+  ExpectRefused(GetParam(),
+                PemFiles{Runfile("self_signed_cert.pem"), Runfile("self_signed_key.pem")},
                 X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
 }
 
@@ -227,6 +233,20 @@ TEST_P(TrustedCaTest, CertificateFromTheTrustedCaIsAcceptedAndTheBodyReturned) {
     EXPECT_EQ(res.body, "ami-id");
   }
   EXPECT_EQ(server.requests(), 2);
+}
+
+TEST_P(TrustedCaTest, ServerSlowerThanTheTimeoutOverTlsIsDeadlineExceeded) {
+  HttpsLoopbackServer server(pki_->good);
+  server.SetDelay(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = testing::NewHttpClient(GetParam());
+  HttpClient& client = *owned;
+  HttpRequest req = GetMetaData(server.endpoint());
+  req.timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("GET " + req.endpoint)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
 }
 
 TEST_P(TrustedCaTest, CertificateForAnotherHostNameIsRefused) {

@@ -5,13 +5,13 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/time.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -62,9 +62,9 @@ std::string ProxyAuthorization(const HttpProxy* proxy) {
   if (proxy == nullptr || (proxy->username.empty() && proxy->password.empty())) return "";
   const std::string plain = proxy->username + ":" + proxy->password;
   std::string encoded(4 * ((plain.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&encoded[0]),
-                                reinterpret_cast<const unsigned char*>(plain.data()),
-                                int(plain.size()));
+  const int n =
+      EVP_EncodeBlock(reinterpret_cast<unsigned char*>(&encoded[0]),
+                      reinterpret_cast<const unsigned char*>(plain.data()), int(plain.size()));
   encoded.resize(size_t(std::max(n, 0)));
   return "Proxy-Authorization: Basic " + encoded + "\r\n";
 }
@@ -348,8 +348,8 @@ bool PosixHttpClient::Connection::SendAll(const std::string& data, bool* timed_o
     if (ssl != nullptr) {
       ERR_clear_error();
       errno = 0;
-      const int n = SSL_write(ssl, data.data() + sent, int(std::min<size_t>(data.size() - sent,
-                                                                            1 << 30)));
+      const int n =
+          SSL_write(ssl, data.data() + sent, int(std::min<size_t>(data.size() - sent, 1 << 30)));
       if (n > 0) {
         sent += size_t(n);
         continue;
@@ -403,9 +403,9 @@ bool PosixHttpClient::Connection::Tunnel(const HttpEndpoint& endpoint, const Htt
     if (r == ReadResult::kTimeout || r == ReadResult::kLate || Clock::now() >= deadline) {
       return timed_out("waiting for");
     }
-    result->status = UnavailableError(what + ": the proxy " + proxy.display +
-                                      " closed the connection without answering CONNECT " +
-                                      authority);
+    result->status =
+        UnavailableError(what + ": the proxy " + proxy.display +
+                         " closed the connection without answering CONNECT " + authority);
     return false;
   }
   const std::string head(in, at, end - at);
@@ -450,7 +450,8 @@ bool PosixHttpClient::Connection::Handshake(const HttpEndpoint& endpoint, const 
   }
   if (ok) {
     in6_addr ip;
-    const bool literal = endpoint.ipv6_literal || inet_pton(AF_INET, endpoint.host.c_str(), &ip) == 1;
+    const bool literal =
+        endpoint.ipv6_literal || inet_pton(AF_INET, endpoint.host.c_str(), &ip) == 1;
     if (literal) {
       ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), endpoint.host.c_str()) == 1;
     } else {
@@ -504,11 +505,11 @@ bool PosixHttpClient::Connection::Open(const HttpEndpoint& endpoint, const HttpP
     if (!Connect(proxy_endpoint, request, deadline, result)) {
       const bool timed_out = result->timed_out;
       result->outcome = Outcome::kFailed;
-      result->status =
-          timed_out ? DeadlineExceededError(what + ": timed out connecting to the proxy " +
-                                            proxy->display)
-                    : UnavailableError(what + ": could not connect to the proxy " +
-                                       proxy->display + " (Connection)");
+      result->status = timed_out
+                           ? DeadlineExceededError(what + ": timed out connecting to the proxy " +
+                                                   proxy->display)
+                           : UnavailableError(what + ": could not connect to the proxy " +
+                                              proxy->display + " (Connection)");
       return false;
     }
     if (endpoint.https && !Tunnel(endpoint, *proxy, what, deadline, result)) {
@@ -722,7 +723,7 @@ PosixHttpClient::~PosixHttpClient() {
 // One TLS context per CA bundle ("" is the system store), made at the first https request that
 // names it: OpenSSL is initialised then, never by a client that only speaks plain HTTP.
 StatusOr<void*> PosixHttpClient::TlsContextFor(const std::string& ca_bundle_path,
-                                              const std::string& what) {
+                                               const std::string& what) {
   std::lock_guard<std::mutex> lock(mu_);
   auto found = tls_contexts_.find(ca_bundle_path);
   if (found != tls_contexts_.end()) return found->second;
@@ -734,15 +735,16 @@ StatusOr<void*> PosixHttpClient::TlsContextFor(const std::string& ca_bundle_path
   // bodies with a length are still checked against it.
   SSL_CTX_set_options(ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
   SSL_CTX_set_mode(ctx, SSL_MODE_AUTO_RETRY);
-  const bool loaded = ca_bundle_path.empty()
-                          ? SSL_CTX_set_default_verify_paths(ctx) == 1
-                          : SSL_CTX_load_verify_locations(ctx, ca_bundle_path.c_str(), nullptr) == 1;
+  const bool loaded = ca_bundle_path.empty() ? SSL_CTX_set_default_verify_paths(ctx) == 1
+                                             : SSL_CTX_load_verify_locations(
+                                                   ctx, ca_bundle_path.c_str(), nullptr) == 1;
   ERR_clear_error();
   if (!loaded) {
     SSL_CTX_free(ctx);
-    if (ca_bundle_path.empty()) return InternalError(what + ": the system trust store failed to load");
-    return InvalidConfigurationError(what + ": no CA certificate could be loaded from the CA bundle " +
-                                     ca_bundle_path);
+    if (ca_bundle_path.empty())
+      return InternalError(what + ": the system trust store failed to load");
+    return InvalidConfigurationError(
+        what + ": no CA certificate could be loaded from the CA bundle " + ca_bundle_path);
   }
   tls_contexts_.emplace(ca_bundle_path, ctx);
   return static_cast<void*>(ctx);
@@ -849,13 +851,12 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
                                        : std::string()) +
                                   ", " + result.reason + (timed_out ? ", timed out" : "") + ")");
     case Outcome::kMalformed:
-      return InvalidResponseError(what + ": malformed response (" + result.malformed +
-                                  ")");
+      return InvalidResponseError(what + ": malformed response (" + result.malformed + ")");
     case Outcome::kTimeout:
     case Outcome::kNoResponse:
       if (timed_out) {
-        return DeadlineExceededError(what + ": timed out after " + elapsed_ms +
-                                     " ms (timeout " + timeout_ms + " ms, " + result.reason + ")");
+        return DeadlineExceededError(what + ": timed out after " + elapsed_ms + " ms (timeout " +
+                                     timeout_ms + " ms, " + result.reason + ")");
       }
       return UnavailableError(what + ": no response (" + result.reason + ")");
   }
