@@ -1,62 +1,38 @@
 // `chantless`: resolve AWS credentials the way the AWS CLI does, explain every decision, and replay
 // or record the credential endpoints of EC2, CloudShell, ECS and EKS.
+//
+// This binary runs the resolver-facing verbs (resolve, region, imds) and links neither cpp-httplib
+// nor replay/, so `credential_process = chantless resolve --format process` starts as fast as a
+// program using libc alone can. The replay verbs (serve, record, verify, import, export) live in
+// `chantless-replay` beside it (cli/replay_main.cc): this binary execs that file, from the
+// directory /proc/self/exe is in, with the same arguments.
 #include <cstdio>
 #include <cstring>
-#include <string>
-#include <vector>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "cli/version.h"
 
-namespace {
-
-struct Command {
-  const char* name;
-  int (*run)(const chantless::cli::Args&);
-  const char* summary;
-};
-
-constexpr Command kCommands[] = {
-    {"resolve", chantless::cli::RunResolve,
-     "resolve credentials through the default chain [--profile P] [--format process|env|"
-     "env-no-export|json] [--debug] [--explain]"},
-    {"region", chantless::cli::RunRegion, "resolve the region as the AWS CLI does [--explain]"},
-    {"imds", chantless::cli::RunImds, "read instance metadata: imds get <path> | imds ls [path]"},
-    {"serve", chantless::cli::RunServe,
-     "replay a transcript on 127.0.0.1: serve <transcript> [--port 0] [--port-file F] [--strict]\n"
-     "           [--log-json] [--now RFC3339] [--shift S] [--bind HOST]; verdict on "
-     "SIGINT/SIGTERM"},
-    {"record", chantless::cli::RunRecord,
-     "record a transcript through a redacting proxy: record --upstream URL --out FILE"},
-    {"verify", chantless::cli::RunVerify,
-     "validate transcripts and scan them for secrets: verify <file|dir>..."},
-    {"import", chantless::cli::RunImport, "import --from har|dvr <file> --out <transcript>"},
-    {"export", chantless::cli::RunExport, "export --to har <transcript> --out <file>"},
-};
-
-void PrintUsage(FILE* out) {
-  std::fprintf(out,
-               "usage: chantless <command> [options]\n       chantless --version\n\ncommands:\n");
-  for (const Command& c : kCommands) std::fprintf(out, "  %-8s %s\n", c.name, c.summary);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
+  using chantless::cli::VerbInfo;
   if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
       std::strcmp(argv[1], "help") == 0) {
-    PrintUsage(argc < 2 ? stderr : stdout);
+    chantless::cli::PrintUsage(argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
   }
   if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0) {
     std::printf("chantless %s\n", chantless::cli::Version());
     return 0;
   }
-  chantless::cli::Args args(argv + 2, argv + argc);
-  for (const Command& c : kCommands) {
-    if (std::strcmp(argv[1], c.name) == 0) return c.run(args);
+  const VerbInfo* verb = chantless::cli::FindVerb(argv[1]);
+  if (verb == nullptr) {
+    std::fprintf(stderr, "chantless: unknown command \"%s\"\n\n", argv[1]);
+    chantless::cli::PrintUsage(stderr);
+    return 2;
   }
-  std::fprintf(stderr, "chantless: unknown command \"%s\"\n\n", argv[1]);
-  PrintUsage(stderr);
-  return 2;
+  if (verb->replay) return chantless::cli::ExecSibling(chantless::cli::kReplayBinary, argv);
+  chantless::cli::Args args(argv + 2, argv + argc);
+  if (std::strcmp(verb->name, "resolve") == 0) return chantless::cli::RunResolve(args);
+  if (std::strcmp(verb->name, "region") == 0) return chantless::cli::RunRegion(args);
+  return chantless::cli::RunImds(args);
 }

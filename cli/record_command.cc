@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/usage.h"
 #include "replay/har.h"
 #include "replay/recorder.h"
 #include "replay/recording.h"
@@ -247,7 +248,8 @@ int RunResolveThrough(int port) {
   std::vector<char*> envp;
   for (std::string& kv : env) envp.push_back(kv.data());
   envp.push_back(nullptr);
-  std::string self = "/proc/self/exe";
+  // `resolve` runs in the `chantless` binary beside this one (cli/usage.h).
+  std::string self = SiblingBinary(kMainBinary, nullptr);
   std::vector<std::string> argv_s = {"chantless", "resolve", "--format", "process"};
   std::vector<char*> argv;
   for (std::string& a : argv_s) argv.push_back(a.data());

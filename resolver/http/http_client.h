@@ -1,12 +1,13 @@
 // HttpClient: the seam for every HTTP exchange chantless makes (IMDS, container endpoints, STS,
 // the SSO portal and SSO-OIDC).
 //
-// The real implementation is DefaultHttpClient (resolver/http/default_http_client.h): plain
-// http:// endpoints (IMDS, the container endpoint) on PosixHttpClient (http_client_posix.h, bare
-// sockets), https and proxied requests on HttplibHttpClient (http_client_httplib.h, cpp-httplib);
-// both share one deadline watchdog (deadline_watchdog.h). Unit tests use FakeHttpClient
-// (resolver/testing/fakes.h); scenario tests, benchmarks and fuzzers use the replay engine's
-// in-process transport (replay/transport.h). Only http_client_httplib.cc includes httplib.h.
+// The real implementation is DefaultHttpClient (resolver/http/default_http_client.h): every
+// exchange on PosixHttpClient (http_client_posix.h: bare sockets, OpenSSL for https and CONNECT
+// tunnels). HttplibHttpClient (http_client_httplib.h, cpp-httplib) honours the same contract and
+// is kept for tests and tools; both share one deadline watchdog (deadline_watchdog.h). Unit tests
+// use FakeHttpClient (resolver/testing/fakes.h); scenario tests, benchmarks and fuzzers use the
+// replay engine's in-process transport (replay/transport.h). Only http_client_httplib.cc includes
+// httplib.h.
 #ifndef CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
 #define CHANTLESS_RESOLVER_HTTP_HTTP_CLIENT_H_
 

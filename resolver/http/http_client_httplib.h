@@ -58,46 +58,9 @@
 
 #include "resolver/core/status.h"
 #include "resolver/http/http_client.h"
+#include "resolver/http/http_endpoint.h"
 
 namespace chantless {
-
-// A parsed endpoint. `host` holds an IPv6 literal without brackets.
-struct HttpEndpoint {
-  bool https = false;
-  std::string host;
-  int port = 80;
-  bool ipv6_literal = false;
-};
-
-// Pure: "http://[fd00:ec2::254]:8080" → {false, "fd00:ec2::254", 8080, true}. A trailing "/" is
-// accepted (AWS_EC2_METADATA_SERVICE_ENDPOINT is often written that way); any other path is not.
-// Errors: kInvalidConfiguration naming the endpoint and what is wrong with it.
-StatusOr<HttpEndpoint> ParseHttpEndpoint(std::string_view endpoint);
-
-// A parsed HttpRequest::proxy: "http://[user[:password]@]host[:port][/]", or the same without
-// "http://" (botocore adds it, as requests does). The port defaults to 80; user and password are
-// percent-decoded. `display` is "http://host:port", for messages (never the credentials).
-struct HttpProxy {
-  std::string host;  // an IPv6 literal without brackets
-  int port = 80;
-  std::string username;
-  std::string password;  // a secret: never in a message
-  std::string display;
-};
-
-// Pure. Errors: kInvalidConfiguration naming the proxy by scheme, host and port only (never the
-// user-info): an https:// proxy (TLS to the proxy itself is not supported), another scheme, a
-// path, an empty or invalid host, an invalid port.
-StatusOr<HttpProxy> ParseHttpProxy(std::string_view proxy);
-
-// The request line and headers may carry nothing that could inject or split a line:
-//   path not starting with '/'                           kInvalidConfiguration;
-//   path with a space or a control character             kInvalidConfiguration (path not quoted);
-//   header name empty, or with a space, ':' or a control  kInvalidConfiguration;
-//   header value with a control character (tab allowed)  kInvalidConfiguration (value never
-//                                                        quoted: it may be a token);
-//   otherwise                                            OK.
-Status ValidateRequestHead(const HttpRequest& request);
 
 // What one exchange's receivers and cpp-httplib reported.
 struct HttpExchangeOutcome {

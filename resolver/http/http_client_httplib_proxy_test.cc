@@ -1,9 +1,10 @@
-// HttplibHttpClient with HttpRequest::ca_bundle_path and HttpRequest::proxy, end to end on
-// 127.0.0.1 only: an httplib::SSLServer whose certificate a throwaway CA issued (no trust store
-// holds that CA, and this binary leaves the environment alone, so the system store refuses it), and
-// TestProxy, a small HTTP proxy on its own thread that records each request head it receives and
-// either tunnels CONNECT, forwards a plain request, refuses with 403, accepts CONNECT and then
-// stalls, or accepts with "Connection: close". Also ParseHttpProxy's table.
+// HttplibHttpClient, PosixHttpClient and DefaultHttpClient with HttpRequest::ca_bundle_path and
+// HttpRequest::proxy, end to end on 127.0.0.1 only: an httplib::SSLServer whose certificate a
+// throwaway CA issued (no trust store holds that CA, and this binary leaves the environment alone,
+// so the system store refuses it), and TestProxy, a small HTTP proxy on its own thread that records
+// each request head it receives and either tunnels CONNECT, forwards a plain request, refuses with
+// 403, accepts CONNECT and then stalls, or accepts with "Connection: close". Also ParseHttpProxy's
+// table.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -24,6 +25,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/http/http_client_httplib.h"
+#include "resolver/http/http_client_kinds_test_util.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 #include "resolver/testing/throwaway_pki.h"
@@ -31,6 +33,7 @@
 namespace chantless {
 namespace {
 
+using ::chantless::testing::ClientKind;
 using ::chantless::testing::LeafSpec;
 using ::chantless::testing::PemFiles;
 using ::chantless::testing::StatusIs;
@@ -256,7 +259,7 @@ struct Pki {
   PemFiles other_host;  // issued by the CA for DNS:other.example only
 };
 
-class HttpsProxyTest : public ::testing::Test {
+class HttpsProxyTest : public ::testing::TestWithParam<ClientKind> {
  protected:
   static void SetUpTestSuite() {
     auto made = MakePki();
@@ -313,6 +316,11 @@ class HttpsProxyTest : public ::testing::Test {
     return req;
   }
 
+  static std::unique_ptr<HttpClient> NewClient() { return testing::NewHttpClient(GetParam()); }
+  // cpp-httplib opens each tunnel twice: the client's own check of the proxy's answer, then its
+  // own; PosixHttpClient once.
+  static size_t ConnectsPerTunnel() { return GetParam() == ClientKind::kHttplib ? 2 : 1; }
+
   static Pki* pki_;
   static Status* setup_error_;
 };
@@ -320,13 +328,17 @@ class HttpsProxyTest : public ::testing::Test {
 Pki* HttpsProxyTest::pki_ = nullptr;
 Status* HttpsProxyTest::setup_error_ = nullptr;
 
+INSTANTIATE_TEST_SUITE_P(Clients, HttpsProxyTest, testing::AllClientKinds(),
+                         testing::ClientKindName);
+
 // --- CA bundle
 // ------------------------------------------------------------------------------------
 
-TEST_F(HttpsProxyTest, CaBundleTrustsItsCa) {
+TEST_P(HttpsProxyTest, CaBundleTrustsItsCa) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->ca_bundle;
   ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(req));
@@ -334,20 +346,22 @@ TEST_F(HttpsProxyTest, CaBundleTrustsItsCa) {
   EXPECT_EQ(res.body, "pong");
 }
 
-TEST_F(HttpsProxyTest, WithoutBundleTheSystemStoreRefusesTheThrowawayCa) {
+TEST_P(HttpsProxyTest, WithoutBundleTheSystemStoreRefusesTheThrowawayCa) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   EXPECT_THAT(
       client.Send(Ping(server.endpoint())),
       StatusIs(StatusCode::kUnavailable, HasSubstr("TLS certificate could not be verified")));
   EXPECT_EQ(server.requests(), 0);
 }
 
-TEST_F(HttpsProxyTest, CaBundleStillChecksTheHostName) {
+TEST_P(HttpsProxyTest, CaBundleStillChecksTheHostName) {
   HttpsServer server(pki_->other_host);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->ca_bundle;
   EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable,
@@ -355,20 +369,22 @@ TEST_F(HttpsProxyTest, CaBundleStillChecksTheHostName) {
   EXPECT_EQ(server.requests(), 0);
 }
 
-TEST_F(HttpsProxyTest, CaBundleOfAnotherCaRefuses) {
+TEST_P(HttpsProxyTest, CaBundleOfAnotherCaRefuses) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->other_ca_bundle;
   EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kUnavailable,
                                          HasSubstr("TLS certificate could not be verified")));
 }
 
-TEST_F(HttpsProxyTest, DifferentBundlesNeverShareAConnection) {
+TEST_P(HttpsProxyTest, DifferentBundlesNeverShareAConnection) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest trusted = Ping(server.endpoint());
   trusted.ca_bundle_path = pki_->ca_bundle;
   ASSERT_OK(client.Send(trusted).status());
@@ -384,10 +400,11 @@ TEST_F(HttpsProxyTest, DifferentBundlesNeverShareAConnection) {
   EXPECT_EQ(server.requests(), 1);
 }
 
-TEST_F(HttpsProxyTest, MissingBundleIsInvalidConfigurationNamingThePath) {
+TEST_P(HttpsProxyTest, MissingBundleIsInvalidConfigurationNamingThePath) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->dir + "/no-such-bundle.pem";
   EXPECT_THAT(client.Send(req),
@@ -399,10 +416,11 @@ TEST_F(HttpsProxyTest, MissingBundleIsInvalidConfigurationNamingThePath) {
   EXPECT_EQ(server.requests(), 0);
 }
 
-TEST_F(HttpsProxyTest, BundleWithoutCertificatesIsInvalidConfiguration) {
+TEST_P(HttpsProxyTest, BundleWithoutCertificatesIsInvalidConfiguration) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->not_pem;
   EXPECT_THAT(client.Send(req),
@@ -413,21 +431,21 @@ TEST_F(HttpsProxyTest, BundleWithoutCertificatesIsInvalidConfiguration) {
 // --- proxies
 // --------------------------------------------------------------------------------------
 
-TEST_F(HttpsProxyTest, HttpsIsTunnelledWithConnectAndVerifiedEndToEnd) {
+TEST_P(HttpsProxyTest, HttpsIsTunnelledWithConnectAndVerifiedEndToEnd) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
   TestProxy proxy(TestProxy::Mode::kRelay);
   ASSERT_GT(proxy.port(), 0);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->ca_bundle;
   req.proxy = proxy.url();
   ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(req));
   EXPECT_EQ(res.body, "pong");
   EXPECT_EQ(server.requests(), 1);
-  // Two tunnels: the client's own check of the proxy's answer, then cpp-httplib's.
   const std::vector<std::string> heads = proxy.heads();
-  ASSERT_EQ(heads.size(), 2u);
+  ASSERT_EQ(heads.size(), ConnectsPerTunnel());
   for (const std::string& head : heads) {
     EXPECT_THAT(head, ::testing::StartsWith("CONNECT 127.0.0.1:" + std::to_string(server.port()) +
                                             " HTTP/1.1\r\n"));
@@ -436,13 +454,14 @@ TEST_F(HttpsProxyTest, HttpsIsTunnelledWithConnectAndVerifiedEndToEnd) {
   }
   // A second exchange reuses the kept-alive tunnel: no new CONNECT.
   ASSERT_OK(client.Send(req).status());
-  EXPECT_EQ(proxy.heads().size(), 2u);
+  EXPECT_EQ(proxy.heads().size(), ConnectsPerTunnel());
   EXPECT_EQ(server.requests(), 2);
 }
 
-TEST_F(HttpsProxyTest, CertificateIsStillVerifiedThroughTheTunnel) {
+TEST_P(HttpsProxyTest, CertificateIsStillVerifiedThroughTheTunnel) {
   TestProxy proxy(TestProxy::Mode::kRelay);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   {
     HttpsServer server(pki_->good);  // trusted only through the bundle, which is not given
     ASSERT_TRUE(server.Start());
@@ -462,13 +481,36 @@ TEST_F(HttpsProxyTest, CertificateIsStillVerifiedThroughTheTunnel) {
                                            HasSubstr("TLS certificate could not be verified")));
     EXPECT_EQ(server.requests(), 0);
   }
-  EXPECT_EQ(proxy.heads().size(), 4u);  // two tunnels each (see above)
+  EXPECT_EQ(proxy.heads().size(), 2 * ConnectsPerTunnel());
 }
 
-TEST_F(HttpsProxyTest, ProxyCredentialsAreRefusedForHttps) {
-  // cpp-httplib would repeat Proxy-Authorization inside the tunnel, to the target.
+TEST_P(HttpsProxyTest, ProxyCredentialsForHttpsGoToTheProxyOnly) {
+  if (GetParam() == ClientKind::kHttplib) {
+    GTEST_SKIP() << "HttplibHttpClient refuses proxy credentials for https (next test)";
+  }
+  HttpsServer server(pki_->good);
+  ASSERT_TRUE(server.Start());
   TestProxy proxy(TestProxy::Mode::kRelay);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  HttpRequest req = Ping(server.endpoint());
+  req.ca_bundle_path = pki_->ca_bundle;
+  req.proxy = "http://proxyuser:pa%40ss@127.0.0.1:" + std::to_string(proxy.port());
+  ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(req));
+  EXPECT_EQ(res.body, "pong");
+  const std::vector<std::string> heads = proxy.heads();
+  ASSERT_EQ(heads.size(), 1u);
+  // base64("proxyuser:pa@ss") on CONNECT; nothing of it inside the tunnel.
+  EXPECT_THAT(heads[0], HasSubstr("Proxy-Authorization: Basic cHJveHl1c2VyOnBhQHNz\r\n"));
+  EXPECT_EQ(server.saw_proxy_authorization(), 0);
+}
+
+TEST_P(HttpsProxyTest, ProxyCredentialsAreRefusedForHttps) {
+  // cpp-httplib would repeat Proxy-Authorization inside the tunnel, to the target.
+  if (GetParam() != ClientKind::kHttplib) GTEST_SKIP() << "only HttplibHttpClient refuses them";
+  TestProxy proxy(TestProxy::Mode::kRelay);
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping("https://127.0.0.1:9");
   req.proxy = "http://proxyuser:pa%40ss@127.0.0.1:" + std::to_string(proxy.port());
   EXPECT_THAT(client.Send(req),
@@ -478,14 +520,15 @@ TEST_F(HttpsProxyTest, ProxyCredentialsAreRefusedForHttps) {
   EXPECT_TRUE(proxy.heads().empty());
 }
 
-TEST_F(HttpsProxyTest, ProxyCredentialsAreSentToAnHttpProxy) {
+TEST_P(HttpsProxyTest, ProxyCredentialsAreSentToAnHttpProxy) {
   testing::LoopbackHttpServer server;
   server.server().Get("/plain", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("plain", "text/plain");
   });
   ASSERT_TRUE(server.Start());
   TestProxy proxy(TestProxy::Mode::kRelay);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req;
   req.endpoint = server.endpoint();
   req.path = "/plain";
@@ -497,14 +540,15 @@ TEST_F(HttpsProxyTest, ProxyCredentialsAreSentToAnHttpProxy) {
   EXPECT_THAT(heads[0], HasSubstr("Proxy-Authorization: Basic cHJveHl1c2VyOnBhQHNz\r\n"));
 }
 
-TEST_F(HttpsProxyTest, HttpIsSentThroughTheProxy) {
+TEST_P(HttpsProxyTest, HttpIsSentThroughTheProxy) {
   testing::LoopbackHttpServer server;
   server.server().Get("/plain", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("plain", "text/plain");
   });
   ASSERT_TRUE(server.Start());
   TestProxy proxy(TestProxy::Mode::kRelay);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req;
   req.endpoint = server.endpoint();
   req.path = "/plain";
@@ -517,11 +561,12 @@ TEST_F(HttpsProxyTest, HttpIsSentThroughTheProxy) {
                                               std::to_string(server.port()) + "/plain HTTP/1.1"));
 }
 
-TEST_F(HttpsProxyTest, ProxyThatRefusesTheTunnelIsUnavailableNamingTheProxy) {
+TEST_P(HttpsProxyTest, ProxyThatRefusesTheTunnelIsUnavailableNamingTheProxy) {
   HttpsServer server(pki_->good);
   ASSERT_TRUE(server.Start());
   TestProxy proxy(TestProxy::Mode::kRefuse);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping(server.endpoint());
   req.ca_bundle_path = pki_->ca_bundle;
   req.proxy = proxy.url();
@@ -535,19 +580,21 @@ TEST_F(HttpsProxyTest, ProxyThatRefusesTheTunnelIsUnavailableNamingTheProxy) {
   EXPECT_EQ(proxy.heads().size(), 1u);
 }
 
-TEST_F(HttpsProxyTest, TunnelAnsweredWithConnectionCloseIsAnErrorNotAHang) {
+TEST_P(HttpsProxyTest, TunnelAnsweredWithConnectionCloseIsAnErrorNotAHang) {
   // cpp-httplib 0.11.4 deadlocks on such an answer; the client must refuse it first.
   TestProxy proxy(TestProxy::Mode::kAcceptButClose);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping("https://127.0.0.1:9");
   req.proxy = proxy.url();
   EXPECT_THAT(client.Send(req),
               StatusIs(StatusCode::kUnavailable, HasSubstr("the proxy " + proxy.url())));
 }
 
-TEST_F(HttpsProxyTest, UnreachableProxyIsUnavailableNamingProxyAndTarget) {
+TEST_P(HttpsProxyTest, UnreachableProxyIsUnavailableNamingProxyAndTarget) {
   const int port = testing::UnusedLoopbackPort();
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   for (const char* target : {"https://sts.example:8443", "http://127.0.0.1:9"}) {
     HttpRequest req = Ping(target);
     req.proxy = "http://127.0.0.1:" + std::to_string(port);
@@ -563,9 +610,10 @@ TEST_F(HttpsProxyTest, UnreachableProxyIsUnavailableNamingProxyAndTarget) {
   }
 }
 
-TEST_F(HttpsProxyTest, StalledTunnelEndsAtTheDeadline) {
+TEST_P(HttpsProxyTest, StalledTunnelEndsAtTheDeadline) {
   TestProxy proxy(TestProxy::Mode::kStall);
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   HttpRequest req = Ping("https://127.0.0.1:9");
   req.ca_bundle_path = pki_->ca_bundle;
   req.proxy = proxy.url();

@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/http/default_http_client.h"
+#include "resolver/http/http_client_kinds_test_util.h"
 #include "resolver/http/http_client_posix.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
@@ -128,38 +129,16 @@ TEST(ParseHttpEndpointTest, RejectsMalformedEndpoints) {
   }
 }
 
-enum class ClientKind { kHttplib, kPosix, kDefault };
+using ::chantless::testing::ClientKind;
 
 // The exchange tests, once per implementation.
 class HttpClientTest : public ::testing::TestWithParam<ClientKind> {
  protected:
-  static std::unique_ptr<HttpClient> NewClient() {
-    switch (GetParam()) {
-      case ClientKind::kHttplib:
-        return std::make_unique<HttplibHttpClient>();
-      case ClientKind::kPosix:
-        return std::make_unique<PosixHttpClient>();
-      case ClientKind::kDefault:
-        return std::make_unique<DefaultHttpClient>();
-    }
-    return nullptr;
-  }
+  static std::unique_ptr<HttpClient> NewClient() { return testing::NewHttpClient(GetParam()); }
 };
 
-INSTANTIATE_TEST_SUITE_P(Clients, HttpClientTest,
-                         ::testing::Values(ClientKind::kHttplib, ClientKind::kPosix,
-                                           ClientKind::kDefault),
-                         [](const ::testing::TestParamInfo<ClientKind>& info) {
-                           switch (info.param) {
-                             case ClientKind::kHttplib:
-                               return std::string("Httplib");
-                             case ClientKind::kPosix:
-                               return std::string("Posix");
-                             case ClientKind::kDefault:
-                               return std::string("Default");
-                           }
-                           return std::string("Unknown");
-                         });
+INSTANTIATE_TEST_SUITE_P(Clients, HttpClientTest, testing::AllClientKinds(),
+                         testing::ClientKindName);
 
 TEST_P(HttpClientTest, ReturnsStatusHeadersAndBody) {
   LoopbackHttpServer server;
@@ -272,6 +251,19 @@ TEST_P(HttpClientTest, NeverAnsweringServerTimesOutWithinTheBudget) {
   EXPECT_THAT(res, StatusIs(StatusCode::kDeadlineExceeded,
                             AllOf(HasSubstr("timed out"),
                                   HasSubstr("PUT " + silent.endpoint() + "/latest/api/token"))));
+}
+
+TEST_P(HttpClientTest, ServerSilentInTheTlsHandshakeTimesOutWithinTheBudget) {
+  SilentLoopbackServer silent;  // accepts, never sends a ServerHello
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  const std::string endpoint = "https" + silent.endpoint().substr(4);
+  HttpRequest req = Get(endpoint, "/latest/api/token");
+  req.timeout = std::chrono::milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("GET " + endpoint)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
 }
 
 TEST_P(HttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
@@ -540,12 +532,6 @@ TEST_P(HttpClientTest, ALongerTimeoutOnAKeptConnectionIsNotCutShort) {
   EXPECT_EQ(server.connection_count(), 1u);
 }
 
-TEST(PosixHttpClientTest, HttpsEndpointIsInvalidConfiguration) {
-  PosixHttpClient client;
-  EXPECT_THAT(client.Send(Get("https://127.0.0.1:1", "/")),
-              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("https")));
-}
-
 TEST(PosixHttpClientTest, NotHttpIsInvalidResponse) {
   RawLoopbackServer raw("SSH-2.0-OpenSSH_9.2\r\n\r\n", /*hold_open=*/false);
   PosixHttpClient client;
@@ -553,9 +539,9 @@ TEST(PosixHttpClientTest, NotHttpIsInvalidResponse) {
               StatusIs(StatusCode::kInvalidResponse, HasSubstr("GET " + raw.endpoint() + "/")));
 }
 
-TEST(DefaultHttpClientTest, HttpsGoesToTheTlsClient) {
-  // The plain client refuses https as a configuration error; the TLS client tries to connect.
-  DefaultHttpClient client;
+TEST_P(HttpClientTest, HttpsToAClosedPortIsUnavailable) {
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
   const std::string endpoint = "https://127.0.0.1:" + std::to_string(testing::UnusedLoopbackPort());
   EXPECT_THAT(client.Send(Get(endpoint, "/")),
               StatusIs(StatusCode::kUnavailable, HasSubstr("GET " + endpoint)));

@@ -1,5 +1,6 @@
-// HttplibHttpClient over https, both directions of "verified against the trust store" (certificate
-// chain and host name), against httplib::SSLServer on 127.0.0.1:0 inside the test:
+// HttplibHttpClient, PosixHttpClient and DefaultHttpClient over https, both directions of "verified
+// against the trust store" (certificate chain and host name), against httplib::SSLServer on
+// 127.0.0.1:0 inside the test:
 //   - a self-signed certificate (generated at build time, trusted by nobody) is refused;
 //   - with a throwaway CA (generated at test time into TEST_TMPDIR) made the only trusted root, a
 //     certificate it issued for IP:127.0.0.1 is accepted and the body returned, while one that
@@ -28,6 +29,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "resolver/http/http_client_httplib.h"
+#include "resolver/http/http_client_kinds_test_util.h"
 #include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 #include "resolver/testing/throwaway_pki.h"
@@ -35,6 +37,7 @@
 namespace chantless {
 namespace {
 
+using ::chantless::testing::ClientKind;
 using ::chantless::testing::LeafSpec;
 using ::chantless::testing::PemFiles;
 using ::chantless::testing::StatusIs;
@@ -57,6 +60,7 @@ class HttpsLoopbackServer {
       : server_(files.cert_path.c_str(), files.key_path.c_str()) {
     server_.Get("/latest/meta-data/", [this](const httplib::Request&, httplib::Response& res) {
       ++requests_;
+      std::this_thread::sleep_for(delay_);
       res.set_content("ami-id", "text/plain");
     });
   }
@@ -76,9 +80,12 @@ class HttpsLoopbackServer {
   int port() const { return port_; }
   std::string endpoint() const { return "https://127.0.0.1:" + std::to_string(port_); }
   int requests() const { return requests_.load(); }
+  // How long each answer waits (set before Start()).
+  void SetDelay(std::chrono::milliseconds delay) { delay_ = delay; }
 
  private:
   httplib::SSLServer server_;
+  std::chrono::milliseconds delay_{0};
   std::thread thread_;
   int port_ = 0;
   std::atomic<int> requests_{0};
@@ -109,13 +116,14 @@ Verification VerifyWithPlainSslClient(int port) {
   return Verification{result.error(), raw.get_openssl_verify_result()};
 }
 
-// HttplibHttpClient refuses the certificate `files` before any request reaches the server, and
+// The client refuses the certificate `files` before any request reaches the server, and
 // OpenSSL's own verdict on it (a plain httplib::SSLClient) is `expected_verify_result`: the
 // refusal happened for the reason the test names.
-void ExpectRefused(const PemFiles& files, long expected_verify_result) {
+void ExpectRefused(ClientKind kind, const PemFiles& files, long expected_verify_result) {
   HttpsLoopbackServer server(files);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = testing::NewHttpClient(kind);
+  HttpClient& client = *owned;
   HttpRequest req = GetMetaData(server.endpoint());
   EXPECT_THAT(client.Send(req),
               StatusIs(StatusCode::kUnavailable,
@@ -127,8 +135,13 @@ void ExpectRefused(const PemFiles& files, long expected_verify_result) {
   EXPECT_EQ(verification.verify_result, expected_verify_result);
 }
 
-TEST(HttplibHttpClientTlsTest, UntrustedCertificateIsRefused) {
-  ExpectRefused(PemFiles{Runfile("self_signed_cert.pem"), Runfile("self_signed_key.pem")},
+class UntrustedTlsTest : public ::testing::TestWithParam<ClientKind> {};
+INSTANTIATE_TEST_SUITE_P(Clients, UntrustedTlsTest, testing::AllClientKinds(),
+                         testing::ClientKindName);
+
+TEST_P(UntrustedTlsTest, UntrustedCertificateIsRefused) {
+  ExpectRefused(GetParam(),
+                PemFiles{Runfile("self_signed_cert.pem"), Runfile("self_signed_key.pem")},
                 X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT);
 }
 
@@ -141,7 +154,7 @@ struct TestPki {
   PemFiles other_ca;    // as good, but issued by the untrusted CA
 };
 
-class HttplibHttpClientTrustedCaTest : public ::testing::Test {
+class TrustedCaTest : public ::testing::TestWithParam<ClientKind> {
  protected:
   static void SetUpTestSuite() {
     auto made = MakePki();
@@ -203,13 +216,17 @@ class HttplibHttpClientTrustedCaTest : public ::testing::Test {
   static Status* setup_error_;
 };
 
-TestPki* HttplibHttpClientTrustedCaTest::pki_ = nullptr;
-Status* HttplibHttpClientTrustedCaTest::setup_error_ = nullptr;
+TestPki* TrustedCaTest::pki_ = nullptr;
+Status* TrustedCaTest::setup_error_ = nullptr;
 
-TEST_F(HttplibHttpClientTrustedCaTest, CertificateFromTheTrustedCaIsAcceptedAndTheBodyReturned) {
+INSTANTIATE_TEST_SUITE_P(Clients, TrustedCaTest, testing::AllClientKinds(),
+                         testing::ClientKindName);
+
+TEST_P(TrustedCaTest, CertificateFromTheTrustedCaIsAcceptedAndTheBodyReturned) {
   HttpsLoopbackServer server(pki_->good);
   ASSERT_TRUE(server.Start());
-  HttplibHttpClient client;
+  std::unique_ptr<HttpClient> owned = testing::NewHttpClient(GetParam());
+  HttpClient& client = *owned;
   for (int i = 0; i < 2; ++i) {  // the second exchange reuses the verified connection
     ASSERT_OK_AND_ASSIGN(HttpResponse res, client.Send(GetMetaData(server.endpoint())));
     EXPECT_EQ(res.status, 200);
@@ -218,17 +235,31 @@ TEST_F(HttplibHttpClientTrustedCaTest, CertificateFromTheTrustedCaIsAcceptedAndT
   EXPECT_EQ(server.requests(), 2);
 }
 
-TEST_F(HttplibHttpClientTrustedCaTest, CertificateForAnotherHostNameIsRefused) {
+TEST_P(TrustedCaTest, ServerSlowerThanTheTimeoutOverTlsIsDeadlineExceeded) {
+  HttpsLoopbackServer server(pki_->good);
+  server.SetDelay(std::chrono::milliseconds(1500));
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = testing::NewHttpClient(GetParam());
+  HttpClient& client = *owned;
+  HttpRequest req = GetMetaData(server.endpoint());
+  req.timeout = std::chrono::milliseconds(300);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(req),
+              StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("GET " + req.endpoint)));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
+}
+
+TEST_P(TrustedCaTest, CertificateForAnotherHostNameIsRefused) {
   // The chain itself verifies (X509_V_OK): the refusal is the host-name check's.
-  ExpectRefused(pki_->other_host, X509_V_OK);
+  ExpectRefused(GetParam(), pki_->other_host, X509_V_OK);
 }
 
-TEST_F(HttplibHttpClientTrustedCaTest, ExpiredCertificateIsRefused) {
-  ExpectRefused(pki_->expired, X509_V_ERR_CERT_HAS_EXPIRED);
+TEST_P(TrustedCaTest, ExpiredCertificateIsRefused) {
+  ExpectRefused(GetParam(), pki_->expired, X509_V_ERR_CERT_HAS_EXPIRED);
 }
 
-TEST_F(HttplibHttpClientTrustedCaTest, CertificateFromAnotherCaIsRefused) {
-  ExpectRefused(pki_->other_ca, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+TEST_P(TrustedCaTest, CertificateFromAnotherCaIsRefused) {
+  ExpectRefused(GetParam(), pki_->other_ca, X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 }
 
 }  // namespace

@@ -20,8 +20,8 @@
 //   IP addresses match as text (no CIDR ranges, as in botocore; requests' CIDR support is not
 //   botocore's). An IPv6 host is compared with its brackets, "[::1]".
 //
-// The value is returned as set ("http://user:pass@proxy:3128", "proxy:3128"): HttplibHttpClient
-// parses it (ParseHttpProxy) and reports a malformed one. Pure; thread-safe.
+// The value is returned as set ("http://user:pass@proxy:3128", "proxy:3128"): the HttpClient
+// parses it (ParseHttpProxy, http_endpoint.h) and reports a malformed one. Pure; thread-safe.
 #ifndef CHANTLESS_RESOLVER_HTTP_PROXY_H_
 #define CHANTLESS_RESOLVER_HTTP_PROXY_H_
 

@@ -1,8 +1,8 @@
 // SystemWorld: the real seams bundled for an embedder and for the `chantless` commands.
 //
 // Owns one of each System… seam — SystemEnvironment, SystemFilesystem, SystemClock,
-// PosixProcessRunner, DefaultHttpClient (plain http:// on PosixHttpClient, https on
-// HttplibHttpClient) — a trace sink that keeps every event (and hands each, as
+// PosixProcessRunner, DefaultHttpClient (http:// and https:// on PosixHttpClient, OpenSSL for
+// TLS) — a trace sink that keeps every event (and hands each, as
 // it happens, to a sink of the caller's: the CLI's --debug printer), and the ProfileConfig of the
 // selected profile, and hands out a ProviderContext over them. An embedder depends on
 // //resolver/system:system_world (never on cli/) and builds its chain from context().

@@ -1,0 +1,43 @@
+// The verbs of `chantless`, for dispatch and for the help text. The resolver-facing verbs run in
+// the `chantless` binary itself (cli/main.cc), which never links cpp-httplib or replay/; the
+// replay verbs run in `chantless-replay` (cli/replay_main.cc), which `chantless` execs from its
+// own directory with the same arguments. Both print the same help, listing every verb.
+#ifndef CHANTLESS_CLI_USAGE_H_
+#define CHANTLESS_CLI_USAGE_H_
+
+#include <cstdio>
+#include <string>
+
+namespace chantless {
+namespace cli {
+
+struct VerbInfo {
+  const char* name;
+  const char* summary;
+  bool replay;  // runs in chantless-replay
+};
+
+// Every verb, in help order; null-name terminated.
+extern const VerbInfo kVerbs[];
+
+// The verb named `name`, or null.
+const VerbInfo* FindVerb(const char* name);
+
+void PrintUsage(std::FILE* out);
+
+// The binaries: `chantless` runs the verbs whose `replay` is false, `chantless-replay` the others.
+constexpr const char* kMainBinary = "chantless";
+constexpr const char* kReplayBinary = "chantless-replay";
+
+// The path of the binary `name` in this executable's directory (/proc/self/exe, symlinks
+// resolved; else the directory of `argv0`).
+std::string SiblingBinary(const char* name, const char* argv0);
+
+// Replaces this process with the sibling binary `name` (same argv); on failure prints why naming
+// the verb argv[1] and returns exit code 2.
+int ExecSibling(const char* name, char** argv);
+
+}  // namespace cli
+}  // namespace chantless
+
+#endif  // CHANTLESS_CLI_USAGE_H_
