@@ -8,6 +8,7 @@
 // directory /proc/self/exe is in, with the same arguments.
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/usage.h"
@@ -15,22 +16,11 @@
 
 int main(int argc, char** argv) {
   using chantless::cli::VerbInfo;
-  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
-      std::strcmp(argv[1], "help") == 0) {
-    chantless::cli::PrintUsage(argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
+  const VerbInfo* verb = nullptr;
+  if (std::optional<int> handled = chantless::cli::DispatchCommon(
+          argc, argv, /*replay_binary=*/false, chantless::cli::Version(), &verb)) {
+    return *handled;
   }
-  if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0) {
-    std::printf("chantless %s\n", chantless::cli::Version());
-    return 0;
-  }
-  const VerbInfo* verb = chantless::cli::FindVerb(argv[1]);
-  if (verb == nullptr) {
-    std::fprintf(stderr, "chantless: unknown command \"%s\"\n\n", argv[1]);
-    chantless::cli::PrintUsage(stderr);
-    return 2;
-  }
-  if (verb->replay) return chantless::cli::ExecSibling(chantless::cli::kReplayBinary, argv);
   chantless::cli::Args args(argv + 2, argv + argc);
   if (std::strcmp(verb->name, "resolve") == 0) return chantless::cli::RunResolve(args);
   if (std::strcmp(verb->name, "region") == 0) return chantless::cli::RunRegion(args);

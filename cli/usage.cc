@@ -60,5 +60,28 @@ void PrintUsage(std::FILE* out) {
   }
 }
 
+std::optional<int> DispatchCommon(int argc, char** argv, bool replay_binary, const char* version,
+                                  const VerbInfo** verb) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    PrintUsage(argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  if (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "version") == 0) {
+    std::printf("chantless %s\n", version);
+    return 0;
+  }
+  *verb = FindVerb(argv[1]);
+  if (*verb == nullptr) {
+    std::fprintf(stderr, "chantless: unknown command \"%s\"\n\n", argv[1]);
+    PrintUsage(stderr);
+    return 2;
+  }
+  if ((*verb)->replay != replay_binary) {
+    return ExecSibling(replay_binary ? kMainBinary : kReplayBinary, argv);
+  }
+  return std::nullopt;
+}
+
 }  // namespace cli
 }  // namespace chantless

@@ -6,6 +6,7 @@
 #define CHANTLESS_CLI_USAGE_H_
 
 #include <cstdio>
+#include <optional>
 #include <string>
 
 namespace chantless {
@@ -32,6 +33,14 @@ constexpr const char* kReplayBinary = "chantless-replay";
 // The path of the binary `name` in this executable's directory (/proc/self/exe, symlinks
 // resolved; else the directory of `argv0`).
 std::string SiblingBinary(const char* name, const char* argv0);
+
+// What both binaries' main() do first: help (exit 0, or 2 with no verb), --version (prints
+// "chantless <version>"), an unknown verb (exit 2), and a verb of the other binary (exec'd).
+// Returns the exit code when it handled argv; else nullopt, with *verb set to a verb this binary
+// runs
+// (`replay_binary`: this is chantless-replay).
+std::optional<int> DispatchCommon(int argc, char** argv, bool replay_binary, const char* version,
+                                  const VerbInfo** verb);
 
 // Replaces this process with the sibling binary `name` (same argv); on failure prints why naming
 // the verb argv[1] and returns exit code 2.

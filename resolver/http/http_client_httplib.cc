@@ -341,14 +341,7 @@ StatusOr<HttpResponse> HttplibHttpClient::Send(const HttpRequest& request) {
   const SteadyClock::time_point deadline = start + request.timeout;
   CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
   CHANTLESS_RETURN_IF_ERROR(ValidateRequestHead(request));
-  std::optional<HttpProxy> proxy;
-  if (!request.proxy.empty()) {
-    StatusOr<HttpProxy> parsed = ParseHttpProxy(request.proxy);
-    if (!parsed.ok()) {
-      return InvalidConfigurationError(Describe(request) + ": " + parsed.status().message());
-    }
-    proxy = std::move(parsed).value();
-  }
+  CHANTLESS_ASSIGN_OR_RETURN(std::optional<HttpProxy> proxy, RequestProxy(request));
   const std::string what = Describe(request) + (proxy ? " via proxy " + proxy->display : "");
   if (proxy && endpoint.https && (!proxy->username.empty() || !proxy->password.empty())) {
     // cpp-httplib 0.11.4 would send the Proxy-Authorization header inside the tunnel too, to

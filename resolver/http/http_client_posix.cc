@@ -762,14 +762,7 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
   const Clock::time_point deadline = start + request.timeout;
   CHANTLESS_ASSIGN_OR_RETURN(HttpEndpoint endpoint, ParseHttpEndpoint(request.endpoint));
   CHANTLESS_RETURN_IF_ERROR(ValidateRequestHead(request));
-  std::optional<HttpProxy> proxy;
-  if (!request.proxy.empty()) {
-    StatusOr<HttpProxy> parsed = ParseHttpProxy(request.proxy);
-    if (!parsed.ok()) {
-      return InvalidConfigurationError(Describe(request) + ": " + parsed.status().message());
-    }
-    proxy = std::move(parsed).value();
-  }
+  CHANTLESS_ASSIGN_OR_RETURN(std::optional<HttpProxy> proxy, RequestProxy(request));
   const std::string what = Describe(request) + (proxy ? " via proxy " + proxy->display : "");
   SSL_CTX* tls = nullptr;
   if (endpoint.https) {

@@ -202,4 +202,13 @@ Status ValidateRequestHead(const HttpRequest& request) {
   return OkStatus();
 }
 
+StatusOr<std::optional<HttpProxy>> RequestProxy(const HttpRequest& request) {
+  if (request.proxy.empty()) return std::optional<HttpProxy>();
+  StatusOr<HttpProxy> parsed = ParseHttpProxy(request.proxy);
+  if (!parsed.ok()) {
+    return InvalidConfigurationError(DescribeRequest(request) + ": " + parsed.status().message());
+  }
+  return std::optional<HttpProxy>(std::move(parsed).value());
+}
+
 }  // namespace chantless

@@ -3,6 +3,7 @@
 #ifndef CHANTLESS_RESOLVER_HTTP_HTTP_ENDPOINT_H_
 #define CHANTLESS_RESOLVER_HTTP_HTTP_ENDPOINT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,10 @@ struct HttpProxy {
 // user-info): an https:// proxy (TLS to the proxy itself is not supported), another scheme, a
 // path, an empty or invalid host, an invalid port.
 StatusOr<HttpProxy> ParseHttpProxy(std::string_view proxy);
+
+// The request's proxy (`request.proxy`), parsed; nullopt when it names none. Errors as
+// ParseHttpProxy's, prefixed with DescribeRequest(request).
+StatusOr<std::optional<HttpProxy>> RequestProxy(const HttpRequest& request);
 
 // The request line and headers may carry nothing that could inject or split a line:
 //   path not starting with '/'                           kInvalidConfiguration;
