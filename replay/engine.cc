@@ -62,29 +62,6 @@ std::pair<std::string, std::string> SplitHostPort(std::string_view host) {
   return {h.substr(0, colon), h.substr(colon + 1)};
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-std::string FormDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
-      out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
-               HexValue(s[i + 2]) >= 0) {
-      out += char(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2]));
-      i += 2;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
 bool IsFormType(std::string_view content_type) {
   return StartsWithIgnoreCase(StripAsciiWhitespace(content_type),
                               "application/x-www-form-urlencoded");
@@ -212,9 +189,10 @@ std::vector<std::pair<std::string, std::string>> ParseFormBody(std::string_view 
     if (!field.empty()) {
       size_t eq = field.find('=');
       if (eq == std::string_view::npos) {
-        out.emplace_back(FormDecode(field), "");
+        out.emplace_back(PercentDecode(field, /*plus_is_space=*/true), "");
       } else {
-        out.emplace_back(FormDecode(field.substr(0, eq)), FormDecode(field.substr(eq + 1)));
+        out.emplace_back(PercentDecode(field.substr(0, eq), /*plus_is_space=*/true),
+                         PercentDecode(field.substr(eq + 1), /*plus_is_space=*/true));
       }
     }
     start = end + 1;

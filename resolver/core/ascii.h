@@ -58,6 +58,11 @@ bool HasControlChar(std::string_view s);
 // UriEncode (with "/" kept for a path), an STS form body's encoding and a query value's.
 std::string PercentEncode(std::string_view s, std::string_view also_keep = "");
 
+// The inverse: each %XX (either case of hex) becomes its byte; a '%' not followed by two hex
+// digits is kept as is (as Python's unquote does). With `plus_is_space` (form bodies,
+// application/x-www-form-urlencoded) '+' becomes a space; otherwise it stays '+'.
+std::string PercentDecode(std::string_view s, bool plus_is_space = false);
+
 // Each byte as two lower-case hex digits (hashlib's hexdigest(), SigV4's hex encoding).
 std::string LowerHex(std::string_view bytes);
 

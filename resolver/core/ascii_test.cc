@@ -113,6 +113,17 @@ TEST(AsciiTest, PercentEncodeKeepsOnlyUnreservedAndAlsoKeep) {
   EXPECT_EQ(PercentEncode(std::string_view("\0", 1)), "%00");
 }
 
+TEST(AsciiTest, PercentDecodeKeepsWhatIsNotAnEscape) {
+  EXPECT_EQ(PercentDecode("a%40b%2fc%2F"), "a@b/c/");
+  EXPECT_EQ(PercentDecode("100%"), "100%");
+  EXPECT_EQ(PercentDecode("%4"), "%4");
+  EXPECT_EQ(PercentDecode("%zz%41"), "%zzA");
+  EXPECT_EQ(PercentDecode("a+b%20c"), "a+b c");
+  EXPECT_EQ(PercentDecode("a+b%20c", /*plus_is_space=*/true), "a b c");
+  EXPECT_EQ(PercentDecode("%2B", /*plus_is_space=*/true), "+");
+  EXPECT_EQ(PercentDecode(PercentEncode("key=v/a l+ue&x")), "key=v/a l+ue&x");
+}
+
 TEST(AsciiTest, LowerHexIsTwoDigitsPerByte) {
   EXPECT_EQ(LowerHex(""), "");
   EXPECT_EQ(LowerHex(std::string_view("\x00\x0f\xa0\xff", 4)), "000fa0ff");
