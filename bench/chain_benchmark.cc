@@ -78,8 +78,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -537,6 +539,24 @@ void BM_ColdResolve_ImdsExtended_Loopback(benchmark::State& state) {
 }
 BENCHMARK(BM_ColdResolve_ImdsExtended_Loopback)->UseRealTime();
 
+// A listening socket on 127.0.0.1:0 (its address in *address); aborts the benchmark when the
+// kernel refuses one.
+int ListenOnLoopback(sockaddr_in* address, const char* what) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      listen(fd, 64) != 0) {
+    std::fprintf(stderr, "chain_benchmark: %s listener: %s\n", what, std::strerror(errno));
+    std::abort();
+  }
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  *address = addr;
+  return fd;
+}
+
 // The same client against a bare server: one thread, blocking recv()/send(), each request's
 // answer written from the fixture ahead of time (the minted IMDSv2 token as a fixed string), no
 // HTTP parsing beyond the request line and no transcript matching. What the loopback rows above
@@ -563,17 +583,8 @@ class CannedPeer {
       }
       answers_.emplace(e.request.method + " " + e.request.path, head + "\r\n" + body);
     }
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(listener_, 64) != 0) {
-      std::perror("chain_benchmark: canned listener");
-      std::abort();
-    }
-    socklen_t len = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
+    listener_ = ListenOnLoopback(&addr, "canned");
     endpoint_ = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
     thread_ = std::thread([this] { Run(); });
   }
@@ -723,18 +734,7 @@ BENCHMARK(BM_DefaultChain_NothingConfigured);
 class EchoPeer {
  public:
   EchoPeer() {
-    listener_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (listener_ < 0 || bind(listener_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-        listen(listener_, 64) != 0) {
-      std::perror("chain_benchmark: echo listener");
-      std::abort();
-    }
-    socklen_t len = sizeof addr;
-    getsockname(listener_, reinterpret_cast<sockaddr*>(&addr), &len);
-    address_ = addr;
+    listener_ = ListenOnLoopback(&address_, "echo");
     thread_ = std::thread([this] { Run(); });
   }
   const sockaddr_in& address() const { return address_; }
