@@ -11,7 +11,10 @@ multiple of /bin/true's. Cases:
               (~/.aws/cli/cache/<sha1 of the AssumeRole arguments>.json, written here in the CLI's
               format, one hour left): both profile files parsed, the entry read, no request. STS
               is pointed at https://127.0.0.1:9 so that a miss fails at once on loopback
-  imds        the same with IMDS at a loopback `chantless serve` of ec2/imdsv2-extended (3 requests)
+  imds        env without keys, IMDS at a loopback `chantless serve` of ec2/imdsv2-extended made
+              endlessly replayable (3 requests on one connection). One server for the whole run,
+              warmed by a few resolutions first, as a real instance's IMDS is always up: the case
+              times the client process, not the replay server's own start
   floor       the IMDS case's kernel floor is in BM_LoopbackRoundTrip (./dev bench), not here
 
 Usage: bench/startup.py CHANTLESS [--rounds N] [--fixture PATH]
@@ -74,6 +77,32 @@ def warm_role_cache(home, base):
                 AWS_EC2_METADATA_DISABLED="true", AWS_ENDPOINT_URL_STS="https://127.0.0.1:9")
 
 
+def start_imds(chantless, fixture, home, base):
+    """A `chantless serve` of `fixture` made endlessly replayable (every exchange its own family,
+    no repeat limit; requests and responses unchanged) on 127.0.0.1:0; returns (process, env)."""
+    with open(fixture) as f:
+        transcript = json.load(f)
+    for e in transcript["exchanges"]:
+        e["family"] = e["id"]
+        e["repeat"] = {"min": 0, "max": 1000000}
+        e["optional"] = True
+    replayable = os.path.join(home, "imds-replayable.json")
+    with open(replayable, "w") as f:
+        json.dump(transcript, f)
+    port_file = os.path.join(home, "port")
+    server = subprocess.Popen([chantless, "serve", replayable, "--port", "0",
+                               "--port-file", port_file],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while not (os.path.exists(port_file) and open(port_file).read().strip()):
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            sys.exit("chantless serve wrote no port file")
+        time.sleep(0.005)
+    port = open(port_file).read().split()[0].strip()
+    return server, dict(base, AWS_EC2_METADATA_SERVICE_ENDPOINT=f"http://127.0.0.1:{port}/")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("chantless")
@@ -97,31 +126,18 @@ def main():
         ("env-keys", [chantless, "resolve", "--format", "process"], env_keys),
         ("role-cache", role_argv, role_cache),
     ]
-    times = {name: [] for name, _, _ in cases}
-    for _ in range(args.rounds):
-        for name, argv, env in cases:
-            times[name].append(spawn_time(argv, env))
-    # The IMDS case consumes the transcript's exchanges: one replay server per run, each run
-    # paired with a /bin/true run.
-    times["imds"] = []
-    port_file = os.path.join(home, "port")
-    for _ in range(min(args.rounds, 30)):
-        if os.path.exists(port_file):
-            os.unlink(port_file)
-        server = subprocess.Popen([chantless, "serve", args.fixture, "--port", "0",
-                                   "--port-file", port_file],
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 10
-            while not (os.path.exists(port_file) and open(port_file).read().strip()):
-                if time.monotonic() > deadline:
-                    sys.exit("chantless serve wrote no port file")
-                time.sleep(0.005)
-            port = open(port_file).read().split()[0].strip()
-            env = dict(base, AWS_EC2_METADATA_SERVICE_ENDPOINT=f"http://127.0.0.1:{port}/")
-            times["imds"].append(spawn_time([chantless, "resolve", "--format", "process"], env))
-            times["true"].append(spawn_time(["/bin/true"], base))
-        finally:
+    server = None
+    try:
+        server, imds_env = start_imds(chantless, args.fixture, home, base)
+        cases.append(("imds", [chantless, "resolve", "--format", "process"], imds_env))
+        for _ in range(5):  # the replay's first connections page its code in
+            spawn_time(cases[-1][1], imds_env)
+        times = {name: [] for name, _, _ in cases}
+        for _ in range(args.rounds):
+            for name, argv, env in cases:
+                times[name].append(spawn_time(argv, env))
+    finally:
+        if server is not None:
             server.terminate()
             server.wait()
     t = statistics.median(times["true"])

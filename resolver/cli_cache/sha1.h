@@ -1,4 +1,5 @@
-// SHA-1 as the AWS CLI uses it for cache file names, computed by OpenSSL's libcrypto.
+// SHA-1 as the AWS CLI uses it for cache file names, computed by OpenSSL's libcrypto (its
+// low-level SHA-1: no library initialisation, no config file read).
 //
 // SHA-1 is not used here for security: botocore names `~/.aws/cli/cache/<hex>.json` and
 // `~/.aws/sso/cache/<hex>.json` by the SHA-1 of a string, and chantless must find the same files.

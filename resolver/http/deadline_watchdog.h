@@ -1,5 +1,6 @@
 // DeadlineWatchdog: the process's one backstop for HTTP exchange deadlines, shared by every
-// HttpClient implementation (HttplibHttpClient, PosixHttpClient).
+// HttpClient implementation that hands its socket to OpenSSL or cpp-httplib (HttplibHttpClient;
+// PosixHttpClient for https: its plain exchanges bound every call themselves).
 //
 // Per-call socket timeouts bound each connect/recv/send, so a peer that dribbles bytes just inside
 // each one could stretch an exchange without limit. A client arms the watchdog with the exchange's

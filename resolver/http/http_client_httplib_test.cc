@@ -4,6 +4,7 @@
 // a non-loopback address.
 #include "resolver/http/http_client_httplib.h"
 
+#include <dirent.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -280,8 +281,8 @@ TEST_P(HttpClientTest, DribblingServerIsStoppedAtTheDeadline) {
   req.timeout = std::chrono::milliseconds(300);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_THAT(client.Send(req), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
-  // The body-deadline check alone would also report a timeout, but only after the ~3.3 s of
-  // headers: the watchdog is what ends the exchange near its deadline.
+  // Checking the deadline only once the headers are complete would report a timeout too, but
+  // after the ~3.3 s of headers: the exchange must end near its deadline.
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
 }
 
@@ -530,6 +531,57 @@ TEST_P(HttpClientTest, ALongerTimeoutOnAKeptConnectionIsNotCutShort) {
   ASSERT_OK_AND_ASSIGN(HttpResponse second, client.Send(slow));
   EXPECT_EQ(second.body, "slow");
   EXPECT_EQ(server.connection_count(), 1u);
+}
+
+TEST_P(HttpClientTest, AShorterTimeoutOnAKeptConnectionEndsInTime) {
+  // The kept connection's socket timeouts were set for the first request's 5 s: the second
+  // request's 200 ms must still end it (at most the grace later), not the socket's 5 s.
+  LoopbackHttpServer server;
+  server.server().Get("/fast", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("fast", "text/plain");
+  });
+  server.server().Get("/hang", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+    res.set_content("late", "text/plain");
+  });
+  ASSERT_TRUE(server.Start());
+  std::unique_ptr<HttpClient> owned = NewClient();
+  HttpClient& client = *owned;
+  HttpRequest fast = Get(server.endpoint(), "/fast");
+  fast.timeout = std::chrono::milliseconds(5000);
+  ASSERT_OK_AND_ASSIGN(HttpResponse first, client.Send(fast));
+  EXPECT_EQ(first.body, "fast");
+  HttpRequest hang = Get(server.endpoint(), "/hang");
+  hang.timeout = std::chrono::milliseconds(200);
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THAT(client.Send(hang), StatusIs(StatusCode::kDeadlineExceeded, HasSubstr("timed out")));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1500));
+}
+
+TEST(PosixHttpClientTest, APlainExchangeStartsNoThread) {
+  // Every recv() and send() of a plain exchange is bounded by the client itself: no watchdog
+  // thread is started (a `chantless resolve` against IMDS stays one thread). Checked in a child
+  // process, whose only thread is the one that forked, whatever the tests before started.
+#ifdef CHANTLESS_UNDER_TSAN
+  GTEST_SKIP() << "ThreadSanitizer does not support threads after a multi-threaded fork()";
+#endif
+  RawLoopbackServer raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", /*hold_open=*/false);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    PosixHttpClient client;
+    StatusOr<HttpResponse> res = client.Send(Get(raw.endpoint(), "/latest/api/token"));
+    int threads = 0;
+    if (DIR* dir = opendir("/proc/self/task")) {
+      while (dirent* entry = readdir(dir)) threads += entry->d_name[0] != '.';
+      closedir(dir);
+    }
+    _exit(res.ok() && res->body == "ok" && threads == 1 ? 0 : 1);  // no gtest teardown here
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "the exchange failed or a thread was started";
 }
 
 TEST(PosixHttpClientTest, NotHttpIsInvalidResponse) {

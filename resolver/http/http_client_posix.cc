@@ -32,7 +32,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// How long after a request's deadline the watchdog shuts its socket down.
+// How long after a request's deadline an exchange may still be running: the watchdog (https)
+// shuts its socket down then, and a plain connection keeps its socket timeouts within it.
 constexpr std::chrono::milliseconds kWatchdogGrace{20};
 // A response's status line and headers may not be longer than this.
 constexpr size_t kMaxHeadBytes = 64 * 1024;
@@ -209,7 +210,7 @@ struct PosixHttpClient::Connection {
     ssl = nullptr;
     if (fd >= 0) close(fd);
     fd = -1;
-    timeout = std::chrono::milliseconds(-1);
+    armed_for = std::chrono::microseconds(-1);
     in.clear();
   }
   // The watchdog's action: ends whatever the exchange is blocked in.
@@ -230,8 +231,13 @@ struct PosixHttpClient::Connection {
   bool Handshake(const HttpEndpoint& endpoint, const HttpProxy* proxy, SSL_CTX* tls,
                  const std::string& what, Clock::time_point deadline, Result* result);
   // One send() (or SSL_write()) of all of `data`; false with errno-derived timed_out on failure.
-  bool SendAll(const std::string& data, bool* timed_out);
+  bool SendAll(const std::string& data, Clock::time_point deadline, bool* timed_out);
+  // Sets SO_SNDTIMEO and SO_RCVTIMEO to the time left before `deadline`.
   bool SetTimeouts(Clock::time_point deadline);
+  // SetTimeouts() only when the socket's timeouts, started now, would end a blocking call more
+  // than kWatchdogGrace after `deadline` or before it: once per connection for an exchange that
+  // takes less than the grace, every kWatchdogGrace for a peer that dribbles bytes.
+  bool FitTimeouts(Clock::time_point deadline);
   ReadResult ReadMore(Clock::time_point deadline);
   Result Exchange(const HttpRequest& request, const std::string& wire, Clock::time_point deadline);
   bool ReadBody(const HttpRequest& request, bool chunked, Clock::time_point deadline,
@@ -242,17 +248,35 @@ struct PosixHttpClient::Connection {
   std::mutex fd_mu;  // guards fd between the exchange's thread and the watchdog
   int fd = -1;
   SSL* ssl = nullptr;  // the TLS session on fd (https), else null
-  // The request timeout SO_SNDTIMEO/SO_RCVTIMEO were set from (-1: none yet).
-  std::chrono::milliseconds timeout{-1};
+  // What SO_SNDTIMEO/SO_RCVTIMEO were last set to (-1: not yet), and when.
+  std::chrono::microseconds armed_for{-1};
+  Clock::time_point armed_at;
   std::string in;  // bytes read and not yet consumed
   size_t at = 0;   // consumed prefix of `in`
 };
 
 bool PosixHttpClient::Connection::SetTimeouts(Clock::time_point deadline) {
-  const timeval tv =
-      ToTimeval(std::chrono::duration_cast<std::chrono::microseconds>(deadline - Clock::now()));
-  return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
-         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0;
+  armed_at = Clock::now();
+  // ToTimeval's floor of 1 ms (0 would mean no timeout at all) is what the socket gets.
+  armed_for = std::max<std::chrono::microseconds>(
+      std::chrono::duration_cast<std::chrono::microseconds>(deadline - armed_at),
+      std::chrono::milliseconds(1));
+  const timeval tv = ToTimeval(armed_for);
+  if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv) == 0 &&
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0) {
+    return true;
+  }
+  armed_for = std::chrono::microseconds(-1);
+  return false;
+}
+
+bool PosixHttpClient::Connection::FitTimeouts(Clock::time_point deadline) {
+  const Clock::time_point now = Clock::now();
+  if (armed_for.count() >= 0) {
+    const Clock::time_point ends = now + armed_for;
+    if (ends <= deadline + kWatchdogGrace && ends + kWatchdogGrace >= deadline) return true;
+  }
+  return SetTimeouts(deadline);
 }
 
 // A blocking connect() bounded by SO_SNDTIMEO (the time left), tried on each address in turn.
@@ -277,10 +301,7 @@ bool PosixHttpClient::Connection::Connect(const HttpEndpoint& endpoint, const Ht
     do {
       rc = connect(fd, reinterpret_cast<const sockaddr*>(&addr), len);
     } while (rc != 0 && errno == EINTR && Clock::now() < deadline);
-    if (rc == 0) {
-      timeout = request.timeout;
-      return true;
-    }
+    if (rc == 0) return true;
     const int error = errno;
     Close();
     if (error == EINPROGRESS || error == EAGAIN || error == ETIMEDOUT) {
@@ -322,6 +343,8 @@ ReadResult PosixHttpClient::Connection::ReadMore(Clock::time_point deadline) {
       return ReadResult::kError;
     }
   } else {
+    // Every recv() on a plain connection is this one: bounding each one bounds the exchange.
+    if (!FitTimeouts(deadline)) return ReadResult::kError;
     do {
       n = recv(fd, buffer, sizeof buffer, 0);
     } while (n < 0 && errno == EINTR);
@@ -342,7 +365,8 @@ bool PosixHttpClient::Connection::PeekAlive() const {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
-bool PosixHttpClient::Connection::SendAll(const std::string& data, bool* timed_out) {
+bool PosixHttpClient::Connection::SendAll(const std::string& data, Clock::time_point deadline,
+                                          bool* timed_out) {
   size_t sent = 0;
   while (sent < data.size()) {
     if (ssl != nullptr) {
@@ -359,6 +383,7 @@ bool PosixHttpClient::Connection::SendAll(const std::string& data, bool* timed_o
                    (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
       return false;
     }
+    if (!FitTimeouts(deadline)) return false;
     const ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
@@ -385,7 +410,7 @@ bool PosixHttpClient::Connection::Tunnel(const HttpEndpoint& endpoint, const Htt
   bool send_timed_out = false;
   if (!SendAll("CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\n" +
                    ProxyAuthorization(&proxy) + "\r\n",
-               &send_timed_out)) {
+               deadline, &send_timed_out)) {
     if (send_timed_out) return timed_out("writing to");
     result->status = UnavailableError(what + ": could not connect to the proxy " + proxy.display +
                                       " (closed while sending CONNECT)");
@@ -626,7 +651,7 @@ bool PosixHttpClient::Connection::ReadBody(const HttpRequest& request, bool chun
 Result PosixHttpClient::Connection::Exchange(const HttpRequest& request, const std::string& wire,
                                              Clock::time_point deadline) {
   Result result;
-  if (!SendAll(wire, &result.timed_out)) {
+  if (!SendAll(wire, deadline, &result.timed_out)) {
     result.outcome = result.timed_out ? Outcome::kTimeout : Outcome::kNoResponse;
     result.reason = "Write";
     result.keep_alive = false;
@@ -785,10 +810,14 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
   Connection* c = ConnectionFor(key);
   std::lock_guard<std::mutex> lock(c->mu);
 
-  // The socket timeouts normally end a stalled exchange; the watchdog is the backstop for peers
-  // that keep each recv() just inside them.
-  DeadlineWatchdog& watchdog = DeadlineWatchdog::Shared();
-  const uint64_t watch = watchdog.Arm(deadline + kWatchdogGrace, [c] { c->Shutdown(); });
+  // The socket timeouts end a stalled exchange. On a plain connection every recv() and send() is
+  // ours and FitTimeouts() keeps each one within the deadline (plus the grace). OpenSSL makes
+  // its own calls inside a handshake or a record, each within the socket's timeouts but not their
+  // sum: there the process's watchdog is the backstop for a peer that dribbles bytes (and the one
+  // thread chantless starts; a plain exchange starts none).
+  DeadlineWatchdog* const watchdog = endpoint.https ? &DeadlineWatchdog::Shared() : nullptr;
+  const uint64_t watch =
+      watchdog != nullptr ? watchdog->Arm(deadline + kWatchdogGrace, [c] { c->Shutdown(); }) : 0;
   Result result;
   for (int attempt = 0;; ++attempt) {
     const bool reused = c->fd >= 0;
@@ -797,14 +826,10 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
       if (!c->Open(endpoint, proxy ? &*proxy : nullptr, tls, request, what, deadline, &result)) {
         break;
       }
-    } else if (request.timeout > c->timeout) {
-      // A shorter timeout than the socket's needs no change: the deadline check after each
-      // recv() and the watchdog end the exchange in time. A longer one must not be cut short.
-      if (!c->SetTimeouts(deadline)) {
-        c->Close();
-        continue;
-      }
-      c->timeout = request.timeout;
+    } else if (!c->FitTimeouts(deadline)) {
+      // A kept-alive connection's timeouts were set for an earlier request's deadline.
+      c->Close();
+      continue;
     }
     result = c->Exchange(request, wire, deadline);
     // A kept-alive connection the server closed while it was idle fails before any byte of the
@@ -817,7 +842,7 @@ StatusOr<HttpResponse> PosixHttpClient::Send(const HttpRequest& request) {
     }
     break;
   }
-  const bool watchdog_fired = watchdog.Disarm(watch);
+  const bool watchdog_fired = watchdog != nullptr && watchdog->Disarm(watch);
   if (result.outcome != Outcome::kResponse || !result.keep_alive) c->Close();
 
   const bool timed_out = result.timed_out || watchdog_fired ||

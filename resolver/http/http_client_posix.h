@@ -8,12 +8,15 @@
 //   - Endpoints are parsed by ParseHttpEndpoint and request heads checked by ValidateRequestHead
 //     (http_endpoint.h): the same kInvalidConfiguration errors.
 //   - The connection is made blocking, bounded by SO_SNDTIMEO (connect) and SO_RCVTIMEO set to
-//     the request's timeout when the socket is made (and again only when a later request on it
-//     has a longer timeout); the request leaves in one send(); the response is read through a
-//     buffer (status line, headers, Content-Length or chunked body, or a body up to the close).
-//     The process's DeadlineWatchdog shuts the socket down shortly after the deadline, and the
-//     deadline is checked after every recv(): a peer dribbling bytes cannot stretch an exchange.
-//     The TLS handshake, CONNECT and SSL_read()/SSL_write() run under the same bounds.
+//     the time left when the socket is made, and set again only when a call started now could
+//     end more than 20 ms after the deadline or before it (a kept connection's next request, a
+//     peer dribbling bytes for longer than that); the request leaves in one send(); the response
+//     is read through a buffer (status line, headers, Content-Length or chunked body, or a body
+//     up to the close), and the deadline is checked after every recv(). On a plain connection
+//     every recv() and send() is the client's own, so that bounds the exchange: no thread is
+//     started. Inside OpenSSL (the TLS handshake, SSL_read()/SSL_write()) the calls are
+//     OpenSSL's, so the process's DeadlineWatchdog (its one thread, started by the first https
+//     exchange) shuts the socket down 20 ms after the deadline.
 //   - https: TLS 1.2 or later; the peer is always verified — its chain against
 //     request.ca_bundle_path when set (that PEM file only), else the system store
 //     (SSL_CTX_set_default_verify_paths, which honours SSL_CERT_FILE/SSL_CERT_DIR), and its host
