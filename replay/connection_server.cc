@@ -402,7 +402,16 @@ StatusOr<int> ConnectionServer::Listen() {
     if (fd < 0) continue;
     int one = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    if (::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+    // Linux copies a listening socket's options into every socket accept() returns: set once
+    // here, TCP_NODELAY, the wait for a request (ConnectionStream::read waits on up to the read
+    // timeout mid-request) and the write timeout cost no system call per connection. (Neither
+    // timeout affects the listener itself, which is non-blocking.)
+    const timeval request_wait = ToTimeval(0, kRequestWaitMs * 1000);
+    const timeval write_timeout = ToTimeval(write_timeout_sec_, write_timeout_usec_);
+    if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &request_wait, sizeof request_wait) != 0 ||
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof write_timeout) != 0 ||
+        ::bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
       close(fd);
       fd = -1;
     }
@@ -577,17 +586,10 @@ void ConnectionServer::AcceptReady() {
   }
 }
 
-// Sets the socket options and counts the connection as busy (owned by the caller); null when the
-// cap is reached with every connection busy (the connection is closed).
+// Counts the connection as busy (owned by the caller; its socket options came from the listener);
+// null when the cap is reached with every connection busy (the connection is closed).
 std::unique_ptr<ConnectionServer::Connection> ConnectionServer::AdmitConnection(
     int fd, const sockaddr_storage& peer) {
-  int one = 1;
-  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  // The wait for a request; ConnectionStream::read waits on up to the read timeout mid-request.
-  timeval request_wait = ToTimeval(0, kRequestWaitMs * 1000);
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &request_wait, sizeof request_wait);
-  timeval write_timeout = ToTimeval(write_timeout_sec_, write_timeout_usec_);
-  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &write_timeout, sizeof write_timeout);
   const int read_timeout_ms = int(read_timeout_sec_ * 1000 + read_timeout_usec_ / 1000);
 
   uint64_t id;

@@ -76,18 +76,33 @@ bool IsJsonType(std::string_view content_type) {
          (t.size() > 5 && EqualsIgnoreCase(t.substr(t.size() - 5), "+json"));
 }
 
-// One line per field that keeps `request` from matching `e` (never a header value).
-std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
-                              const std::string& path, const std::string& query) {
-  std::vector<std::string> diff;
+// Whether `request` matches `e`. With `diff`, one line for each field that keeps it from matching
+// (never a header value); without, the answer comes at the first difference and no line is built
+// (FindMatch asks this of every candidate for every request).
+bool Compare(const Exchange& e, const ReplayRequest& request, const std::string& path,
+             const std::string& query, std::vector<std::string>* diff) {
   const RequestMatcher& m = e.request;
-  if (!HostMatches(e.host, request.host)) {
-    diff.push_back("host: recorded " + Quote(e.host) + ", got " + Quote(request.host));
+  if (diff == nullptr && (m.method != request.method || m.path != path)) return false;
+  bool same = true;
+  // Records a difference; true when the caller may stop (no lines wanted).
+  auto differs = [&](auto line) {
+    same = false;
+    if (diff == nullptr) return true;
+    diff->push_back(line());
+    return false;
+  };
+  if (!HostMatches(e.host, request.host) &&
+      differs([&] { return "host: recorded " + Quote(e.host) + ", got " + Quote(request.host); })) {
+    return false;
   }
-  if (m.method != request.method) {
-    diff.push_back("method: recorded " + m.method + ", got " + Quote(request.method));
+  if (m.method != request.method &&
+      differs([&] { return "method: recorded " + m.method + ", got " + Quote(request.method); })) {
+    return false;
   }
-  if (m.path != path) diff.push_back("path: recorded " + Quote(m.path) + ", got " + Quote(path));
+  if (m.path != path &&
+      differs([&] { return "path: recorded " + Quote(m.path) + ", got " + Quote(path); })) {
+    return false;
+  }
   if (m.query != query) {
     // Parameters compare as decoded pairs in any order: SDKs order a query as they like (the JS
     // SDK sends account_id before role_name, botocore after).
@@ -95,29 +110,45 @@ std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
     auto got = ParseFormBody(query);
     std::sort(want.begin(), want.end());
     std::sort(got.begin(), got.end());
-    if (want != got) {
-      diff.push_back("query: recorded " + Quote(m.query) + ", got " + Quote(query));
+    if (want != got &&
+        differs([&] { return "query: recorded " + Quote(m.query) + ", got " + Quote(query); })) {
+      return false;
     }
   }
   for (const auto& [name, want] : m.headers) {
     if (NeverCompared(name, want)) continue;
     std::optional<std::string> got = FindHeader(request.headers, name);
+    const std::string* line = nullptr;
+    static const std::string kAbsentGotOne = ": recorded absent, got one";
+    static const std::string kGotNone = ": recorded, got none";
+    static const std::string kValueDiffers = ": value differs (values are not shown)";
     if (want == kHeaderAbsent) {
-      if (got) diff.push_back("header " + name + ": recorded absent, got one");
+      if (got) line = &kAbsentGotOne;
     } else if (!got) {
-      diff.push_back("header " + name + ": recorded, got none");
+      line = &kGotNone;
     } else if (want != kHeaderPresent && *got != want) {
-      diff.push_back("header " + name + ": value differs (values are not shown)");
+      line = &kValueDiffers;
     }
+    if (line != nullptr && differs([&] { return "header " + name + *line; })) return false;
   }
   if (m.body && *m.body != request.body) {
     // The type the client declared; else the one the transcript lists for the request.
     std::optional<std::string> type = FindHeader(request.headers, "Content-Type");
     if (!type) type = FindHeader(m.headers, "Content-Type");
     std::string why;
-    if (!BodiesMatch(type.value_or(""), *m.body, request.body, &why))
-      diff.push_back("body: " + why);
+    if (!BodiesMatch(type.value_or(""), *m.body, request.body, &why) &&
+        differs([&] { return "body: " + why; })) {
+      return false;
+    }
   }
+  return same;
+}
+
+// One line per field that keeps `request` from matching `e` (never a header value).
+std::vector<std::string> Diff(const Exchange& e, const ReplayRequest& request,
+                              const std::string& path, const std::string& query) {
+  std::vector<std::string> diff;
+  Compare(e, request, path, query, &diff);
   return diff;
 }
 
@@ -484,7 +515,7 @@ std::optional<size_t> Engine::FindMatch(const ReplayRequest& request, const std:
     for (size_t pos = f.cursor; pos < f.exchanges.size(); ++pos) {
       size_t i = f.exchanges[pos];
       const Exchange& e = transcript_.exchanges[i];
-      if (consumed_[i] < e.repeat.max && Diff(e, request, path, query).empty()) return i;
+      if (consumed_[i] < e.repeat.max && Compare(e, request, path, query, nullptr)) return i;
       if (consumed_[i] < e.RequiredCount()) break;  // strict order: this one must come first
     }
   }
