@@ -29,8 +29,8 @@ TEST(ConnectionServerTest, EveryAcceptedSocketHasNoDelayAndTheServersTimeouts) {
     getsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &receive, &size);
     size = sizeof send;
     getsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &send, &size);
-    res.set_content("nodelay=" + std::to_string(nodelay != 0) +
-                        " rcvtimeo_us=" + std::to_string(receive.tv_sec * 1000000 + receive.tv_usec) +
+    res.set_content("nodelay=" + std::to_string(nodelay != 0) + " rcvtimeo_us=" +
+                        std::to_string(receive.tv_sec * 1000000 + receive.tv_usec) +
                         " sndtimeo_s=" + std::to_string(send.tv_sec),
                     "text/plain");
   });
