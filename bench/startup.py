@@ -80,15 +80,10 @@ def warm_role_cache(home, base):
 def start_imds(chantless, fixture, home, base):
     """A `chantless serve` of `fixture` made endlessly replayable (every exchange its own family,
     no repeat limit; requests and responses unchanged) on 127.0.0.1:0; returns (process, env)."""
-    with open(fixture) as f:
-        transcript = json.load(f)
-    for e in transcript["exchanges"]:
-        e["family"] = e["id"]
-        e["repeat"] = {"min": 0, "max": 1000000}
-        e["optional"] = True
     replayable = os.path.join(home, "imds-replayable.json")
-    with open(replayable, "w") as f:
-        json.dump(transcript, f)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "peers"))
+    from peers import replayable as make_replayable  # noqa: E402 (bench/peers/peers.py)
+    make_replayable(fixture, replayable)
     port_file = os.path.join(home, "port")
     server = subprocess.Popen([chantless, "serve", replayable, "--port", "0",
                                "--port-file", port_file],
