@@ -115,21 +115,20 @@ bool Compare(const Exchange& e, const ReplayRequest& request, const std::string&
       return false;
     }
   }
-  for (const auto& [name, want] : m.headers) {
+  for (const auto& header : m.headers) {
+    const std::string& name = header.first;  // named, not bound: the lambda below captures it
+    const std::string& want = header.second;
     if (NeverCompared(name, want)) continue;
     std::optional<std::string> got = FindHeader(request.headers, name);
-    const std::string* line = nullptr;
-    static const std::string kAbsentGotOne = ": recorded absent, got one";
-    static const std::string kGotNone = ": recorded, got none";
-    static const std::string kValueDiffers = ": value differs (values are not shown)";
+    const char* line = nullptr;
     if (want == kHeaderAbsent) {
-      if (got) line = &kAbsentGotOne;
+      if (got) line = ": recorded absent, got one";
     } else if (!got) {
-      line = &kGotNone;
+      line = ": recorded, got none";
     } else if (want != kHeaderPresent && *got != want) {
-      line = &kValueDiffers;
+      line = ": value differs (values are not shown)";
     }
-    if (line != nullptr && differs([&] { return "header " + name + *line; })) return false;
+    if (line != nullptr && differs([&] { return "header " + name + line; })) return false;
   }
   if (m.body && *m.body != request.body) {
     // The type the client declared; else the one the transcript lists for the request.
