@@ -22,6 +22,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
+
+#include "resolver/core/ascii.h"
 
 namespace chantless {
 namespace replay {
@@ -227,8 +230,44 @@ bool ConnectionStream::is_readable() const {
 }
 
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  if (dead_) return -1;
   if (begin_ == end_) {
+    const ssize_t n = Refill();
+    if (n <= 0) return n;
+  }
+  const size_t k = std::min(size, end_ - begin_);
+  std::memcpy(ptr, in_ + begin_, k);
+  begin_ += k;
+  return ssize_t(k);
+}
+
+bool ConnectionStream::ReadLine(std::string* line, size_t max) {
+  while (true) {
+    if (begin_ == end_ && Refill() <= 0) return false;
+    const char* start = in_ + begin_;
+    const void* newline = std::memchr(start, '\n', end_ - begin_);
+    const size_t take =
+        newline != nullptr ? size_t(static_cast<const char*>(newline) - start) + 1 : end_ - begin_;
+    line->append(start, take);
+    begin_ += take;
+    if (line->size() > max) return false;
+    if (newline != nullptr) return true;
+  }
+}
+
+bool ConnectionStream::ReadBytes(size_t n, std::string* out) {
+  while (n > 0) {
+    if (begin_ == end_ && Refill() <= 0) return false;
+    const size_t take = std::min(n, end_ - begin_);
+    out->append(in_ + begin_, take);
+    begin_ += take;
+    n -= take;
+  }
+  return true;
+}
+
+ssize_t ConnectionStream::Refill() {
+  if (dead_) return -1;
+  {
     if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
     if (peer_closed_) return 0;
     ssize_t n;
@@ -271,11 +310,8 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
     if (n <= 0) return n == 0 ? 0 : -1;
     begin_ = 0;
     end_ = size_t(n);
+    return n;
   }
-  const size_t k = std::min(size, end_ - begin_);
-  std::memcpy(ptr, in_ + begin_, k);
-  begin_ += k;
-  return ssize_t(k);
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
@@ -657,6 +693,15 @@ void ConnectionServer::ServeRequests(Connection* c) {
       c->done = true;
       break;
     }
+    if (wire_handler_) {
+      const bool keep = ServeWireRequest(c, /*last=*/c->requests_left == 1);
+      --c->requests_left;
+      if (!c->stream.Flush() || !keep || c->requests_left == 0) {
+        c->done = true;
+        break;
+      }
+      continue;
+    }
     bool connection_closed = false;
     const bool ok = process_request(c->stream, /*close_connection=*/c->requests_left == 1,
                                     connection_closed, nullptr);
@@ -677,6 +722,249 @@ void ConnectionServer::ServeRequests(Connection* c) {
     }
   }
   current_connection = nullptr;
+}
+
+namespace {
+
+constexpr size_t kMaxWireHead = 64 * 1024;  // request line and headers
+constexpr size_t kMaxChunkLine = 1024;
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 100:
+      return "Continue";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 206:
+      return "Partial Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 303:
+      return "See Other";
+    case 304:
+      return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
+    case 308:
+      return "Permanent Redirect";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "Payload Too Large";
+    case 415:
+      return "Unsupported Media Type";
+    case 421:
+      return "Misdirected Request";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "";
+  }
+}
+
+bool IsTokenChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+         std::strchr("!#$%&'*+-.^_`|~", c) != nullptr;
+}
+
+bool IsToken(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), IsTokenChar);
+}
+
+// The line without its line end ("\r\n" or a bare "\n").
+std::string_view Chomp(std::string_view line) {
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+const std::string* FindWireHeader(const WireRequest& request, std::string_view name) {
+  for (const auto& [n, v] : request.headers) {
+    if (EqualsIgnoreCase(n, name)) return &v;
+  }
+  return nullptr;
+}
+
+// Whether the comma-separated header value lists `token` (case-insensitive).
+bool ListsToken(const std::string* value, std::string_view token) {
+  if (value == nullptr) return false;
+  std::string_view rest = *value;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    if (EqualsIgnoreCase(TrimBlanks(rest.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string WireResponseHead(int status,
+                             const std::vector<std::pair<std::string, std::string>>& headers,
+                             size_t content_length, bool keep_alive) {
+  std::string head = "HTTP/1.1 " + std::to_string(status) + " " + ReasonPhrase(status) + "\r\n";
+  for (const auto& [name, value] : headers) {
+    if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Transfer-Encoding") ||
+        EqualsIgnoreCase(name, "Connection") || EqualsIgnoreCase(name, "Keep-Alive")) {
+      continue;
+    }
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "Content-Length: " + std::to_string(content_length) + "\r\n";
+  if (!keep_alive) head += "Connection: close\r\n";
+  head += "\r\n";
+  return head;
+}
+
+bool ConnectionServer::ServeWireRequest(Connection* c, bool last) {
+  ConnectionStream& stream = c->stream;
+  // A request that cannot be read whole is answered with `status` when there is still someone to
+  // answer, and the connection closes.
+  auto refuse = [&](int status) {
+    if (!stream.dead() && !stream.peer_closed()) {
+      const std::string head = WireResponseHead(status, {}, 0, /*keep_alive=*/false);
+      stream.write(head.data(), head.size());
+    }
+    return false;
+  };
+  WireRequest request;
+  std::string line;
+  size_t head_bytes = 0;
+  if (!stream.ReadLine(&line, kMaxWireHead)) {
+    return line.size() > kMaxWireHead ? refuse(414) : line.empty() ? false : refuse(400);
+  }
+  head_bytes += line.size();
+  {
+    const std::string_view request_line = Chomp(line);
+    const size_t first = request_line.find(' ');
+    const size_t second =
+        first == std::string_view::npos ? first : request_line.find(' ', first + 1);
+    if (second == std::string_view::npos) return refuse(400);
+    request.method = std::string(request_line.substr(0, first));
+    request.target = std::string(request_line.substr(first + 1, second - first - 1));
+    request.version = std::string(request_line.substr(second + 1));
+    if (!IsToken(request.method) || request.target.empty()) return refuse(400);
+    if (request.version != "HTTP/1.1" && request.version != "HTTP/1.0") {
+      return refuse(request.version.rfind("HTTP/", 0) == 0 ? 505 : 400);
+    }
+  }
+  while (true) {
+    line.clear();
+    if (!stream.ReadLine(&line, kMaxWireHead - head_bytes)) {
+      return head_bytes + line.size() > kMaxWireHead ? refuse(431) : refuse(400);
+    }
+    head_bytes += line.size();
+    const std::string_view field = Chomp(line);
+    if (field.empty()) break;
+    const size_t colon = field.find(':');
+    // A line folded onto the previous one (obsolete) or without a name is refused, as a name with
+    // blanks before its colon (a smuggling vector).
+    if (colon == std::string_view::npos || !IsToken(field.substr(0, colon))) return refuse(400);
+    request.headers.emplace_back(std::string(field.substr(0, colon)),
+                                 std::string(TrimBlanks(field.substr(colon + 1))));
+  }
+  const std::string* transfer_encoding = FindWireHeader(request, "Transfer-Encoding");
+  const std::string* content_length = FindWireHeader(request, "Content-Length");
+  const bool http11 = request.version == "HTTP/1.1";
+  const bool expects_body =
+      transfer_encoding != nullptr || (content_length != nullptr && *content_length != "0");
+  if (expects_body && http11 && ListsToken(FindWireHeader(request, "Expect"), "100-continue")) {
+    static constexpr char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream.write(kContinue, sizeof kContinue - 1);  // flushed by the next read
+  }
+  const size_t max_body = payload_max_length_;
+  if (transfer_encoding != nullptr) {
+    if (content_length != nullptr) return refuse(400);  // both: which one frames it is ambiguous
+    if (!EqualsIgnoreCase(*transfer_encoding, "chunked")) return refuse(501);
+    while (true) {
+      line.clear();
+      if (!stream.ReadLine(&line, kMaxChunkLine)) return refuse(400);
+      std::string_view size_text = Chomp(line);
+      size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions are ignored
+      size_text = TrimBlanks(size_text);
+      if (size_text.empty() || size_text.size() > 8) return refuse(400);
+      size_t size = 0;
+      for (char ch : size_text) {
+        const int digit = ch >= '0' && ch <= '9'   ? ch - '0'
+                          : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                          : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                                   : -1;
+        if (digit < 0) return refuse(400);
+        size = size * 16 + size_t(digit);
+      }
+      if (size == 0) break;
+      if (request.body.size() + size > max_body) return refuse(413);
+      if (!stream.ReadBytes(size, &request.body)) return refuse(400);
+      line.clear();
+      if (!stream.ReadLine(&line, kMaxChunkLine) || !Chomp(line).empty()) return refuse(400);
+    }
+    while (true) {  // trailers, up to the empty line
+      line.clear();
+      if (!stream.ReadLine(&line, kMaxChunkLine)) return refuse(400);
+      if (Chomp(line).empty()) break;
+    }
+  } else if (content_length != nullptr) {
+    const std::string& text = *content_length;
+    if (text.empty() || text.size() > 18 ||
+        !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
+      return refuse(400);
+    }
+    const uint64_t size = std::stoull(text);
+    if (size > max_body) return refuse(413);
+    if (!stream.ReadBytes(size_t(size), &request.body)) return refuse(400);
+  }
+  int remote_port = 0;
+  stream.get_remote_ip_and_port(request.remote_ip, remote_port);
+  const std::string* connection = FindWireHeader(request, "Connection");
+  const bool keep_alive =
+      !last && !ListsToken(connection, "close") && (http11 || ListsToken(connection, "keep-alive"));
+  return wire_handler_(request, keep_alive, stream) && keep_alive;
 }
 
 void ConnectionServer::Rearm(std::unique_ptr<Connection> c) {

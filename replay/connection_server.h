@@ -45,12 +45,14 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "httplib.h"
@@ -98,6 +100,11 @@ class ConnectionStream final : public httplib::Stream {
   bool is_readable() const override;
   bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
   ssize_t read(char* ptr, size_t size) override;
+  // Appends bytes up to and including the next '\n' to *line; false when the connection ends or
+  // fails first, or when *line has grown past `max` bytes (it then holds more than `max`).
+  bool ReadLine(std::string* line, size_t max);
+  // Appends exactly `n` bytes to *out; false when the connection ends or fails first.
+  bool ReadBytes(size_t n, std::string* out);
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
@@ -137,6 +144,11 @@ class ConnectionStream final : public httplib::Stream {
  private:
   static constexpr size_t kFlushAt = 64 * 1024;  // large bodies are not held whole
 
+  // Reads into the empty buffer (what is written goes out first): the bytes now buffered, 0 when
+  // the peer closed, -1 on failure. The socket's SO_RCVTIMEO is the short wait for a request; a
+  // read in the middle of one waits on in poll() up to the server's read timeout.
+  ssize_t Refill();
+
   int fd_;
   int read_timeout_ms_;  // the server's read timeout (the SO_RCVTIMEO set on the socket)
   SSL* ssl_ = nullptr;   // owned; set by AcceptTls
@@ -154,6 +166,31 @@ class ConnectionStream final : public httplib::Stream {
   std::string remote_ip_, local_ip_;
   int remote_port_ = -1, local_port_ = -1;
 };
+
+// A request as ConnectionServer's own HTTP/1.1 reader parsed it (SetWireHandler).
+struct WireRequest {
+  std::string method;
+  std::string target;   // as sent: origin form ("/path?query") or absolute form
+  std::string version;  // "HTTP/1.1" or "HTTP/1.0"
+  // In the order sent, names as sent, values without surrounding blanks.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;  // de-chunked
+  std::string remote_ip;
+};
+
+// Writes the whole response to `stream` (ConnectionStream::write; the server flushes). When
+// `keep_alive` is false the connection closes after this response, and the response must say so
+// (WireResponseHead does). Returns false when the connection must be closed after this request
+// (a fault took it over).
+using WireHandler =
+    std::function<bool(const WireRequest& request, bool keep_alive, ConnectionStream& stream)>;
+
+// "HTTP/1.1 <status> <reason>\r\n", `headers` (except the ones that frame the message:
+// Content-Length, Transfer-Encoding, Connection, Keep-Alive), "Content-Length: <n>", "Connection:
+// close" unless `keep_alive`, and the empty line.
+std::string WireResponseHead(int status,
+                             const std::vector<std::pair<std::string, std::string>>& headers,
+                             size_t content_length, bool keep_alive);
 
 struct ConnectionServerOptions {
   std::string bind = "127.0.0.1";
@@ -183,6 +220,13 @@ class ConnectionServer : public httplib::Server {
   // soft RLIMIT_NOFILE (up to the hard limit) when max_connections needs more descriptors.
   // kUnavailable when the address cannot be bound; kInternal when already started.
   StatusOr<int> Start();
+  // Every request is read by the server's own HTTP/1.1 reader and handed to `handler` instead of
+  // httplib's routes: request line, headers and a Content-Length or chunked body read straight
+  // from the connection's buffer, "100 Continue" sent when asked, httplib's limits (a body over
+  // its payload_max_length is 413, a head over 64 KiB 431, anything malformed 400, each closing
+  // the connection) and keep-alive rules (HTTP/1.0 closes unless asked, "Connection: close", at
+  // most keep_alive_max_count requests). Set before Start().
+  void SetWireHandler(WireHandler handler) { wire_handler_ = std::move(handler); }
   // Stops serving: wakes and joins every thread (a handler in progress finishes first: handlers
   // that wait should poll stopping()), then closes every connection. Idempotent.
   void Stop();
@@ -205,6 +249,9 @@ class ConnectionServer : public httplib::Server {
   bool EvictOldestIdleLocked();
   void ServeReady(uint64_t id);
   void ServeRequests(Connection* c);
+  // Reads one request with the server's own reader and hands it to wire_handler_; false when the
+  // connection is to be closed after it.
+  bool ServeWireRequest(Connection* c, bool last);
   void Rearm(std::unique_ptr<Connection> c);
   void CloseConnection(std::unique_ptr<Connection> c);
   void SweepIdle();
@@ -232,6 +279,7 @@ class ConnectionServer : public httplib::Server {
   std::string local_ip_;
   int local_port_ = -1;
   std::vector<std::thread> threads_;
+  WireHandler wire_handler_;
 };
 
 }  // namespace replay

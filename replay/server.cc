@@ -7,7 +7,6 @@
 #include <chrono>
 #include <thread>
 
-#include "httplib.h"
 #include "nlohmann/json.hpp"
 #include "replay/connection_server.h"
 #include "resolver/core/ascii.h"
@@ -24,18 +23,10 @@ bool IsLoopback(const std::string& addr) {
   return addr.rfind("127.", 0) == 0 || addr == "::1" || addr.rfind("::ffff:127.", 0) == 0;
 }
 
-bool IsPseudoHeader(const std::string& name) {
-  return name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-         name == "LOCAL_PORT";
-}
-
 std::string ContentTypeOf(const HttpHeaders& headers) {
   std::optional<std::string> type = FindHeader(headers, "Content-Type");
   return type ? *type : "text/plain";
 }
-
-// The connection the handler is serving.
-ConnectionStream* CurrentConnection() { return ConnectionServer::CurrentConnection(); }
 
 }  // namespace
 
@@ -72,13 +63,6 @@ std::unique_ptr<ConnectionServer> MakeCore(const ServerOptions& options) {
   return std::make_unique<ConnectionServer>(core);
 }
 
-// Whatever httplib writes after a connection fault fails, and it drops the connection.
-void AnswerNothing(httplib::Response& res) {
-  res.status = 500;
-  res.set_content_provider(1, "text/plain",
-                           [](size_t, size_t, httplib::DataSink&) { return false; });
-}
-
 }  // namespace
 
 Server::Server(Engine* engine, ServerOptions options)
@@ -105,28 +89,16 @@ bool Server::SleepFor(std::chrono::milliseconds d) const {
 
 StatusOr<int> Server::Start() {
   if (started_) return InternalError("replay server already started");
-  http_->set_tcp_nodelay(true);
   http_->set_keep_alive_max_count(1000);
   http_->set_read_timeout(5);
   http_->set_payload_max_length(1 << 20);
-  // One catch-all route per method rather than a pre-routing handler: httplib runs the
-  // pre-routing handler before it reads the request body, and the engine matches bodies (an STS
-  // form, an SSO JSON document); unread, a body would also be taken for the next request on the
-  // connection. (HEAD goes to the GET route.)
-  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
-    if (req.path == kVerdictPath && req.method == "GET") {
-      ServeVerdict(req, res);
-    } else {
-      Handle(req, res);
-    }
-  };
-  const std::string any = ".*";
-  http_->Get(any, handler);
-  http_->Post(any, handler);
-  http_->Put(any, handler);
-  http_->Patch(any, handler);
-  http_->Delete(any, handler);
-  http_->Options(any, handler);
+  // The core's own HTTP/1.1 reader (no httplib parsing, routing or response writing): each
+  // request, body read, comes here whole.
+  http_->SetWireHandler([this](const WireRequest& req, bool keep_alive, ConnectionStream& stream) {
+    const std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
+    if (path == kVerdictPath && req.method == "GET") return ServeVerdict(req, keep_alive, stream);
+    return Handle(req, keep_alive, stream);
+  });
   StatusOr<int> port = http_->Start();
   if (!port.ok()) {
     return UnavailableError(
@@ -146,65 +118,70 @@ void Server::Stop() {
 
 int64_t Server::accepted_connections() const { return http_->accepted_connections(); }
 
-void Server::ServeVerdict(const httplib::Request& req, httplib::Response& res) {
-  if (!IsLoopback(req.remote_addr)) {
-    res.status = 403;
-    res.set_content("the verdict is served to loopback clients only\n", "text/plain");
-    return;
+bool Server::ServeVerdict(const WireRequest& req, bool keep_alive, ConnectionStream& stream) {
+  if (!IsLoopback(req.remote_ip)) {
+    Write(stream, 403, {}, "text/plain", "the verdict is served to loopback clients only\n",
+          /*head_only=*/false, keep_alive);
+    return true;
   }
   Verdict verdict = engine_->GetVerdict();
-  res.status = 200;
-  res.set_content(verdict.ToJson() + "\n", "application/json");
+  Write(stream, 200, {}, "application/json", verdict.ToJson() + "\n", /*head_only=*/false,
+        keep_alive);
+  return true;
 }
 
-void Server::Handle(const httplib::Request& req, httplib::Response& res) {
-  ConnectionStream* connection = CurrentConnection();
-  if (connection != nullptr && !connection->carried_request) {
-    connection->carried_request = true;
+void Server::Write(ConnectionStream& stream, int status, const HttpHeaders& headers,
+                   const std::string& content_type, std::string_view body, bool head_only,
+                   bool keep_alive) {
+  HttpHeaders all = headers;
+  all.emplace_back("Content-Type", content_type);
+  std::string response = WireResponseHead(status, all, body.size(), keep_alive);
+  if (!head_only) response += body;
+  stream.write(response.data(), response.size());
+}
+
+bool Server::Handle(const WireRequest& req, bool keep_alive, ConnectionStream& stream) {
+  if (!stream.carried_request) {
+    stream.carried_request = true;
     connections_.fetch_add(1);
   }
   requests_.fetch_add(1);
 
   ReplayRequest request;
-  request.host = req.get_header_value("Host");
-  if (request.host.empty() && connection != nullptr) request.host = connection->sni();
+  std::optional<std::string> host = FindHeader(req.headers, "Host");
+  request.host = host ? *host : stream.sni();
   request.method = req.method;
   request.target = req.target;
   request.body = req.body;
-  for (const auto& [name, value] : req.headers) {
-    if (!IsPseudoHeader(name)) request.headers.emplace_back(name, value);
-  }
-  // Real metadata endpoints never compress; httplib would gzip text/* for a client that asks.
-  const_cast<httplib::Request&>(req).headers.erase("Accept-Encoding");
+  request.headers = req.headers;
 
+  const bool head_only = req.method == "HEAD";
   Outcome out = engine_->Handle(request);
   const std::string event(OutcomeKindName(out.kind));
   if (out.kind == OutcomeKind::kUnmatched) {
     int status = options_.strict ? 599 : 404;
     Log(event, req.method, req.target, out.miss.nearest_id, status,
         out.miss.diff.empty() ? "" : "(" + out.miss.diff.front() + ")");
-    res.status = status;
-    res.set_content(out.response.body, "text/plain");
-    return;
+    Write(stream, status, {}, "text/plain", out.response.body, head_only, keep_alive);
+    return true;
   }
   if (out.kind == OutcomeKind::kTokenRejected) {
     Log(event, req.method, req.target, out.exchange_id, out.response.status, out.reason);
-    res.status = out.response.status;
-    res.set_content("", "text/plain");
-    return;
+    Write(stream, out.response.status, {}, "text/plain", "", head_only, keep_alive);
+    return true;
   }
   if (out.kind == OutcomeKind::kSignatureRejected) {
     // The log line keeps to the first line of the reason (the canonical request follows).
     Log(event, req.method, req.target, out.exchange_id, out.response.status,
         out.reason.substr(0, out.reason.find('\n')));
-    res.status = out.response.status;
-    res.set_content(out.response.body, "text/xml");
-    return;
+    Write(stream, out.response.status, {}, "text/xml", out.response.body, head_only, keep_alive);
+    return true;
   }
-  Respond(req, out, res);
+  return Respond(req, out, keep_alive, stream);
 }
 
-void Server::Respond(const httplib::Request& req, const Outcome& out, httplib::Response& res) {
+bool Server::Respond(const WireRequest& req, const Outcome& out, bool keep_alive,
+                     ConnectionStream& stream) {
   const std::string event(OutcomeKindName(out.kind));
   const HttpResponse& response = out.response;
   const std::string detail =
@@ -215,61 +192,57 @@ void Server::Respond(const httplib::Request& req, const Outcome& out, httplib::R
   const bool delayed = out.fault && kind == FaultKind::kDelayBeforeHeaders;
   if (!delayed) Log(event, req.method, req.target, out.exchange_id, response.status, detail);
   if (delayed) {
-    SleepFor(out.fault->delay);
+    if (!SleepFor(out.fault->delay)) return false;
     Log(event, req.method, req.target, out.exchange_id, response.status, detail);
   }
-  if (out.fault && (kind == FaultKind::kReset || kind == FaultKind::kCloseWithoutResponse)) {
-    // The handler runs on the thread serving the connection: CurrentConnection() is this
-    // request's connection.
-    if (ConnectionStream* connection = CurrentConnection()) {
-      if (kind == FaultKind::kReset) {
-        connection->ResetOnClose();  // closed with SO_LINGER 0: RST, no FIN
-      } else {
-        shutdown(connection->socket(), SHUT_RDWR);  // FIN now
-        connection->Kill();
-      }
-    }
-    AnswerNothing(res);
-    return;
+  if (out.fault && kind == FaultKind::kReset) {
+    stream.ResetOnClose();  // closed with SO_LINGER 0: RST, no FIN
+    return false;
   }
-  res.status = response.status;
+  if (out.fault && kind == FaultKind::kCloseWithoutResponse) {
+    shutdown(stream.socket(), SHUT_RDWR);  // FIN now
+    stream.Kill();
+    return false;
+  }
+  HttpHeaders headers;
   for (const auto& [name, value] : response.headers) {
-    if (!EqualsIgnoreCase(name, "Content-Type")) res.set_header(name, value);
+    if (!EqualsIgnoreCase(name, "Content-Type")) headers.emplace_back(name, value);
   }
   const std::string content_type = ContentTypeOf(response.headers);
+  const bool head_only = req.method == "HEAD";
   if (!out.fault || delayed) {
-    res.set_content(response.body, content_type);
-    return;
+    Write(stream, response.status, headers, content_type, response.body, head_only, keep_alive);
+    return true;
   }
-  SetBodyFault(*out.fault, response.body, content_type, res);
-}
-
-// Body faults: a content provider that pauses, stops early or lies about the length, then
-// (returning false) makes httplib drop the connection.
-void Server::SetBodyFault(const Fault& fault, const std::string& body,
-                          const std::string& content_type, httplib::Response& res) {
-  size_t declared =
-      fault.kind == FaultKind::kWrongContentLength ? size_t(fault.content_length) : body.size();
-  res.set_content_provider(
-      declared, content_type, [this, fault, body](size_t offset, size_t, httplib::DataSink& sink) {
-        if (offset != 0) return false;
-        switch (fault.kind) {
-          case FaultKind::kDelayMidBody:
-            if (!sink.write(body.data(), size_t(fault.after_bytes))) return false;
-            // The first part must reach the client before the pause.
-            if (CurrentConnection() != nullptr && !CurrentConnection()->Flush()) return false;
-            if (!SleepFor(fault.delay)) return false;
-            return sink.write(body.data() + fault.after_bytes, body.size() - fault.after_bytes);
-          case FaultKind::kTruncatedBody:
-            sink.write(body.data(), size_t(fault.after_bytes));
-            return false;
-          case FaultKind::kWrongContentLength:
-            sink.write(body.data(), body.size());
-            return false;
-          default:
-            return false;
-        }
-      });
+  // Body faults: the head declares the whole body (or the recorded wrong length), then the body
+  // pauses, stops early or is sent whole, and the connection is dropped after all but the pause.
+  const Fault& fault = *out.fault;
+  const std::string& body = response.body;
+  const size_t declared =
+      kind == FaultKind::kWrongContentLength ? size_t(fault.content_length) : body.size();
+  const bool survives = kind == FaultKind::kDelayMidBody;
+  headers.emplace_back("Content-Type", content_type);
+  const std::string head =
+      WireResponseHead(response.status, headers, declared, survives && keep_alive);
+  stream.write(head.data(), head.size());
+  switch (kind) {
+    case FaultKind::kDelayMidBody: {
+      const size_t first = std::min(body.size(), size_t(fault.after_bytes));
+      stream.write(body.data(), first);
+      // The first part must reach the client before the pause.
+      if (!stream.Flush() || !SleepFor(fault.delay)) return false;
+      stream.write(body.data() + first, body.size() - first);
+      return true;
+    }
+    case FaultKind::kTruncatedBody:
+      stream.write(body.data(), std::min(body.size(), size_t(fault.after_bytes)));
+      return false;
+    case FaultKind::kWrongContentLength:
+      stream.write(body.data(), body.size());
+      return false;
+    default:
+      return false;
+  }
 }
 
 }  // namespace replay

@@ -1,23 +1,25 @@
-// replay::Server: the replay engine behind a real HTTP socket (cpp-httplib), for real AWS clients
+// replay::Server: the replay engine behind a real HTTP socket, for real AWS clients
 // (AWS CLI, botocore, JS SDK) and for the resolver over real sockets. `chantless serve` wraps it.
 //
 // Rules it implements:
-// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; one catch-all route per method
-//   (GET/HEAD, POST, PUT, PATCH, DELETE, OPTIONS; after httplib has read the body) hands every
-//   request to the Engine and enacts its Outcome;
+// - binds 127.0.0.1 (port 0 = any free port) unless told otherwise; the server core's own
+//   HTTP/1.1 reader (ConnectionServer::SetWireHandler: no httplib parsing, routing or response
+//   writing) hands every request, whatever its method and with its body read, to the Engine, and
+//   the Outcome is written back as one response;
 // - unmatched requests: 404 (599 when `strict`) with the engine's diagnostic body (nearest recorded
 //   exchange and a field diff);
 // - faults are enacted for real: delays sleep (interrupted by Stop) on the thread serving that
-//   connection only, truncated bodies and wrong Content-Length go through a content provider that
-//   stops early / lies and then drops the connection, close_without_response shuts the socket
-//   down (FIN), reset closes it with SO_LINGER 0 (RST, no FIN);
+//   connection only, truncated bodies and wrong Content-Length are written as such (the head
+//   declares the whole body or the recorded length) and the connection is dropped,
+//   close_without_response shuts the socket down (FIN), reset closes it with SO_LINGER 0 (RST, no
+//   FIN);
 // - connections are served by the server core shared with the recorder (connection_server.h): an
 //   epoll set holds the listening socket and the idle keep-alive connections, the thread woken by
 //   a readable connection serves it (no hand-off), so idle connections cost no thread and a new
 //   client is answered whatever the number of idle ones; at most `max_connections` are open (the
 //   longest-idle one is closed to make room); each response leaves in one send() (status line,
 //   headers and body together, so a client wakes once per response);
-// - httplib's keep-alive rules (1000 requests per connection), an idle connection closed after
+// - keep-alive as httplib had it (1000 requests per connection), an idle connection closed after
 //   `idle_timeout` (2 s by default); Stop() ends idle keep-alive connections at once;
 // - TCP_NODELAY on every connection (keep-alive clients otherwise stall on Nagle + delayed ACK);
 // - HTTPS when `tls_context` is set, on the same connection core (TLS wraps the accepted socket);
@@ -30,11 +32,10 @@
 //   token-rejected or unmatched); connections() counts the accepted connections that carried at
 //   least one such request. The verdict endpoint is a control channel, not traffic: its requests
 //   are in neither requests() nor connections() (a connection that only fetched the verdict, or a
-//   port probe that sent nothing, is only in accepted_connections()). Requests httplib refuses
-//   before any handler runs (malformed request line, payload over the limit) are counted nowhere.
+//   port probe that sent nothing, is only in accepted_connections()). Requests the core refuses
+//   before the engine sees them (malformed, a payload over 1 MiB) are counted nowhere.
 //   A request is counted before its response is sent, so a client that has its response sees it
 //   counted.
-// Only the .cc includes httplib.h.
 #ifndef CHANTLESS_REPLAY_SERVER_H_
 #define CHANTLESS_REPLAY_SERVER_H_
 
@@ -46,19 +47,17 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "replay/engine.h"
 #include "resolver/core/status.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace chantless {
 namespace replay {
 
 class ConnectionServer;
+class ConnectionStream;
+struct WireRequest;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
@@ -101,11 +100,15 @@ class Server {
   int64_t requests() const { return requests_.load(); }
 
  private:
-  void ServeVerdict(const httplib::Request& req, httplib::Response& res);
-  void Handle(const httplib::Request& req, httplib::Response& res);
-  void Respond(const httplib::Request& req, const Outcome& out, httplib::Response& res);
-  void SetBodyFault(const Fault& fault, const std::string& body, const std::string& content_type,
-                    httplib::Response& res);
+  // Each writes its response to `stream`; false when the connection must close after it.
+  bool ServeVerdict(const WireRequest& req, bool keep_alive, ConnectionStream& stream);
+  bool Handle(const WireRequest& req, bool keep_alive, ConnectionStream& stream);
+  bool Respond(const WireRequest& req, const Outcome& out, bool keep_alive,
+               ConnectionStream& stream);
+  // One whole response (the head only when `head_only`: a HEAD request).
+  static void Write(ConnectionStream& stream, int status, const HttpHeaders& headers,
+                    const std::string& content_type, std::string_view body, bool head_only,
+                    bool keep_alive);
   // Sleeps `d` in small steps; false when the server is stopping.
   bool SleepFor(std::chrono::milliseconds d) const;
   void Log(const std::string& event, const std::string& method, const std::string& target,
