@@ -60,6 +60,7 @@ parser_files() {
     sigv4_fuzzer) echo resolver/sigv4/sigv4_signer.cc ;;
     transcript_fuzzer) echo replay/transcript.cc replay/base64.cc ;;
     replay_client_fuzzer) echo replay/engine.cc replay/transport.cc ;;
+    wire_request_fuzzer) echo replay/wire_request.cc ;;
     imds_client_fuzzer) echo resolver/imds/imds_client.cc resolver/imds/imds_provider.cc ;;
     container_client_fuzzer) echo resolver/container/container_provider.cc ;;
     sts_sso_client_fuzzer)

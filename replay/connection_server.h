@@ -56,6 +56,7 @@
 #include <vector>
 
 #include "httplib.h"
+#include "replay/wire_request.h"
 #include "resolver/core/status.h"
 
 namespace chantless {
@@ -73,7 +74,7 @@ namespace replay {
 // whether the connection has carried a counted request). Not thread-safe: one thread serves a
 // connection at a time (ConnectionServer hands it from thread to thread through the epoll set,
 // which orders the accesses).
-class ConnectionStream final : public httplib::Stream {
+class ConnectionStream final : public httplib::Stream, public WireSource {
  public:
   // `peer` is the address accept() returned; `local_ip`/`local_port` the listener's address when
   // it is bound to one address (empty ip: asked from the socket).
@@ -100,11 +101,11 @@ class ConnectionStream final : public httplib::Stream {
   bool is_readable() const override;
   bool is_writable() const override { return !dead_; }  // writes are buffered; Flush() reports
   ssize_t read(char* ptr, size_t size) override;
-  // Appends bytes up to and including the next '\n' to *line; false when the connection ends or
-  // fails first, or when *line has grown past `max` bytes (it then holds more than `max`).
-  bool ReadLine(std::string* line, size_t max);
-  // Appends exactly `n` bytes to *out; false when the connection ends or fails first.
-  bool ReadBytes(size_t n, std::string* out);
+  // WireSource, on the connection's buffer: a line or `n` bytes as they arrive; writes are
+  // buffered as write() does.
+  bool ReadLine(std::string* line, size_t max) override;
+  bool ReadBytes(size_t n, std::string* out) override;
+  void Write(std::string_view bytes) override { write(bytes.data(), bytes.size()); }
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
@@ -167,30 +168,12 @@ class ConnectionStream final : public httplib::Stream {
   int remote_port_ = -1, local_port_ = -1;
 };
 
-// A request as ConnectionServer's own HTTP/1.1 reader parsed it (SetWireHandler).
-struct WireRequest {
-  std::string method;
-  std::string target;   // as sent: origin form ("/path?query") or absolute form
-  std::string version;  // "HTTP/1.1" or "HTTP/1.0"
-  // In the order sent, names as sent, values without surrounding blanks.
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;  // de-chunked
-  std::string remote_ip;
-};
-
 // Writes the whole response to `stream` (ConnectionStream::write; the server flushes). When
 // `keep_alive` is false the connection closes after this response, and the response must say so
 // (WireResponseHead does). Returns false when the connection must be closed after this request
 // (a fault took it over).
 using WireHandler =
     std::function<bool(const WireRequest& request, bool keep_alive, ConnectionStream& stream)>;
-
-// "HTTP/1.1 <status> <reason>\r\n", `headers` (except the ones that frame the message:
-// Content-Length, Transfer-Encoding, Connection, Keep-Alive), "Content-Length: <n>", "Connection:
-// close" unless `keep_alive`, and the empty line.
-std::string WireResponseHead(int status,
-                             const std::vector<std::pair<std::string, std::string>>& headers,
-                             size_t content_length, bool keep_alive);
 
 struct ConnectionServerOptions {
   std::string bind = "127.0.0.1";
