@@ -85,8 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const int read = replay::ReadWireRequest(source, kMaxBody, &request);
     if (read == replay::kWireClosed) break;
     if (read != replay::kWireRequest) {
-      if (read != 400 && read != 413 && read != 414 && read != 431 && read != 501 &&
-          read != 505) {
+      if (read != 400 && read != 413 && read != 414 && read != 431 && read != 501 && read != 505) {
         __builtin_trap();
       }
       break;

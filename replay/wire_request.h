@@ -45,9 +45,9 @@ struct WireRequest {
 };
 
 // Reads one request from `source` (kWireRequest with `*request` filled, its remote_ip left to
-// the caller), kWireClosed when the connection ended or failed before a byte of it, else the HTTP status to refuse it with (400,
-// 413, 414, 431, 501, 505; the connection is then to be closed). A body over `max_body` bytes is
-// 413 before it is read.
+// the caller), kWireClosed when the connection ended or failed before a byte of it, else the HTTP
+// status to refuse it with (400, 413, 414, 431, 501, 505; the connection is then to be closed). A
+// body over `max_body` bytes is 413 before it is read.
 constexpr int kWireRequest = 0;
 constexpr int kWireClosed = -1;
 int ReadWireRequest(WireSource& source, size_t max_body, WireRequest* request);

@@ -50,7 +50,10 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle);
 
 // A C0 control character (0x00–0x1f) or DEL (0x7f): what may never reach a request line or a
 // header (CR/LF would inject one).
-bool IsAsciiControl(char c);
+inline bool IsAsciiControl(char c) {  // inline: request heads check it byte by byte
+  const auto u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7f;
+}
 bool HasControlChar(std::string_view s);
 
 // RFC 3986 percent-encoding: the unreserved characters (A–Z a–z 0–9 - _ . ~) and any character in
