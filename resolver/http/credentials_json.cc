@@ -270,6 +270,15 @@ class JsonReader {
     if (Peek() != '"') return false;
     ++i_;
     while (true) {
+      // A run of plain ASCII is copied at once.
+      size_t j = i_;
+      while (j < s_.size()) {
+        const auto ch = static_cast<unsigned char>(s_[j]);
+        if (ch == '"' || ch == '\\' || ch < 0x20 || ch >= 0x80) break;
+        ++j;
+      }
+      if (out != nullptr) out->append(s_.data() + i_, j - i_);
+      i_ = j;
       const int c = Peek();
       if (c < 0 || c < 0x20) return false;  // the end, or a control character
       if (c == '"') {
