@@ -79,6 +79,7 @@ system_libs() {
   case "$1" in
     xml_reader_fuzzer | sts_response_fuzzer) echo -lexpat ;;
     sigv4_fuzzer | sso_token_fuzzer | sso_response_fuzzer | cli_cache_fuzzer) echo -lcrypto ;;
+    replay_client_fuzzer) echo -lcrypto ;;  # the engine checks SigV4 signatures
     sts_sso_client_fuzzer) echo -lexpat -lcrypto ;;
     *) echo "" ;;
   esac
