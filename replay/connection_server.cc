@@ -265,51 +265,49 @@ bool ConnectionStream::ReadBytes(size_t n, std::string* out) {
 
 ssize_t ConnectionStream::Refill() {
   if (dead_) return -1;
-  {
-    if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
-    if (peer_closed_) return 0;
-    ssize_t n;
-    bool waited = false;
-    while (true) {
-      if (ssl_ != nullptr) {
-        const int rc = SSL_read(ssl_, in_, int(sizeof in_));
-        if (rc > 0) {
-          n = rc;
-          break;
-        }
-        const int error = SSL_get_error(ssl_, rc);
-        ERR_clear_error();
-        if (error == SSL_ERROR_ZERO_RETURN) {
-          n = 0;
-          break;
-        }
-        if (error == SSL_ERROR_SYSCALL && errno == EINTR) continue;
-        // SO_RCVTIMEO expired (OpenSSL keeps a partial record for the next call): as below.
-        const bool timed_out =
-            error == SSL_ERROR_WANT_READ ||
-            (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
-        n = -1;
-        if (!timed_out || waited) break;
-      } else {
-        n = recv(fd_, in_, sizeof in_, 0);
-        if (n >= 0 || errno == EINTR) {
-          if (n >= 0) break;
-          continue;
-        }
-        // The socket's SO_RCVTIMEO is the short wait for a request: in the middle of one, the rest
-        // may take up to the server's read timeout.
-        if ((errno != EAGAIN && errno != EWOULDBLOCK) || waited) break;
+  if (!Flush()) return -1;  // e.g. "100 Continue" must reach the client before it sends
+  if (peer_closed_) return 0;
+  ssize_t n;
+  bool waited = false;
+  while (true) {
+    if (ssl_ != nullptr) {
+      const int rc = SSL_read(ssl_, in_, int(sizeof in_));
+      if (rc > 0) {
+        n = rc;
+        break;
       }
-      waited = true;
-      pollfd p{fd_, POLLIN, 0};
-      if (poll(&p, 1, read_timeout_ms_) <= 0) break;
+      const int error = SSL_get_error(ssl_, rc);
+      ERR_clear_error();
+      if (error == SSL_ERROR_ZERO_RETURN) {
+        n = 0;
+        break;
+      }
+      if (error == SSL_ERROR_SYSCALL && errno == EINTR) continue;
+      // SO_RCVTIMEO expired (OpenSSL keeps a partial record for the next call): as below.
+      const bool timed_out =
+          error == SSL_ERROR_WANT_READ ||
+          (error == SSL_ERROR_SYSCALL && (errno == EAGAIN || errno == EWOULDBLOCK));
+      n = -1;
+      if (!timed_out || waited) break;
+    } else {
+      n = recv(fd_, in_, sizeof in_, 0);
+      if (n >= 0 || errno == EINTR) {
+        if (n >= 0) break;
+        continue;
+      }
+      // The socket's SO_RCVTIMEO is the short wait for a request: in the middle of one, the rest
+      // may take up to the server's read timeout.
+      if ((errno != EAGAIN && errno != EWOULDBLOCK) || waited) break;
     }
-    if (n == 0) peer_closed_ = true;
-    if (n <= 0) return n == 0 ? 0 : -1;
-    begin_ = 0;
-    end_ = size_t(n);
-    return n;
+    waited = true;
+    pollfd p{fd_, POLLIN, 0};
+    if (poll(&p, 1, read_timeout_ms_) <= 0) break;
   }
+  if (n == 0) peer_closed_ = true;
+  if (n <= 0) return n == 0 ? 0 : -1;
+  begin_ = 0;
+  end_ = size_t(n);
+  return n;
 }
 
 ssize_t ConnectionStream::write(const char* ptr, size_t size) {
