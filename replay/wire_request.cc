@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "resolver/core/ascii.h"
+#include "resolver/http/http_client.h"
 
 namespace chantless {
 namespace replay {
@@ -100,22 +102,12 @@ std::string_view Chomp(std::string_view line) {
   return line;
 }
 
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-const std::string* FindWireHeader(const WireRequest& request, std::string_view name) {
-  for (const auto& [n, v] : request.headers) {
-    if (EqualsIgnoreCase(n, name)) return &v;
-  }
-  return nullptr;
-}
+// Optional whitespace around a header value or a list item (RFC 9110 OWS).
+std::string_view TrimBlanks(std::string_view s) { return StripAsciiWhitespace(s, kSpaceAndTab); }
 
 // Whether the comma-separated header value lists `token` (case-insensitive).
-bool ListsToken(const std::string* value, std::string_view token) {
-  if (value == nullptr) return false;
+bool ListsToken(const std::optional<std::string>& value, std::string_view token) {
+  if (!value) return false;
   std::string_view rest = *value;
   while (!rest.empty()) {
     const size_t comma = rest.find(',');
@@ -186,16 +178,16 @@ int ReadWireRequest(WireSource& source, size_t max_body, WireRequest* out) {
     request.headers.emplace_back(std::string(field.substr(0, colon)),
                                  std::string(TrimBlanks(field.substr(colon + 1))));
   }
-  const std::string* transfer_encoding = FindWireHeader(request, "Transfer-Encoding");
-  const std::string* content_length = FindWireHeader(request, "Content-Length");
+  const std::optional<std::string> transfer_encoding =
+      FindHeader(request.headers, "Transfer-Encoding");
+  const std::optional<std::string> content_length = FindHeader(request.headers, "Content-Length");
   const bool http11 = request.version == "HTTP/1.1";
-  const bool expects_body =
-      transfer_encoding != nullptr || (content_length != nullptr && *content_length != "0");
-  if (expects_body && http11 && ListsToken(FindWireHeader(request, "Expect"), "100-continue")) {
+  const bool expects_body = transfer_encoding || (content_length && *content_length != "0");
+  if (expects_body && http11 && ListsToken(FindHeader(request.headers, "Expect"), "100-continue")) {
     source.Write("HTTP/1.1 100 Continue\r\n\r\n");  // a connection flushes it before it reads
   }
-  if (transfer_encoding != nullptr) {
-    if (content_length != nullptr) return 400;  // both: which one frames it is ambiguous
+  if (transfer_encoding) {
+    if (content_length) return 400;  // both: which one frames it is ambiguous
     if (!EqualsIgnoreCase(*transfer_encoding, "chunked")) return 501;
     while (true) {
       line.clear();
@@ -203,19 +195,11 @@ int ReadWireRequest(WireSource& source, size_t max_body, WireRequest* out) {
       std::string_view size_text = Chomp(line);
       size_text = size_text.substr(0, size_text.find(';'));  // chunk extensions are ignored
       size_text = TrimBlanks(size_text);
-      if (size_text.empty() || size_text.size() > 8) return 400;
-      size_t size = 0;
-      for (char ch : size_text) {
-        const int digit = ch >= '0' && ch <= '9'   ? ch - '0'
-                          : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                          : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
-                                                   : -1;
-        if (digit < 0) return 400;
-        size = size * 16 + size_t(digit);
-      }
+      uint64_t size = 0;
+      if (size_text.size() > 8 || !ParseHex(size_text, &size)) return 400;
       if (size == 0) break;
       if (request.body.size() + size > max_body) return 413;
-      if (!source.ReadBytes(size, &request.body)) return 400;
+      if (!source.ReadBytes(size_t(size), &request.body)) return 400;
       line.clear();
       if (!source.ReadLine(&line, kMaxChunkLine) || !Chomp(line).empty()) return 400;
     }
@@ -224,13 +208,9 @@ int ReadWireRequest(WireSource& source, size_t max_body, WireRequest* out) {
       if (!source.ReadLine(&line, kMaxChunkLine)) return 400;
       if (Chomp(line).empty()) break;
     }
-  } else if (content_length != nullptr) {
-    const std::string& text = *content_length;
-    if (text.empty() || text.size() > 18 ||
-        !std::all_of(text.begin(), text.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) {
-      return 400;
-    }
-    const uint64_t size = std::stoull(text);
+  } else if (content_length) {
+    uint64_t size = 0;
+    if (content_length->size() > 18 || !ParseDecimal(*content_length, &size)) return 400;
     if (size > max_body) return 413;
     if (!source.ReadBytes(size_t(size), &request.body)) return 400;
   }
@@ -238,7 +218,7 @@ int ReadWireRequest(WireSource& source, size_t max_body, WireRequest* out) {
 }
 
 bool WireKeepAlive(const WireRequest& request) {
-  const std::string* connection = FindWireHeader(request, "Connection");
+  const std::optional<std::string> connection = FindHeader(request.headers, "Connection");
   return !ListsToken(connection, "close") &&
          (request.version == "HTTP/1.1" || ListsToken(connection, "keep-alive"));
 }

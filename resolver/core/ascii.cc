@@ -44,8 +44,6 @@ bool ContainsIgnoreCase(std::string_view haystack, std::string_view needle) {
 
 bool HasControlChar(std::string_view s) { return std::any_of(s.begin(), s.end(), IsAsciiControl); }
 
-namespace {
-
 int HexDigitValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -53,7 +51,28 @@ int HexDigitValue(char c) {
   return -1;
 }
 
-}  // namespace
+bool ParseDecimal(std::string_view text, uint64_t* out) {
+  if (text.empty() || text.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + uint64_t(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+bool ParseHex(std::string_view text, uint64_t* out) {
+  if (text.empty() || text.size() > 15) return false;
+  uint64_t v = 0;
+  for (char c : text) {
+    const int d = HexDigitValue(c);
+    if (d < 0) return false;
+    v = v * 16 + uint64_t(d);
+  }
+  *out = v;
+  return true;
+}
 
 std::string PercentDecode(std::string_view s, bool plus_is_space) {
   std::string out;

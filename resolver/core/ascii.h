@@ -8,6 +8,7 @@
 #ifndef CHANTLESS_RESOLVER_CORE_ASCII_H_
 #define CHANTLESS_RESOLVER_CORE_ASCII_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,16 @@ std::string PercentEncode(std::string_view s, std::string_view also_keep = "");
 // digits is kept as is (as Python's unquote does). With `plus_is_space` (form bodies,
 // application/x-www-form-urlencoded) '+' becomes a space; otherwise it stays '+'.
 std::string PercentDecode(std::string_view s, bool plus_is_space = false);
+
+// The value of one hex digit (0–9, a–f, A–F), -1 for any other byte.
+int HexDigitValue(char c);
+
+// `text` as an unsigned number written in decimal digits only (no sign, no blanks), 1 to 19 of
+// them (so that it fits in 64 bits); false for anything else.
+bool ParseDecimal(std::string_view text, uint64_t* out);
+
+// The same in hex digits (either case), 1 to 15 of them.
+bool ParseHex(std::string_view text, uint64_t* out);
 
 // Each byte as two lower-case hex digits (hashlib's hexdigest(), SigV4's hex encoding).
 std::string LowerHex(std::string_view bytes);

@@ -124,6 +124,28 @@ TEST(AsciiTest, PercentDecodeKeepsWhatIsNotAnEscape) {
   EXPECT_EQ(PercentDecode(PercentEncode("key=v/a l+ue&x")), "key=v/a l+ue&x");
 }
 
+TEST(AsciiTest, ParseDecimalAndHexTakeDigitsOnly) {
+  uint64_t v = 0;
+  EXPECT_TRUE(ParseDecimal("0", &v));
+  EXPECT_EQ(v, 0u);
+  EXPECT_TRUE(ParseDecimal("9999999999999999999", &v));  // 19 digits: the longest accepted
+  EXPECT_EQ(v, 9999999999999999999u);
+  for (const char* bad : {"", "12345678901234567890", "-1", "+1", " 1", "1 ", "1a", "0x1"}) {
+    EXPECT_FALSE(ParseDecimal(bad, &v)) << bad;
+  }
+  EXPECT_TRUE(ParseHex("fF0a", &v));
+  EXPECT_EQ(v, 0xff0au);
+  EXPECT_TRUE(ParseHex("fffffffffffffff", &v));  // 15 digits
+  for (const char* bad : {"", "1000000000000000", "g", " a", "a;", "-1"}) {
+    EXPECT_FALSE(ParseHex(bad, &v)) << bad;
+  }
+  EXPECT_EQ(HexDigitValue('7'), 7);
+  EXPECT_EQ(HexDigitValue('b'), 11);
+  EXPECT_EQ(HexDigitValue('B'), 11);
+  EXPECT_EQ(HexDigitValue('g'), -1);
+  EXPECT_EQ(HexDigitValue('\0'), -1);
+}
+
 TEST(AsciiTest, LowerHexIsTwoDigitsPerByte) {
   EXPECT_EQ(LowerHex(""), "");
   EXPECT_EQ(LowerHex(std::string_view("\x00\x0f\xa0\xff", 4)), "000fa0ff");

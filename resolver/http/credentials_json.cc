@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "resolver/core/ascii.h"
 #include "resolver/core/time_util.h"
 
 namespace chantless {
@@ -216,18 +217,10 @@ class JsonReader {
 
   int Hex4() {
     if (i_ + 4 > s_.size()) return -1;
-    int v = 0;
-    for (int k = 0; k < 4; ++k) {
-      const char h = s_[i_ + k];
-      const int d = h >= '0' && h <= '9'   ? h - '0'
-                    : h >= 'a' && h <= 'f' ? h - 'a' + 10
-                    : h >= 'A' && h <= 'F' ? h - 'A' + 10
-                                           : -1;
-      if (d < 0) return -1;
-      v = v * 16 + d;
-    }
+    uint64_t v = 0;
+    if (!ParseHex(s_.substr(i_, 4), &v)) return -1;
     i_ += 4;
-    return v;
+    return int(v);
   }
 
   static void AppendUtf8(uint32_t cp, std::string* out) {

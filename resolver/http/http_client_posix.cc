@@ -167,37 +167,6 @@ struct Result {
 
 enum class ReadResult { kData, kLate, kEof, kTimeout, kError };
 
-bool ParseDecimal(std::string_view text, uint64_t* out) {
-  if (text.empty() || text.size() > 19) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + uint64_t(c - '0');
-  }
-  *out = v;
-  return true;
-}
-
-bool ParseHex(std::string_view text, uint64_t* out) {
-  if (text.empty() || text.size() > 15) return false;
-  uint64_t v = 0;
-  for (char c : text) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else {
-      return false;
-    }
-    v = v * 16 + uint64_t(d);
-  }
-  *out = v;
-  return true;
-}
-
 }  // namespace
 
 struct PosixHttpClient::Connection {
