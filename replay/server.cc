@@ -28,6 +28,18 @@ std::string ContentTypeOf(const HttpHeaders& headers) {
   return type ? *type : "text/plain";
 }
 
+// A response's head: `headers` with their Content-Type, if any, replaced by `content_type`.
+std::string ResponseHead(int status, const HttpHeaders& headers, const std::string& content_type,
+                         size_t content_length, bool keep_alive) {
+  HttpHeaders sent;
+  sent.reserve(headers.size() + 1);
+  for (const auto& [name, value] : headers) {
+    if (!EqualsIgnoreCase(name, "Content-Type")) sent.emplace_back(name, value);
+  }
+  sent.emplace_back("Content-Type", content_type);
+  return WireResponseHead(status, sent, content_length, keep_alive);
+}
+
 }  // namespace
 
 std::string FormatLogLine(bool json, const std::string& event, const std::string& method,
@@ -133,9 +145,7 @@ bool Server::ServeVerdict(const WireRequest& req, bool keep_alive, ConnectionStr
 void Server::Write(ConnectionStream& stream, int status, const HttpHeaders& headers,
                    const std::string& content_type, std::string_view body, bool head_only,
                    bool keep_alive) {
-  HttpHeaders all = headers;
-  all.emplace_back("Content-Type", content_type);
-  std::string response = WireResponseHead(status, all, body.size(), keep_alive);
+  std::string response = ResponseHead(status, headers, content_type, body.size(), keep_alive);
   if (!head_only) response += body;
   stream.write(response.data(), response.size());
 }
@@ -204,14 +214,11 @@ bool Server::Respond(const WireRequest& req, const Outcome& out, bool keep_alive
     stream.Kill();
     return false;
   }
-  HttpHeaders headers;
-  for (const auto& [name, value] : response.headers) {
-    if (!EqualsIgnoreCase(name, "Content-Type")) headers.emplace_back(name, value);
-  }
   const std::string content_type = ContentTypeOf(response.headers);
   const bool head_only = req.method == "HEAD";
   if (!out.fault || delayed) {
-    Write(stream, response.status, headers, content_type, response.body, head_only, keep_alive);
+    Write(stream, response.status, response.headers, content_type, response.body, head_only,
+          keep_alive);
     return true;
   }
   // Body faults: the head declares the whole body (or the recorded wrong length), then the body
@@ -221,9 +228,8 @@ bool Server::Respond(const WireRequest& req, const Outcome& out, bool keep_alive
   const size_t declared =
       kind == FaultKind::kWrongContentLength ? size_t(fault.content_length) : body.size();
   const bool survives = kind == FaultKind::kDelayMidBody;
-  headers.emplace_back("Content-Type", content_type);
-  const std::string head =
-      WireResponseHead(response.status, headers, declared, survives && keep_alive);
+  const std::string head = ResponseHead(response.status, response.headers, content_type, declared,
+                                        survives && keep_alive);
   stream.write(head.data(), head.size());
   switch (kind) {
     case FaultKind::kDelayMidBody: {

@@ -105,7 +105,8 @@ class Server {
   bool Handle(const WireRequest& req, bool keep_alive, ConnectionStream& stream);
   bool Respond(const WireRequest& req, const Outcome& out, bool keep_alive,
                ConnectionStream& stream);
-  // One whole response (the head only when `head_only`: a HEAD request).
+  // One whole response (the head only when `head_only`: a HEAD request); a Content-Type among
+  // `headers` is replaced by `content_type`.
   static void Write(ConnectionStream& stream, int status, const HttpHeaders& headers,
                     const std::string& content_type, std::string_view body, bool head_only,
                     bool keep_alive);
