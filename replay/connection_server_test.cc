@@ -6,13 +6,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
-#include <cerrno>
 #include <string>
 
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "resolver/testing/loopback_server.h"
 
 namespace chantless {
 namespace replay {
@@ -77,24 +76,11 @@ class WireServerTest : public ::testing::Test {
   }
   void TearDown() override { server_.Stop(); }
 
-  // Sends `bytes` on a new connection and reads until the server closes it (or 2 s pass).
+  // Sends `bytes` on a new connection and reads until the server closes it (or 5 s pass).
   std::string Exchange(const std::string& bytes) {
-    const int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(uint16_t(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    timeval wait{2, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait);
-    EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-    EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), ssize_t(bytes.size()));
-    std::string out;
-    char buffer[4096];
-    ssize_t n;
-    while ((n = recv(fd, buffer, sizeof buffer, 0)) > 0) out.append(buffer, size_t(n));
-    closed_ = n == 0;
-    close(fd);
-    return out;
+    const testing::RawResult result = testing::RawExchange(port_, bytes);
+    closed_ = result.error == 0;
+    return result.bytes;
   }
 
   ConnectionServer server_{ConnectionServerOptions{}};

@@ -26,12 +26,16 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "resolver/testing/loopback_server.h"
 #include "resolver/testing/status_matchers.h"
 
 namespace chantless {
 namespace replay {
 namespace {
 
+using ::chantless::testing::RawConnect;
+using ::chantless::testing::RawExchange;
+using ::chantless::testing::RawResult;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -43,52 +47,6 @@ Transcript Make(const std::string& exchanges) {
   StatusOr<Transcript> t = LoadTranscript(text, "test");
   EXPECT_TRUE(t.ok()) << t.status();
   return t.ok() ? *t : Transcript{};
-}
-
-struct RawResult {
-  std::string bytes;
-  int error = 0;  // errno of the failing recv, 0 on a clean EOF
-};
-
-// A connected raw client socket (5 s receive timeout), or -1.
-int RawConnect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(uint16_t(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  timeval tv{5, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    const int saved = errno;
-    close(fd);
-    errno = saved;
-    return -1;
-  }
-  return fd;
-}
-
-// Sends `request` on a fresh connection and reads until EOF, an error or 5 s of silence.
-RawResult RawExchange(int port, const std::string& request) {
-  RawResult result;
-  int fd = RawConnect(port);
-  if (fd < 0) {
-    result.error = errno;
-    return result;
-  }
-  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
-  char buf[4096];
-  while (true) {
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      result.bytes.append(buf, size_t(n));
-      continue;
-    }
-    if (n < 0) result.error = errno;
-    break;
-  }
-  close(fd);
-  return result;
 }
 
 std::string BodyOf(const std::string& raw) {

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 
 namespace chantless {
@@ -126,6 +127,45 @@ int UnusedLoopbackPort() {
   int fd = ListenOnLoopback(&port);
   if (fd >= 0) ::close(fd);
   return port;
+}
+
+int RawConnect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(uint16_t(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int saved = errno;
+    close(fd);
+    errno = saved;
+    return -1;
+  }
+  return fd;
+}
+
+RawResult RawExchange(int port, const std::string& request) {
+  RawResult result;
+  int fd = RawConnect(port);
+  if (fd < 0) {
+    result.error = errno;
+    return result;
+  }
+  send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  while (true) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      result.bytes.append(buf, size_t(n));
+      continue;
+    }
+    if (n < 0) result.error = errno;
+    break;
+  }
+  close(fd);
+  return result;
 }
 
 }  // namespace testing

@@ -88,6 +88,18 @@ class SilentLoopbackServer {
 // A loopback port on which nothing listens (bound, then closed): connections are refused.
 int UnusedLoopbackPort();
 
+// A raw client socket connected to 127.0.0.1:port (5 s receive timeout), or -1 with errno kept.
+int RawConnect(int port);
+
+// What a raw client got back on one connection.
+struct RawResult {
+  std::string bytes;
+  int error = 0;  // errno of the failing connect() or recv(), 0 when the server closed cleanly
+};
+
+// Sends `request` on a fresh connection and reads until EOF, an error or 5 s of silence.
+RawResult RawExchange(int port, const std::string& request);
+
 }  // namespace testing
 }  // namespace chantless
 
