@@ -136,10 +136,16 @@ std::unique_ptr<Chain> Chain::Create(
     const ProviderContext& ctx,
     const std::function<std::vector<ChainLink>(const ProviderContext&)>& make_links) {
   auto sink = std::make_unique<RequestCountingTraceSink>(ctx.trace);
+  std::unique_ptr<ResolutionPass> pass;
   ProviderContext inner = ctx;
   inner.trace = sink.get();
+  if (inner.pass == nullptr) {
+    pass = std::make_unique<ResolutionPass>();
+    inner.pass = pass.get();
+  }
   auto chain = std::make_unique<Chain>(make_links(inner), inner);
   chain->owned_sink_ = std::move(sink);
+  chain->owned_pass_ = std::move(pass);
   return chain;
 }
 
@@ -165,8 +171,31 @@ void Chain::TraceOutcome(const std::string& link, const StatusOr<Credentials>& r
   sink->Record(event);
 }
 
+namespace {
+
+// Opens ctx.pass for one Resolve and closes it after, unless a pass is already open (a chain
+// inside another chain's pass resolves within it).
+class PassScope {
+ public:
+  explicit PassScope(ResolutionPass* pass)
+      : pass_(pass != nullptr && !pass->is_open() ? pass : nullptr) {
+    if (pass_ != nullptr) pass_->Open();
+  }
+  ~PassScope() {
+    if (pass_ != nullptr) pass_->Close();
+  }
+  PassScope(const PassScope&) = delete;
+  PassScope& operator=(const PassScope&) = delete;
+
+ private:
+  ResolutionPass* const pass_;
+};
+
+}  // namespace
+
 StatusOr<Credentials> Chain::Resolve(ChainExplanation* explain) {
   if (explain != nullptr) explain->attempts.clear();
+  PassScope pass(ctx_.pass);
   std::string why;
   for (ChainLink& link : links_) {
     const std::string looking = kLookingPrefix + link.name;

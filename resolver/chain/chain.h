@@ -17,6 +17,9 @@
 //   kRequest trace events the provider emitted during the attempt. Counting needs the providers to
 //   trace into a RequestCountingTraceSink: Chain::Create (and NewDefaultChain) arranges it; with
 //   the plain constructor requests are counted only if ctx.trace is one.
+// - Each Resolve is one pass (ResolutionPass, core/provider.h): the links that read the profile
+//   files share one load of them within it. Chain::Create gives the links a pass when the context
+//   has none; with the plain constructor the links share only the pass in ctx, if any.
 // - Nothing secret is recorded: statuses carry no secrets by the providers' contract.
 #ifndef CHANTLESS_RESOLVER_CHAIN_CHAIN_H_
 #define CHANTLESS_RESOLVER_CHAIN_CHAIN_H_
@@ -131,6 +134,7 @@ class Chain : public CredentialsProvider {
   void TraceOutcome(const std::string& link, const StatusOr<Credentials>& result);
 
   std::unique_ptr<RequestCountingTraceSink> owned_sink_;
+  std::unique_ptr<ResolutionPass> owned_pass_;  // Create's, when ctx.pass was null
   std::vector<ChainLink> links_;
   ProviderContext ctx_;
   RequestCountingTraceSink* counter_ = nullptr;

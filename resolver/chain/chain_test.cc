@@ -328,5 +328,73 @@ TEST(ChainExplanationTest, InvalidUtf8InAMessageDoesNotThrow) {
   EXPECT_THAT(e.ToJson(), HasSubstr("\"provider\":\"env\""));
 }
 
+// Records what it sees of ctx.pass and, when asked, leaves something in it for the next link.
+class PassWatcher : public CredentialsProvider {
+ public:
+  PassWatcher(const ProviderContext& ctx, bool leaves) : ctx_(ctx), leaves_(leaves) {}
+  std::string Name() const override { return leaves_ ? "first" : "second"; }
+  StatusOr<Credentials> Resolve() override {
+    open = ctx_.pass != nullptr && ctx_.pass->is_open();
+    found = ctx_.pass != nullptr && ctx_.pass->profile() != nullptr;
+    if (leaves_ && ctx_.pass != nullptr) {
+      ctx_.pass->set_profile(InvalidConfigurationError("loaded in this pass"));
+    }
+    return NotConfiguredError("watching");
+  }
+  bool open = false;
+  bool found = false;
+
+ private:
+  const ProviderContext ctx_;
+  const bool leaves_;
+};
+
+TEST(ChainTest, EachResolveIsOnePassItsLinksShare) {
+  FakeWorld world;
+  PassWatcher* first = nullptr;
+  PassWatcher* second = nullptr;
+  ProviderContext outer = world.context();
+  auto chain = Chain::Create(outer, [&](const ProviderContext& c) {
+    std::vector<ChainLink> links;
+    auto a = std::make_unique<PassWatcher>(c, /*leaves=*/true);
+    auto b = std::make_unique<PassWatcher>(c, /*leaves=*/false);
+    first = a.get();
+    second = b.get();
+    links.emplace_back(std::move(a));
+    links.emplace_back(std::move(b));
+    return links;
+  });
+  for (int round = 0; round < 2; ++round) {
+    EXPECT_THAT(chain->Resolve(), StatusIs(StatusCode::kNotConfigured, ::testing::_));
+    EXPECT_TRUE(first->open);
+    EXPECT_FALSE(first->found) << "round " << round << ": a pass starts empty";
+    EXPECT_TRUE(second->open);
+    EXPECT_TRUE(second->found) << "round " << round << ": the second link sees the first's load";
+  }
+}
+
+TEST(ChainTest, AChainInsideAnOpenPassResolvesWithinItAndLeavesItOpen) {
+  FakeWorld world;
+  ResolutionPass pass;
+  pass.Open();
+  pass.set_profile(InvalidConfigurationError("loaded by the outer pass"));
+  ProviderContext ctx = world.context();
+  ctx.pass = &pass;
+  PassWatcher* watcher = nullptr;
+  auto chain = Chain::Create(ctx, [&](const ProviderContext& c) {
+    std::vector<ChainLink> links;
+    auto w = std::make_unique<PassWatcher>(c, /*leaves=*/false);
+    watcher = w.get();
+    links.emplace_back(std::move(w));
+    return links;
+  });
+  EXPECT_THAT(chain->Resolve(), StatusIs(StatusCode::kNotConfigured, ::testing::_));
+  EXPECT_TRUE(watcher->found);
+  EXPECT_TRUE(pass.is_open());
+  ASSERT_NE(pass.profile(), nullptr);
+  pass.Close();
+  EXPECT_EQ(pass.profile(), nullptr);
+}
+
 }  // namespace
 }  // namespace chantless

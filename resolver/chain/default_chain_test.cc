@@ -373,5 +373,61 @@ TEST(DefaultChainTest, ContainerCredentialsResolve) {
   world.ExpectNoSecrets(explain);
 }
 
+// Four links read the profile files (assume-role, web identity, sso, profile): one resolution
+// reads each file once, and the next resolution reads them again, so an edit is seen.
+TEST(DefaultChainTest, OneResolutionReadsEachProfileFileOnceAndTheNextReadsThemAgain) {
+  World world;
+  const std::string credentials = "/home/u/.aws/credentials";
+  const std::string keys = std::string("aws_secret_access_key = ") + kFileSecret + "\n";
+  world.fs.SetFile(credentials, "[default]\naws_access_key_id = AKIAFAKEFIRSTEXAMPLE\n" + keys);
+  auto chain = NewDefaultChain(world.context());
+
+  ASSERT_OK_AND_ASSIGN(Credentials first, chain->Resolve());
+  EXPECT_EQ(first.access_key_id, "AKIAFAKEFIRSTEXAMPLE");
+  EXPECT_EQ(world.fs.read_count(credentials), 1);
+  EXPECT_EQ(world.fs.read_count("/home/u/.aws/config"), 1);
+
+  world.fs.SetFile(credentials, "[default]\naws_access_key_id = AKIAFAKEEDITEDEXAMPLE\n" + keys);
+  ASSERT_OK_AND_ASSIGN(Credentials second, chain->Resolve());
+  EXPECT_EQ(second.access_key_id, "AKIAFAKEEDITEDEXAMPLE");
+  EXPECT_EQ(world.fs.read_count(credentials), 2);
+  EXPECT_EQ(world.fs.read_count("/home/u/.aws/config"), 2);
+}
+
+// A file that cannot be loaded is loaded once too, and its error stops the chain at the first
+// link that reads it, as before.
+TEST(DefaultChainTest, AProfileFileErrorIsReadOnceAndStopsTheChain) {
+  World world;
+  world.fs.SetError("/home/u/.aws/config", InvalidConfigurationError("permission denied"));
+  auto chain = NewDefaultChain(world.context());
+  ChainExplanation explain;
+  EXPECT_THAT(chain->Resolve(&explain),
+              StatusIs(StatusCode::kInvalidConfiguration, HasSubstr("permission denied")));
+  EXPECT_EQ(explain.attempts.back().name, "assume-role");
+  EXPECT_EQ(world.fs.read_count("/home/u/.aws/config"), 1);
+}
+
+// A parser warning is traced once per resolution, however many links read the file (the sso and
+// profile links each traced it before they shared one load).
+TEST(DefaultChainTest, AProfileFileWarningIsTracedOncePerResolution) {
+  World world;
+  world.fs.SetFile("/home/u/.aws/config", "[dev]\nregion = eu-west-1\n");
+  auto chain = NewDefaultChain(world.context());
+  auto warnings = [&world] {
+    int n = 0;
+    for (const TraceEvent& e : world.trace.events()) {
+      if (e.kind == TraceEvent::Kind::kWarning &&
+          e.message.find("section [dev] ignored") != std::string::npos) {
+        ++n;
+      }
+    }
+    return n;
+  };
+  EXPECT_THAT(chain->Resolve(), StatusIs(StatusCode::kNotConfigured, ::testing::_));
+  EXPECT_EQ(warnings(), 1);
+  EXPECT_THAT(chain->Resolve(), StatusIs(StatusCode::kNotConfigured, ::testing::_));
+  EXPECT_EQ(warnings(), 2);
+}
+
 }  // namespace
 }  // namespace chantless

@@ -6,6 +6,7 @@
 #ifndef CHANTLESS_RESOLVER_CORE_PROVIDER_H_
 #define CHANTLESS_RESOLVER_CORE_PROVIDER_H_
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -54,6 +55,40 @@ class ProfileSettings {
   virtual std::string Where(std::string_view key) const = 0;
 };
 
+// The selected profile of the user's files, loaded (resolver/profile/profile_config.h).
+class ProfileConfig;
+
+// What the links of one chain share while the chain resolves once. Four links of the default
+// chain read the profile files (assume-role, assume-role-with-web-identity, sso and the profile
+// link): within one pass the first of them loads the files and the others take that load, a
+// failed one included. The chain opens a pass around each Resolve and closes it after, so every
+// resolution still reads the files afresh (a daemon sees an edit at its next refresh), and a
+// provider resolving with no pass open loads the files itself. Not thread-safe (nor is a chain's
+// Resolve).
+class ResolutionPass {
+ public:
+  using LoadedProfile = StatusOr<std::shared_ptr<const ProfileConfig>>;
+
+  bool is_open() const { return open_; }
+  void Open() { open_ = true; }
+  // Ends the pass and drops what it held.
+  void Close() {
+    open_ = false;
+    profile_.reset();
+  }
+  // The profile files as this pass loaded them; nullptr before the pass's first load, and always
+  // when no pass is open.
+  const LoadedProfile* profile() const { return profile_.has_value() ? &*profile_ : nullptr; }
+  // Keeps `loaded` for the rest of the pass; ignored when no pass is open.
+  void set_profile(LoadedProfile loaded) {
+    if (open_) profile_ = std::move(loaded);
+  }
+
+ private:
+  bool open_ = false;
+  std::optional<LoadedProfile> profile_;
+};
+
 struct ProviderContext {
   const Environment* env = nullptr;
   const Filesystem* fs = nullptr;
@@ -69,6 +104,9 @@ struct ProviderContext {
   CliCacheStore* cli_cache = nullptr;
   // May be null: a role that needs an MFA code fails with the way out named.
   MfaCodeSource* mfa = nullptr;
+  // May be null: every provider that reads the profile files loads them itself. Chain::Create
+  // (and so NewDefaultChain) sets one for its links.
+  ResolutionPass* pass = nullptr;
 };
 
 // Resolve() returns credentials or a Status whose code tells the chain what to do (status.h):

@@ -266,9 +266,8 @@ StatusOr<Credentials> AssumeRoleProvider::Resolve() {
     return InternalError(
         "assume-role: no Environment, Filesystem or Clock in the provider context");
   }
-  CHANTLESS_ASSIGN_OR_RETURN(
-      std::unique_ptr<ProfileConfig> config,
-      LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override, /*trace=*/nullptr));
+  CHANTLESS_ASSIGN_OR_RETURN(std::shared_ptr<const ProfileConfig> config,
+                             LoadSelectedProfile(ctx_));
   if (!config->ProfileExists()) {
     return NotConfiguredError("no profile '" + config->ProfileName() + "'");
   }

@@ -1,6 +1,7 @@
 // Loading the config and credentials files and selecting the profile (rules in profile_config.h).
 #include "resolver/profile/profile_config.h"
 
+#include <algorithm>
 #include <unordered_map>
 #include <utility>
 
@@ -165,6 +166,43 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
     return InvalidConfigurationError("profile '" + name + "' (from " + source + ") not found in " +
                                      result->config_path() + " or " + result->credentials_path());
   }
+  return result;
+}
+
+namespace {
+
+// Forwards events to `next`, except warnings listed in `already` (traced once already, when the
+// ProfileConfig in ctx.settings was loaded from the same files).
+class SkipKnownWarningsSink : public TraceSink {
+ public:
+  SkipKnownWarningsSink(TraceSink* next, const std::vector<std::string>* already)
+      : next_(next), already_(already) {}
+  void Record(const TraceEvent& event) override {
+    if (event.kind == TraceEvent::Kind::kWarning && already_ != nullptr &&
+        std::find(already_->begin(), already_->end(), event.message) != already_->end()) {
+      return;
+    }
+    next_->Record(event);
+  }
+
+ private:
+  TraceSink* const next_;
+  const std::vector<std::string>* const already_;
+};
+
+}  // namespace
+
+ResolutionPass::LoadedProfile LoadSelectedProfile(const ProviderContext& ctx) {
+  if (ctx.pass != nullptr && ctx.pass->profile() != nullptr) return *ctx.pass->profile();
+  const auto* loaded = dynamic_cast<const ProfileConfig*>(ctx.settings);
+  SkipKnownWarningsSink sink(ctx.trace, loaded != nullptr ? &loaded->warnings() : nullptr);
+  StatusOr<std::unique_ptr<ProfileConfig>> config = LoadProfileConfig(
+      *ctx.env, *ctx.fs, ctx.profile_override, ctx.trace != nullptr ? &sink : nullptr);
+  ResolutionPass::LoadedProfile result =
+      config.ok() ? ResolutionPass::LoadedProfile(
+                        std::shared_ptr<const ProfileConfig>(std::move(config).value()))
+                  : ResolutionPass::LoadedProfile(config.status());
+  if (ctx.pass != nullptr) ctx.pass->set_profile(result);
   return result;
 }
 

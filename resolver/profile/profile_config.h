@@ -108,6 +108,14 @@ StatusOr<std::unique_ptr<ProfileConfig>> LoadProfileConfig(
     const Environment& env, const Filesystem& fs,
     const std::optional<std::string>& profile_override, TraceSink* trace);
 
+// The selected profile as a provider resolving in `ctx` reads it: the load ctx.pass holds when a
+// pass is open and has loaded the files already (its error included), else LoadProfileConfig,
+// which an open pass then keeps for its other links. Warnings go to ctx.trace, except those
+// already traced when ctx.settings was loaded from the same files (a ProfileConfig there): each
+// warning is traced once, and a file edited since start-up still has its new warnings traced.
+// Needs ctx.env and ctx.fs.
+ResolutionPass::LoadedProfile LoadSelectedProfile(const ProviderContext& ctx);
+
 }  // namespace chantless
 
 #endif  // CHANTLESS_RESOLVER_PROFILE_PROFILE_CONFIG_H_

@@ -85,25 +85,6 @@ std::optional<std::string> UnsupportedMethod(const ProfileConfig& config, std::s
   return std::nullopt;
 }
 
-// Forwards events to `next`, except warnings listed in `already` (traced once already, when the
-// ProfileConfig in ctx.settings was loaded from the same files).
-class SkipKnownWarningsSink : public TraceSink {
- public:
-  SkipKnownWarningsSink(TraceSink* next, const std::vector<std::string>* already)
-      : next_(next), already_(already) {}
-  void Record(const TraceEvent& event) override {
-    if (event.kind == TraceEvent::Kind::kWarning && already_ != nullptr &&
-        std::find(already_->begin(), already_->end(), event.message) != already_->end()) {
-      return;
-    }
-    next_->Record(event);
-  }
-
- private:
-  TraceSink* const next_;
-  const std::vector<std::string>* const already_;
-};
-
 }  // namespace
 
 std::optional<StatusOr<Credentials>> ResolveProfileStaticKeys(const ProfileConfig& config,
@@ -178,11 +159,8 @@ StatusOr<Credentials> ProfileProvider::Resolve() {
   if (ctx_.env == nullptr || ctx_.fs == nullptr) {
     return InternalError("profile: no Environment or Filesystem in the provider context");
   }
-  const auto* loaded = dynamic_cast<const ProfileConfig*>(ctx_.settings);
-  SkipKnownWarningsSink load_sink(ctx_.trace, loaded != nullptr ? &loaded->warnings() : nullptr);
-  CHANTLESS_ASSIGN_OR_RETURN(std::unique_ptr<ProfileConfig> config,
-                             LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override,
-                                               ctx_.trace != nullptr ? &load_sink : nullptr));
+  CHANTLESS_ASSIGN_OR_RETURN(std::shared_ptr<const ProfileConfig> config,
+                             LoadSelectedProfile(ctx_));
   const std::string& name = config->ProfileName();
   if (!config->ProfileExists()) {
     TraceSkippedMethods(ctx_.trace);

@@ -2,11 +2,11 @@
 //
 // Rules implemented (docs/behaviour.md is the map; botocore 1.29's ProfileProviderBuilder order,
 // credentials.py):
-// - The files and the profile are those of LoadProfileConfig (profile_config.h), loaded afresh on
-//   every Resolve() from ctx.env, ctx.fs and ctx.profile_override: the files may change between
-//   refreshes, and loading is cheap. ctx.settings is not read for credentials (it may be a fake or
-//   stale); when it is a ProfileConfig, the load warnings it already traced are not traced again.
-//   Load errors (unreadable file, syntax error, explicitly selected profile missing) stop the
+// - The files and the profile are those of LoadSelectedProfile (profile_config.h): loaded afresh
+//   for every Resolve() from ctx.env, ctx.fs and ctx.profile_override (the files may change
+//   between refreshes), once per chain pass when the chain's earlier links loaded them already.
+//   ctx.settings is not read for credentials (it may be a fake or stale); when it is a
+//   ProfileConfig, the load warnings it already traced are not traced again. Load errors (unreadable file, syntax error, explicitly selected profile missing) stop the
 //   chain.
 // - The implicit "default" profile missing from both files: kNotConfigured.
 // - Profiles botocore would resolve with assume-role, assume-role-with-web-identity or sso (a

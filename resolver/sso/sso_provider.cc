@@ -437,12 +437,8 @@ StatusOr<Credentials> SsoProvider::Resolve() {
   if (ctx_.env == nullptr || ctx_.fs == nullptr) {
     return InternalError("sso: no Environment or Filesystem in the provider context");
   }
-  // The settings in the context were loaded from the same files and their warnings traced: load
-  // again (the files may have changed) without tracing them twice.
   // Files that cannot be loaded are the profile link's to report, with its own wording.
-  const bool loaded = dynamic_cast<const ProfileConfig*>(ctx_.settings) != nullptr;
-  StatusOr<std::unique_ptr<ProfileConfig>> config =
-      LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override, loaded ? nullptr : ctx_.trace);
+  ResolutionPass::LoadedProfile config = LoadSelectedProfile(ctx_);
   if (!config.ok()) {
     return NotConfiguredError("the profile files could not be loaded (" +
                               config.status().message() + ")");

@@ -57,7 +57,7 @@ namespace chantless {
 StatusOr<Credentials> ResolveSsoCredentials(const ProviderContext& ctx,
                                             const ProfileConfig& profile);
 
-// The chain link: resolves the selected profile (LoadProfileConfig, as the profile link does).
+// The chain link: resolves the selected profile (LoadSelectedProfile, as the profile link does).
 // `ctx`'s seams must outlive the provider. Resolve() is thread-safe when the seams are.
 class SsoProvider : public CredentialsProvider {
  public:

@@ -129,9 +129,8 @@ StatusOr<Credentials> WebIdentityProvider::Resolve() {
     return InternalError(std::string(kWebIdentityProviderName) +
                          ": no Environment or Filesystem in the provider context");
   }
-  CHANTLESS_ASSIGN_OR_RETURN(
-      std::unique_ptr<ProfileConfig> config,
-      LoadProfileConfig(*ctx_.env, *ctx_.fs, ctx_.profile_override, /*trace=*/nullptr));
+  CHANTLESS_ASSIGN_OR_RETURN(std::shared_ptr<const ProfileConfig> config,
+                             LoadSelectedProfile(ctx_));
   const ProfileConfig* profile = config->ProfileExists() ? config.get() : nullptr;
   return ResolveWebIdentity(ctx_, profile, config.get(), !ctx_.profile_override.has_value());
 }

@@ -45,7 +45,7 @@ class WebIdentityProvider : public CredentialsProvider {
  public:
   explicit WebIdentityProvider(const ProviderContext& ctx) : ctx_(ctx) {}
   std::string Name() const override { return kWebIdentityProviderName; }
-  // Loads the files (LoadProfileConfig) and calls ResolveWebIdentity for the selected profile.
+  // Loads the files (LoadSelectedProfile) and calls ResolveWebIdentity for the selected profile.
   StatusOr<Credentials> Resolve() override;
 
  private:
