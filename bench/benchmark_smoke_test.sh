@@ -7,10 +7,12 @@
 # per refresh); against an external `chantless serve` (the CHANTLESS_BENCH_*_ENDPOINT variables,
 # as bench/peers does) they report no connections counter, and the server's own summary counts the
 # connections instead.
-#   benchmark_smoke_test.sh <chain_benchmark> <chantless>
+# floor_ratios.py runs once over two rows and must print both with their ratios to both floors.
+#   benchmark_smoke_test.sh <chain_benchmark> <chantless> <floor_ratios.py>
 set -euo pipefail
 bin="$1"
 chantless="$2"
+floor_ratios="$3"
 out="$("$bin" --benchmark_min_time=0.001 --benchmark_format=console 2>&1)" || {
   echo "$out"
   echo "FAIL: $bin exited non-zero"
@@ -25,9 +27,10 @@ for name in BM_CachedGet BM_CachedGet_MutexBaseline BM_CachedGet_SharedMutexBase
             BM_Parse_ImdsCredentials BM_Parse_ContainerCredentials BM_ColdResolve_Container \
             BM_ColdResolve_Imds BM_ColdResolve_ImdsExtended BM_DefaultChain_NothingConfigured \
             BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
-            BM_ColdResolve_ImdsExtended_BareServer \
+            BM_ColdResolve_ImdsExtended_BareServer BM_ColdResolve_Container_BareServer \
             BM_ColdResolve_Container_Loopback BM_Refresh_Imds_Loopback \
             BM_LoopbackRoundTrip/connect:0 BM_LoopbackRoundTrip/connect:1 \
+            BM_LoopbackRoundTrip_ServerAsleep/think_us:50 \
             BM_NewClientWithIdleConnections/idle:0 BM_NewClientWithIdleConnections/idle:100 \
             BM_NewClientWithIdleConnections/idle:1000 BM_ColdResolve_AssumeRole_Tls \
             BM_ColdResolve_AssumeRoleImds_Tls BM_Refresh_AssumeRole_Tls \
@@ -49,7 +52,8 @@ grep -E "^BM_Refresh_Imds_Loopback" <<<"$out" | grep -qE "requests=2( |$)" \
   || { echo "FAIL: BM_Refresh_Imds_Loopback does not report requests=2"; exit 1; }
 # In-process server: one connection per cold resolution, none per refresh (keep-alive).
 for name in BM_ColdResolve_Imds_Loopback BM_ColdResolve_ImdsExtended_Loopback \
-            BM_ColdResolve_ImdsExtended_BareServer BM_ColdResolve_Container_Loopback; do
+            BM_ColdResolve_ImdsExtended_BareServer BM_ColdResolve_Container_Loopback \
+            BM_ColdResolve_Container_BareServer; do
   grep -E "^$name" <<<"$out" | grep -qE "connections=1( |$)" \
     || { echo "FAIL: $name does not report connections=1"; exit 1; }
 done
@@ -107,4 +111,16 @@ grep -qE "^chantless serve: served [1-9][0-9]* requests? on [1-9][0-9]* connecti
   "$work/serve.err" || { echo "FAIL: chantless serve printed no summary"; exit 1; }
 grep -q '^{"summary":{"requests":[1-9]' "$work/serve.out" \
   || { echo "FAIL: chantless serve --log-json wrote no JSON summary"; exit 1; }
+
+# floor_ratios.py: one short round over two rows; each gets a ratio to both floors.
+ratios="$(/usr/bin/python3 "$floor_ratios" "$bin" --rounds 1 --repetitions 1 --min-time 0.001 \
+  --filter 'BM_ColdResolve_Container_(Loopback|BareServer)')" \
+  || { echo "$ratios"; echo "FAIL: floor_ratios.py exited non-zero"; exit 1; }
+echo "$ratios"
+for name in BM_ColdResolve_Container_Loopback BM_ColdResolve_Container_BareServer; do
+  grep -qE "^$name +[0-9.]+ us +1\.00 +1\.00 +[0-9.]+ +[0-9.]+ +[0-9.]+$" <<<"$ratios" \
+    || { echo "FAIL: floor_ratios.py printed no ratios for $name"; exit 1; }
+done
+grep -qE "^  connect:0 [0-9.]+ us   connect:1 [0-9.]+ us   server asleep [0-9.]+ us$" <<<"$ratios" \
+  || { echo "FAIL: floor_ratios.py printed no floors"; exit 1; }
 echo "PASS"

@@ -28,13 +28,19 @@
 //                                 server only) new connections of one refresh.
 //   BM_ColdResolve_ImdsExtended*  the same against ec2/imdsv2-extended (the extended role path, as
 //                                 current IMDS serves it: 3 requests instead of the seed's 4).
-//   BM_ColdResolve_ImdsExtended_BareServer  the same client and chain against a bare canned
+//   BM_ColdResolve_ImdsExtended_BareServer, BM_ColdResolve_Container_BareServer
+//                                 the same client and chain against a bare canned
 //                                 server (one thread, blocking sockets, answers prepared from the
 //                                 fixture, no HTTP parser, no transcript matching): the client's
 //                                 own cost, without the replay server's.
 //   BM_LoopbackRoundTrip/connect:0|1  the kernel's floor: one 200-byte request and 1,000-byte
 //                                 response over loopback TCP between two threads, no HTTP
 //                                 (connect:1 also opens and closes the connection each time).
+//   BM_LoopbackRoundTrip_ServerAsleep/think_us:50  connect:1 against a server thread that has gone
+//                                 to sleep in accept() (the client works 50 µs, untimed, between
+//                                 iterations): the floor of a cold client's first exchange, whose
+//                                 connect must wake its idle server. bench/floor_ratios.py divides
+//                                 by both floors.
 //   BM_NewClientWithIdleConnections/idle:0|100|1000  a new client's first request (connect, the
 //                                 IMDSv2 token PUT, its answer, close) to an in-process
 //                                 replay::Server of ec2/imdsv2-extended while that many idle
@@ -644,6 +650,21 @@ void BM_ColdResolve_ImdsExtended_BareServer(benchmark::State& state) {
 }
 BENCHMARK(BM_ColdResolve_ImdsExtended_BareServer)->UseRealTime();
 
+// The container row's client against the bare server: one request on a new connection.
+void BM_ColdResolve_Container_BareServer(benchmark::State& state) {
+  static CannedPeer* peer = new CannedPeer(Fixture("fixtures/cloudshell/container.json"));
+  testing::FakeEnvironment env;
+  env.Set("HOME", "/home/bench");
+  env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          peer->endpoint() + "/latest/meta-data/container/security-credentials");
+  env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
+  const int64_t before = peer->connections();
+  RunColdChain(state, env, nullptr);
+  state.counters["connections"] = static_cast<double>(peer->connections() - before) /
+                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+BENCHMARK(BM_ColdResolve_Container_BareServer)->UseRealTime();
+
 void BM_ColdResolve_Container_Loopback(benchmark::State& state) {
   const LoopbackTarget target =
       Loopback("CHANTLESS_BENCH_CONTAINER_ENDPOINT", "fixtures/cloudshell/container.json");
@@ -801,6 +822,49 @@ void BM_LoopbackRoundTrip(benchmark::State& state) {
   cost.Report(state);
 }
 BENCHMARK(BM_LoopbackRoundTrip)->ArgName("connect")->Arg(0)->Arg(1)->UseRealTime();
+
+// connect:1 as a cold client meets its server: asleep. BM_LoopbackRoundTrip/connect:1 reconnects
+// at once and so mostly finds its server thread still on its way back to accept(), awake; a cold
+// resolution first builds its chain (BM_DefaultChain_NothingConfigured) and then connects, and a
+// real endpoint is idle, so its connect has to wake the server: one more thread wake-up
+// (vol_ctxsw about 3 instead of 2.2), which no client code can avoid. Between iterations,
+// untimed, the client spins on the clock for think_us (it stays on its CPU; long enough for the
+// server to block in accept()). process_cpu_us leaves the spin out.
+void BM_LoopbackRoundTrip_ServerAsleep(benchmark::State& state) {
+  static EchoPeer* peer = new EchoPeer();
+  const auto think = std::chrono::microseconds(state.range(0));
+  const std::string request(200, 'q');
+  char buf[4096];
+  std::chrono::nanoseconds spun{0};
+  ProcessCost cost;
+  for (auto _ : state) {
+    state.PauseTiming();
+    const auto start = std::chrono::steady_clock::now();
+    auto now = start;
+    while (now - start < think) now = std::chrono::steady_clock::now();
+    spun += now - start;
+    state.ResumeTiming();
+    const int fd = ConnectTo(peer->address());
+    if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+      state.SkipWithError("loopback echo failed");
+      break;
+    }
+    for (size_t got = 0; got < 1000;) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) {
+        state.SkipWithError("loopback echo closed");
+        break;
+      }
+      got += size_t(n);
+    }
+    close(fd);
+  }
+  cost.Report(state);
+  state.counters["process_cpu_us"] -=
+      std::chrono::duration<double, std::micro>(spun).count() /
+      static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+BENCHMARK(BM_LoopbackRoundTrip_ServerAsleep)->ArgName("think_us")->Arg(50)->UseRealTime();
 
 // --- a new client next to idle keep-alive connections -------------------------------------------
 
@@ -1269,4 +1333,15 @@ BENCHMARK(BM_TlsHandshake_Loopback)->ArgName("new_ctx")->Arg(0)->Arg(1)->UseReal
 }  // namespace
 }  // namespace chantless
 
-BENCHMARK_MAIN();
+// The in-process servers live for the whole process and are never stopped, so their threads may
+// still be finishing a TLS handshake (a benchmark's last connection) when the benchmarks are done:
+// the process ends with _exit, so that neither exit handlers nor libcrypto's own destructor free
+// OpenSSL's locks under them.
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  std::fflush(nullptr);
+  _exit(0);
+}
