@@ -860,9 +860,8 @@ void BM_LoopbackRoundTrip_ServerAsleep(benchmark::State& state) {
     close(fd);
   }
   cost.Report(state);
-  state.counters["process_cpu_us"] -=
-      std::chrono::duration<double, std::micro>(spun).count() /
-      static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["process_cpu_us"] -= std::chrono::duration<double, std::micro>(spun).count() /
+                                      static_cast<double>(std::max<int64_t>(1, state.iterations()));
 }
 BENCHMARK(BM_LoopbackRoundTrip_ServerAsleep)->ArgName("think_us")->Arg(50)->UseRealTime();
 

@@ -6,8 +6,8 @@
 //   for every Resolve() from ctx.env, ctx.fs and ctx.profile_override (the files may change
 //   between refreshes), once per chain pass when the chain's earlier links loaded them already.
 //   ctx.settings is not read for credentials (it may be a fake or stale); when it is a
-//   ProfileConfig, the load warnings it already traced are not traced again. Load errors (unreadable file, syntax error, explicitly selected profile missing) stop the
-//   chain.
+//   ProfileConfig, the load warnings it already traced are not traced again. Load errors
+//   (unreadable file, syntax error, explicitly selected profile missing) stop the chain.
 // - The implicit "default" profile missing from both files: kNotConfigured.
 // - Profiles botocore would resolve with assume-role, assume-role-with-web-identity or sso (a
 //   `role_arn`, or `sso_account_id` / `sso_role_name`; botocore tries those providers before any
