@@ -637,16 +637,22 @@ class CannedPeer {
   std::thread thread_;  // runs for the life of the process
 };
 
+// RunColdChain against `peer`, with its connections per resolution as the `connections` counter.
+void RunColdChainOnCannedPeer(benchmark::State& state, const testing::FakeEnvironment& env,
+                              const CannedPeer& peer) {
+  const int64_t before = peer.connections();
+  RunColdChain(state, env, nullptr);
+  state.counters["connections"] = static_cast<double>(peer.connections() - before) /
+                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+
 void BM_ColdResolve_ImdsExtended_BareServer(benchmark::State& state) {
   static CannedPeer* peer = new CannedPeer(Fixture("fixtures/ec2/imdsv2-extended.json"));
   testing::FakeEnvironment env;
   env.Set("HOME", "/home/bench");
   env.Set("AWS_EC2_METADATA_SERVICE_ENDPOINT", peer->endpoint());
   env.Set("AWS_METADATA_SERVICE_TIMEOUT", "5");
-  const int64_t before = peer->connections();
-  RunColdChain(state, env, nullptr);
-  state.counters["connections"] = static_cast<double>(peer->connections() - before) /
-                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  RunColdChainOnCannedPeer(state, env, *peer);
 }
 BENCHMARK(BM_ColdResolve_ImdsExtended_BareServer)->UseRealTime();
 
@@ -658,10 +664,7 @@ void BM_ColdResolve_Container_BareServer(benchmark::State& state) {
   env.Set("AWS_CONTAINER_CREDENTIALS_FULL_URI",
           peer->endpoint() + "/latest/meta-data/container/security-credentials");
   env.Set("AWS_CONTAINER_AUTHORIZATION_TOKEN", "cloudshell-EXAMPLE-authorization-token-0000");
-  const int64_t before = peer->connections();
-  RunColdChain(state, env, nullptr);
-  state.counters["connections"] = static_cast<double>(peer->connections() - before) /
-                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  RunColdChainOnCannedPeer(state, env, *peer);
 }
 BENCHMARK(BM_ColdResolve_Container_BareServer)->UseRealTime();
 
@@ -792,26 +795,38 @@ int ConnectTo(const sockaddr_in& address) {
   return fd;
 }
 
-void BM_LoopbackRoundTrip(benchmark::State& state) {
-  static EchoPeer* peer = new EchoPeer();  // never destroyed: its thread serves every run
-  const bool reconnect = state.range(0) == 1;
-  const std::string request(200, 'q');
+// The one echo server of both floor benchmarks; never destroyed: its thread serves every run.
+EchoPeer& SharedEchoPeer() {
+  static EchoPeer* peer = new EchoPeer();
+  return *peer;
+}
+
+// One floor exchange on `fd` (-1: the connect failed): the 200-byte request out, the 1,000-byte
+// answer in. nullptr when it worked, else what failed.
+const char* EchoExchange(int fd) {
+  static const std::string request(200, 'q');
   char buf[4096];
-  int fd = reconnect ? -1 : ConnectTo(peer->address());
+  if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
+    return "loopback echo failed";
+  }
+  for (size_t got = 0; got < 1000;) {
+    const ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return "loopback echo closed";
+    got += size_t(n);
+  }
+  return nullptr;
+}
+
+void BM_LoopbackRoundTrip(benchmark::State& state) {
+  const EchoPeer& peer = SharedEchoPeer();
+  const bool reconnect = state.range(0) == 1;
+  int fd = reconnect ? -1 : ConnectTo(peer.address());
   ProcessCost cost;
   for (auto _ : state) {
-    if (reconnect) fd = ConnectTo(peer->address());
-    if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-      state.SkipWithError("loopback echo failed");
+    if (reconnect) fd = ConnectTo(peer.address());
+    if (const char* error = EchoExchange(fd)) {
+      state.SkipWithError(error);
       break;
-    }
-    for (size_t got = 0; got < 1000;) {
-      ssize_t n = recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) {
-        state.SkipWithError("loopback echo closed");
-        break;
-      }
-      got += size_t(n);
     }
     if (reconnect) {
       close(fd);
@@ -831,10 +846,8 @@ BENCHMARK(BM_LoopbackRoundTrip)->ArgName("connect")->Arg(0)->Arg(1)->UseRealTime
 // untimed, the client spins on the clock for think_us (it stays on its CPU; long enough for the
 // server to block in accept()). process_cpu_us leaves the spin out.
 void BM_LoopbackRoundTrip_ServerAsleep(benchmark::State& state) {
-  static EchoPeer* peer = new EchoPeer();
+  const EchoPeer& peer = SharedEchoPeer();
   const auto think = std::chrono::microseconds(state.range(0));
-  const std::string request(200, 'q');
-  char buf[4096];
   std::chrono::nanoseconds spun{0};
   ProcessCost cost;
   for (auto _ : state) {
@@ -844,20 +857,13 @@ void BM_LoopbackRoundTrip_ServerAsleep(benchmark::State& state) {
     while (now - start < think) now = std::chrono::steady_clock::now();
     spun += now - start;
     state.ResumeTiming();
-    const int fd = ConnectTo(peer->address());
-    if (fd < 0 || send(fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) {
-      state.SkipWithError("loopback echo failed");
+    const int fd = ConnectTo(peer.address());
+    const char* error = EchoExchange(fd);
+    if (fd >= 0) close(fd);
+    if (error != nullptr) {
+      state.SkipWithError(error);
       break;
     }
-    for (size_t got = 0; got < 1000;) {
-      ssize_t n = recv(fd, buf, sizeof buf, 0);
-      if (n <= 0) {
-        state.SkipWithError("loopback echo closed");
-        break;
-      }
-      got += size_t(n);
-    }
-    close(fd);
   }
   cost.Report(state);
   state.counters["process_cpu_us"] -= std::chrono::duration<double, std::micro>(spun).count() /
