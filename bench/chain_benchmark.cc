@@ -118,6 +118,11 @@
 namespace chantless {
 namespace {
 
+// The run's iteration count as the divisor of a per-iteration counter (at least 1).
+double Iterations(const benchmark::State& state) {
+  return static_cast<double>(std::max<int64_t>(1, state.iterations()));
+}
+
 Credentials SixHourCredentials(const Clock& clock) {
   Credentials c;
   c.access_key_id = "ASIAEXAMPLEBENCH0001";
@@ -339,7 +344,7 @@ void ColdResolveInProcess(benchmark::State& state, const char* fixture,
     engine.reset();
     state.ResumeTiming();
   }
-  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  const double n = Iterations(state);
   state.counters["requests"] = static_cast<double>(requests) / n;
   state.counters["connections"] = static_cast<double>(connections) / n;
 }
@@ -445,8 +450,8 @@ class ConnectionCounter {
       : server_(server), before_(server ? server->connections() : 0) {}
   void Report(benchmark::State& state) const {
     if (server_ == nullptr) return;
-    state.counters["connections"] = static_cast<double>(server_->connections() - before_) /
-                                    static_cast<double>(std::max<int64_t>(1, state.iterations()));
+    state.counters["connections"] =
+        static_cast<double>(server_->connections() - before_) / Iterations(state);
   }
 
  private:
@@ -465,7 +470,7 @@ class ProcessCost {
   void Report(benchmark::State& state) const {
     rusage after{};
     getrusage(RUSAGE_SELF, &after);
-    const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+    const double n = Iterations(state);
     auto us = [](const timeval& t) { return double(t.tv_sec) * 1e6 + double(t.tv_usec); };
     const double cpu =
         us(after.ru_utime) + us(after.ru_stime) - us(before_.ru_utime) - us(before_.ru_stime);
@@ -514,8 +519,7 @@ void RunColdChain(benchmark::State& state, const testing::FakeEnvironment& env,
     benchmark::DoNotOptimize(resolved);
     requests += counting.requests();
   }
-  state.counters["requests"] =
-      static_cast<double>(requests) / static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] = static_cast<double>(requests) / Iterations(state);
   connections.Report(state);
   cost.Report(state);
 }
@@ -642,8 +646,8 @@ void RunColdChainOnCannedPeer(benchmark::State& state, const testing::FakeEnviro
                               const CannedPeer& peer) {
   const int64_t before = peer.connections();
   RunColdChain(state, env, nullptr);
-  state.counters["connections"] = static_cast<double>(peer.connections() - before) /
-                                  static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["connections"] =
+      static_cast<double>(peer.connections() - before) / Iterations(state);
 }
 
 void BM_ColdResolve_ImdsExtended_BareServer(benchmark::State& state) {
@@ -716,8 +720,8 @@ void BM_Refresh_Imds_Loopback(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(resolved);
   }
-  state.counters["requests"] = static_cast<double>(counting.requests() - before) /
-                               static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["requests"] =
+      static_cast<double>(counting.requests() - before) / Iterations(state);
   connections.Report(state);
   cost.Report(state);
 }
@@ -866,8 +870,8 @@ void BM_LoopbackRoundTrip_ServerAsleep(benchmark::State& state) {
     }
   }
   cost.Report(state);
-  state.counters["process_cpu_us"] -= std::chrono::duration<double, std::micro>(spun).count() /
-                                      static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  state.counters["process_cpu_us"] -=
+      std::chrono::duration<double, std::micro>(spun).count() / Iterations(state);
 }
 BENCHMARK(BM_LoopbackRoundTrip_ServerAsleep)->ArgName("think_us")->Arg(50)->UseRealTime();
 
@@ -1203,7 +1207,7 @@ void ColdResolveAssumeRoleTls(benchmark::State& state, const StsFixture& fixture
     benchmark::DoNotOptimize(resolved);
     requests += counting.requests();
   }
-  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  const double n = Iterations(state);
   state.counters["requests"] = static_cast<double>(requests) / n;
   if (target->https != nullptr) {
     state.counters["connections"] =
@@ -1273,7 +1277,7 @@ void BM_Refresh_AssumeRole_Tls(benchmark::State& state) {
     }
     benchmark::DoNotOptimize(resolved);
   }
-  const double n = static_cast<double>(std::max<int64_t>(1, state.iterations()));
+  const double n = Iterations(state);
   state.counters["requests"] = static_cast<double>(counting.requests() - before) / n;
   if (target->https != nullptr) {
     state.counters["connections"] =

@@ -1,7 +1,6 @@
 // The profile provider (rules in profile_provider.h).
 #include "resolver/profile/profile_provider.h"
 
-#include <algorithm>
 #include <memory>
 #include <optional>
 #include <vector>
