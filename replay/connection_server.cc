@@ -723,8 +723,6 @@ void ConnectionServer::ServeRequests(Connection* c) {
 bool ConnectionServer::ServeWireRequest(Connection* c, bool last) {
   WireRequest request;
   const int read = ReadWireRequest(c->stream, payload_max_length_, &request);
-  int remote_port = 0;
-  c->stream.get_remote_ip_and_port(request.remote_ip, remote_port);
   if (read == kWireClosed) return false;
   if (read != kWireRequest) {
     // A request that cannot be read whole is answered with its status when there is still
@@ -734,6 +732,8 @@ bool ConnectionServer::ServeWireRequest(Connection* c, bool last) {
     }
     return false;
   }
+  int remote_port = 0;
+  c->stream.get_remote_ip_and_port(request.remote_ip, remote_port);
   const bool keep_alive = !last && WireKeepAlive(request);
   return wire_handler_(request, keep_alive, c->stream) && keep_alive;
 }
