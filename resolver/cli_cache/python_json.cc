@@ -3,47 +3,22 @@
 
 #include <cstdio>
 
+#include "resolver/core/ascii.h"
+
 namespace chantless {
 namespace {
 
 // Decodes one UTF-8 sequence at text[*i], advancing *i; U+FFFD (one byte consumed) when the bytes
 // there are not a valid, shortest-form sequence of a scalar value.
 uint32_t NextCodePoint(std::string_view text, size_t* i) {
-  auto byte = [&](size_t k) { return static_cast<uint8_t>(text[k]); };
-  uint8_t b0 = byte(*i);
-  if (b0 < 0x80) {
-    ++*i;
-    return b0;
-  }
-  int length;
-  uint32_t cp;
-  uint32_t min;
-  if ((b0 & 0xE0) == 0xC0) {
-    length = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    length = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    length = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
+  const size_t length = Utf8SequenceLength(text, *i);
+  if (length == 0) {
     ++*i;
     return 0xFFFD;
   }
-  if (*i + length > text.size()) {
-    ++*i;
-    return 0xFFFD;
-  }
-  for (int k = 1; k < length; ++k) {
-    uint8_t b = byte(*i + k);
-    if ((b & 0xC0) != 0x80) {
-      ++*i;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-    ++*i;
-    return 0xFFFD;
-  }
+  const auto b0 = static_cast<uint8_t>(text[*i]);
+  uint32_t cp = length == 1 ? b0 : b0 & (0xFFu >> (length + 1));  // the lead byte's payload bits
+  for (size_t k = 1; k < length; ++k) cp = (cp << 6) | (static_cast<uint8_t>(text[*i + k]) & 0x3F);
   *i += length;
   return cp;
 }

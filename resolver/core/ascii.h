@@ -70,6 +70,11 @@ std::string PercentDecode(std::string_view s, bool plus_is_space = false);
 // The value of one hex digit (0–9, a–f, A–F), -1 for any other byte.
 int HexDigitValue(char c);
 
+// The length in bytes (1–4) of the well-formed UTF-8 sequence that starts at text[i] (RFC 3629:
+// shortest form, no surrogate, nothing above U+10FFFF; ASCII is 1), 0 when none starts there
+// (including i past the end).
+size_t Utf8SequenceLength(std::string_view text, size_t i);
+
 // `text` as an unsigned number written in decimal digits only (no sign, no blanks), 1 to 19 of
 // them (so that it fits in 64 bits); false for anything else.
 bool ParseDecimal(std::string_view text, uint64_t* out);

@@ -124,6 +124,27 @@ TEST(AsciiTest, PercentDecodeKeepsWhatIsNotAnEscape) {
   EXPECT_EQ(PercentDecode(PercentEncode("key=v/a l+ue&x")), "key=v/a l+ue&x");
 }
 
+TEST(AsciiTest, Utf8SequenceLengthTakesWellFormedSequencesOnly) {
+  EXPECT_EQ(Utf8SequenceLength("a", 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength(std::string_view("\0", 1), 0), 1u);
+  EXPECT_EQ(Utf8SequenceLength("\xC3\xA9", 0), 2u);          // U+00E9
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82\xAC", 0), 3u);      // U+20AC
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x9F\x98\x80", 0), 4u);  // U+1F600
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x8F\xBF\xBF", 0), 4u);  // U+10FFFF, the last
+  EXPECT_EQ(Utf8SequenceLength("x\xC3\xA9", 1), 2u);         // from an offset
+  EXPECT_EQ(Utf8SequenceLength("\xC0\xAF", 0), 0u);          // overlong "/"
+  EXPECT_EQ(Utf8SequenceLength("\xC1\xBF", 0), 0u);          // overlong
+  EXPECT_EQ(Utf8SequenceLength("\xE0\x9F\xBF", 0), 0u);      // overlong 3-byte
+  EXPECT_EQ(Utf8SequenceLength("\xED\xA0\x80", 0), 0u);      // U+D800, a surrogate
+  EXPECT_EQ(Utf8SequenceLength("\xF0\x8F\xBF\xBF", 0), 0u);  // overlong 4-byte
+  EXPECT_EQ(Utf8SequenceLength("\xF4\x90\x80\x80", 0), 0u);  // above U+10FFFF
+  EXPECT_EQ(Utf8SequenceLength("\xF5\x80\x80\x80", 0), 0u);  // no such lead byte
+  EXPECT_EQ(Utf8SequenceLength("\x80", 0), 0u);              // a lone continuation
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x82", 0), 0u);          // cut short
+  EXPECT_EQ(Utf8SequenceLength("\xE2\x28\xA1", 0), 0u);      // not a continuation
+  EXPECT_EQ(Utf8SequenceLength("a", 1), 0u);                 // past the end
+}
+
 TEST(AsciiTest, ParseDecimalAndHexTakeDigitsOnly) {
   uint64_t v = 0;
   EXPECT_TRUE(ParseDecimal("0", &v));

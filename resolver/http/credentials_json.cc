@@ -241,23 +241,6 @@ class JsonReader {
     }
   }
 
-  // The number of bytes of the well-formed UTF-8 sequence at i_ (RFC 3629), 0 when there is none.
-  size_t Utf8Length() const {
-    auto at = [&](size_t k) { return i_ + k < s_.size() ? uint8_t(s_[i_ + k]) : 0; };
-    auto cont = [&](size_t k, uint8_t lo = 0x80, uint8_t hi = 0xBF) {
-      return at(k) >= lo && at(k) <= hi;
-    };
-    const uint8_t b = at(0);
-    if (b >= 0xC2 && b <= 0xDF) return cont(1) ? 2 : 0;
-    if (b == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-    if ((b >= 0xE1 && b <= 0xEC) || b == 0xEE || b == 0xEF) return cont(1) && cont(2) ? 3 : 0;
-    if (b == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;
-    if (b == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-    if (b >= 0xF1 && b <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-    if (b == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-    return 0;
-  }
-
   // A string at i_ ('"' … '"'); decoded into *out unless out is null.
   bool String(std::string* out) {
     if (Peek() != '"') return false;
@@ -332,7 +315,7 @@ class JsonReader {
         if (out != nullptr) AppendUtf8(cp, out);
         continue;
       }
-      const size_t n = c < 0x80 ? 1 : Utf8Length();
+      const size_t n = Utf8SequenceLength(s_, i_);
       if (n == 0) return false;
       if (out != nullptr) out->append(s_.substr(i_, n));
       i_ += n;
